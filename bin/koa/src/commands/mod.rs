@@ -1,0 +1,29 @@
+//! One module per subcommand. Each exposes `Args` (its clap arguments) and
+//! `run(Args) -> Result<ExitCode, CliError>`.
+
+use std::process::ExitCode;
+
+pub(crate) mod chains;
+pub(crate) mod config;
+pub(crate) mod exec;
+
+/// A failure that ends a command: printed as one line, with a non-zero exit code.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// The user's input is unusable (bad flag value, missing or malformed file, unknown chain).
+    #[error("{0}")]
+    BadInput(String),
+    /// koa itself failed.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl CliError {
+    /// The process exit code for this error: 2 for bad input, 3 for internal failures.
+    pub(crate) fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::BadInput(_) => ExitCode::from(2),
+            Self::Internal(_) => ExitCode::from(3),
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! koa-executor.
+#![no_std]

@@ -1,0 +1,2 @@
+//! koa-fpvm.
+#![no_std]

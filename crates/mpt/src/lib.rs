@@ -1,0 +1,2 @@
+//! koa-mpt.
+#![no_std]

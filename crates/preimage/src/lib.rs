@@ -1,0 +1,2 @@
+//! koa-preimage.
+#![no_std]

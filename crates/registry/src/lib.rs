@@ -1,0 +1,2 @@
+//! koa-registry.
+#![no_std]
