@@ -8,8 +8,15 @@
 
 extern crate alloc;
 
+mod block_info;
 pub mod config;
+pub mod deposits;
+mod l1_chain;
+pub mod l1_info;
+mod output_root;
 
-pub use config::{
-    ChainGenesis, ConfigError, Hardfork, OpChainConfig, RollupConfig, SystemConfig,
-};
+pub use block_info::{BlockInfo, L2BlockInfo, L2BlockInfoError};
+pub use config::{ChainGenesis, ConfigError, Hardfork, OpChainConfig, RollupConfig, SystemConfig};
+pub use l1_chain::{L1ChainConfig, MIN_BLOB_BASE_FEE, l1_blob_base_fee};
+pub use l1_info::{L1BlockInfoTx, L1BlockValues, L1InfoFormat};
+pub use output_root::OutputRoot;

@@ -3,7 +3,18 @@
 mod hardfork;
 mod rollup;
 mod system;
+mod update;
 
 pub use hardfork::Hardfork;
-pub use rollup::{ChainGenesis, ConfigError, OpChainConfig, RollupConfig};
-pub use system::SystemConfig;
+pub use rollup::{
+    ChainGenesis, ConfigError, FJORD_MAX_SEQUENCER_DRIFT, GRANITE_CHANNEL_TIMEOUT, OpChainConfig,
+    RollupConfig, RollupConfigLoadError,
+};
+pub use system::{
+    DEFAULT_DA_FOOTPRINT_GAS_SCALAR, EcotoneScalars, L1_SCALAR_VERSION_BEDROCK,
+    L1_SCALAR_VERSION_ECOTONE, ScalarError, SystemConfig, check_ecotone_scalar,
+};
+pub use update::{
+    CONFIG_UPDATE_TOPIC, CONFIG_UPDATE_VERSION_0, SystemConfigLogError, SystemConfigUpdateError,
+    SystemConfigUpdateType,
+};

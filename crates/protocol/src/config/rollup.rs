@@ -45,7 +45,11 @@ pub struct OpChainConfig {
 impl Default for OpChainConfig {
     /// OP Mainnet's parameters, which most chains share.
     fn default() -> Self {
-        Self { eip1559_elasticity: 6, eip1559_denominator: 50, eip1559_denominator_canyon: 250 }
+        Self {
+            eip1559_elasticity: 6,
+            eip1559_denominator: 50,
+            eip1559_denominator_canyon: 250,
+        }
     }
 }
 
@@ -156,6 +160,26 @@ pub enum ConfigError {
     },
 }
 
+/// A `rollup.json` that cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum RollupConfigLoadError {
+    /// The JSON is malformed or does not have the rollup config's shape.
+    #[error("invalid rollup config JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The config parses but cannot be used.
+    #[error("invalid rollup config: {0}")]
+    Invalid(#[from] ConfigError),
+}
+
+impl RollupConfig {
+    /// Parses op-node's `rollup.json` and [validates](Self::validate) it.
+    pub fn from_json(json: &str) -> Result<Self, RollupConfigLoadError> {
+        let config: Self = serde_json::from_str(json)?;
+        config.validate()?;
+        Ok(config)
+    }
+}
+
 impl RollupConfig {
     /// The activation time of `fork`, if it is scheduled. Bedrock is active from genesis.
     pub const fn hardfork_time(&self, fork: Hardfork) -> Option<u64> {
@@ -209,12 +233,17 @@ impl RollupConfig {
 
     /// Whether the Pectra blob schedule fix applies at L1 `timestamp`.
     pub fn is_pectra_blob_schedule_active(&self, timestamp: u64) -> bool {
-        self.pectra_blob_schedule_time.is_some_and(|t| timestamp >= t)
+        self.pectra_blob_schedule_time
+            .is_some_and(|t| timestamp >= t)
     }
 
     /// The channel timeout (L1 blocks) for an L1 block at `timestamp`.
     pub fn channel_timeout(&self, timestamp: u64) -> u64 {
-        if self.is_granite_active(timestamp) { GRANITE_CHANNEL_TIMEOUT } else { self.channel_timeout }
+        if self.is_granite_active(timestamp) {
+            GRANITE_CHANNEL_TIMEOUT
+        } else {
+            self.channel_timeout
+        }
     }
 
     /// The maximum sequencer drift (seconds) for an L2 block at `timestamp`.
@@ -269,7 +298,11 @@ impl RollupConfig {
             if let Some(later_time) = time {
                 let in_order = earlier.1.is_some_and(|t| t <= later_time);
                 if !in_order {
-                    return Err(ConfigError::ForkOrder { earlier: earlier.0, later: fork, later_time });
+                    return Err(ConfigError::ForkOrder {
+                        earlier: earlier.0,
+                        later: fork,
+                        later_time,
+                    });
                 }
             }
             earlier = (fork, time);
@@ -360,15 +393,21 @@ mod tests {
 
     #[test]
     fn later_fork_implies_earlier() {
-        let cfg = RollupConfig { ecotone_time: Some(100), ..schedule() };
-        let cfg = RollupConfig { delta_time: None, ..cfg };
+        // Only Ecotone is scheduled: every earlier fork follows it.
+        let cfg = RollupConfig {
+            ecotone_time: Some(100),
+            ..Default::default()
+        };
         assert!(cfg.is_delta_active(100));
         assert!(!cfg.is_delta_active(99));
     }
 
     #[test]
     fn fork_dependent_constants() {
-        let cfg = RollupConfig { max_sequencer_drift: 600, ..schedule() };
+        let cfg = RollupConfig {
+            max_sequencer_drift: 600,
+            ..schedule()
+        };
         assert_eq!(cfg.channel_timeout(49), 300);
         assert_eq!(cfg.channel_timeout(50), GRANITE_CHANNEL_TIMEOUT);
         assert_eq!(cfg.max_sequencer_drift(39), 600);
@@ -377,20 +416,98 @@ mod tests {
         assert_eq!(cfg.eip1559_denominator(10), 250);
     }
 
+    const OP_MAINNET_JSON: &str = r#"{
+        "genesis": {
+            "l1": {"hash": "0x438335a20d98863a4c0c97999eb2481921ccd28553eac6f913af7c12aec04108", "number": 17422590},
+            "l2": {"hash": "0xdbf6a80fef073de06add9b0d14026d6e5a86c85f6d102c36d3d8e9cf89c2afd3", "number": 105235063},
+            "l2_time": 1686068903,
+            "system_config": {
+                "batcherAddr": "0x6887246668a3b87f54deb3b94ba47a6f63f32985",
+                "overhead": "0x00000000000000000000000000000000000000000000000000000000000000bc",
+                "scalar": "0x00000000000000000000000000000000000000000000000000000000000a6fe0",
+                "gasLimit": 30000000
+            }
+        },
+        "block_time": 2, "max_sequencer_drift": 600, "seq_window_size": 3600, "channel_timeout": 300,
+        "l1_chain_id": 1, "l2_chain_id": 10, "regolith_time": 0, "canyon_time": 1704992401,
+        "delta_time": 1708560000, "ecotone_time": 1710374401,
+        "batch_inbox_address": "0xff00000000000000000000000000000000000010",
+        "deposit_contract_address": "0xbeb5fc579115071764c7423a4f12edde41f106ed",
+        "l1_system_config_address": "0x229047fed2591dbec1ef1118d64f7af3db9eb290",
+        "some_future_key": true
+    }"#;
+
+    #[test]
+    fn from_json_parses_and_validates() {
+        let cfg = RollupConfig::from_json(OP_MAINNET_JSON).unwrap();
+        assert_eq!(cfg.l2_chain_id, 10);
+        assert_eq!(cfg.genesis.l2.number, 105_235_063);
+        assert_eq!(cfg.genesis.system_config.gas_limit, 30_000_000);
+        assert_eq!(cfg.ecotone_time, Some(1_710_374_401));
+        assert!(cfg.fjord_time.is_none());
+    }
+
+    #[test]
+    fn from_json_reports_bad_input() {
+        let missing = OP_MAINNET_JSON.replace(r#""block_time": 2,"#, "");
+        let err = RollupConfig::from_json(&missing).unwrap_err();
+        assert!(
+            matches!(&err, RollupConfigLoadError::Json(e) if e.is_data()),
+            "{err}"
+        );
+
+        let wrong_type = OP_MAINNET_JSON.replace(r#""l2_chain_id": 10"#, r#""l2_chain_id": "ten""#);
+        assert!(matches!(
+            RollupConfig::from_json(&wrong_type),
+            Err(RollupConfigLoadError::Json(e)) if e.is_data()
+        ));
+
+        assert!(matches!(
+            RollupConfig::from_json("{"),
+            Err(RollupConfigLoadError::Json(e)) if e.is_eof()
+        ));
+
+        let zero_window =
+            OP_MAINNET_JSON.replace(r#""seq_window_size": 3600"#, r#""seq_window_size": 0"#);
+        assert!(matches!(
+            RollupConfig::from_json(&zero_window),
+            Err(RollupConfigLoadError::Invalid(
+                ConfigError::ZeroSequencingWindow
+            ))
+        ));
+    }
+
     #[test]
     fn validate_rejects_out_of_order_forks() {
         assert_eq!(schedule().validate(), Ok(()));
-        let missing = RollupConfig { delta_time: None, ..schedule() };
+        let missing = RollupConfig {
+            delta_time: None,
+            ..schedule()
+        };
         assert!(matches!(
             missing.validate(),
-            Err(ConfigError::ForkOrder { earlier: Hardfork::Delta, later: Hardfork::Ecotone, .. })
+            Err(ConfigError::ForkOrder {
+                earlier: Hardfork::Delta,
+                later: Hardfork::Ecotone,
+                ..
+            })
         ));
-        let reversed = RollupConfig { fjord_time: Some(29), ..schedule() };
+        let reversed = RollupConfig {
+            fjord_time: Some(29),
+            ..schedule()
+        };
         assert!(matches!(
             reversed.validate(),
-            Err(ConfigError::ForkOrder { earlier: Hardfork::Ecotone, later: Hardfork::Fjord, .. })
+            Err(ConfigError::ForkOrder {
+                earlier: Hardfork::Ecotone,
+                later: Hardfork::Fjord,
+                ..
+            })
         ));
-        let zero = RollupConfig { block_time: 0, ..schedule() };
+        let zero = RollupConfig {
+            block_time: 0,
+            ..schedule()
+        };
         assert_eq!(zero.validate(), Err(ConfigError::ZeroBlockTime));
     }
 }
