@@ -1,0 +1,117 @@
+//! Program entry: exit codes, the panic handler, and the `entry!` macro.
+
+use crate::{
+    eprintln,
+    syscall::{self},
+};
+use core::fmt::Display;
+
+/// The exit code of a panicking program.
+pub const PANIC_EXIT_CODE: u8 = 2;
+
+/// A value `main` may return, converted into the program's exit code.
+pub trait ExitStatus {
+    /// Reports `self` (errors go to stderr) and returns the exit code.
+    fn report(self) -> u8;
+}
+
+impl ExitStatus for () {
+    fn report(self) -> u8 {
+        0
+    }
+}
+
+impl<E: Display> ExitStatus for Result<(), E> {
+    fn report(self) -> u8 {
+        match self {
+            Ok(()) => 0,
+            Err(error) => {
+                eprintln!("error: {error}");
+                1
+            }
+        }
+    }
+}
+
+/// Exits with the code `status` reports.
+pub fn exit_with(status: impl ExitStatus) -> ! {
+    syscall::exit(status.report())
+}
+
+/// Writes the panic message to stderr and exits with [`PANIC_EXIT_CODE`].
+pub fn handle_panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    match info.location() {
+        Some(location) => eprintln!("panic at {location}: {}", info.message()),
+        None => eprintln!("panic: {}", info.message()),
+    }
+    syscall::exit(PANIC_EXIT_CODE)
+}
+
+/// Declares the program entry point of an FPVM binary (`#![no_std]`, `#![no_main]`).
+///
+/// Emits `_start` (aligns the stack and calls `main`), the global allocator ([`FpvmHeap`] with
+/// [`DEFAULT_HEAP_SIZE`] or `heap = <bytes>`), and the panic handler (message to stderr, exit
+/// code 2). `main` returns `()` or `Result<(), E: Display>`; the program exits 0 on success and
+/// 1 on error.
+///
+/// ```ignore
+/// #![cfg_attr(not(test), no_std, no_main)]
+/// koa_fpvm::entry!(main);
+/// fn main() -> Result<(), MyError> { Ok(()) }
+/// ```
+///
+/// [`FpvmHeap`]: crate::heap::FpvmHeap
+/// [`DEFAULT_HEAP_SIZE`]: crate::heap::DEFAULT_HEAP_SIZE
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        $crate::entry!($main, heap = $crate::heap::DEFAULT_HEAP_SIZE);
+    };
+    ($main:path, heap = $size:expr) => {
+        #[cfg(not(test))]
+        #[global_allocator]
+        static __KOA_FPVM_HEAP: $crate::heap::FpvmHeap = $crate::heap::FpvmHeap::new($size);
+
+        #[cfg(not(test))]
+        #[panic_handler]
+        fn __koa_fpvm_panic(info: &::core::panic::PanicInfo<'_>) -> ! {
+            $crate::entry::handle_panic(info)
+        }
+
+        /// Called by `_start`.
+        #[cfg(not(test))]
+        #[unsafe(no_mangle)]
+        extern "C" fn __koa_fpvm_main() -> ! {
+            $crate::entry::exit_with($main())
+        }
+
+        #[cfg(all(not(test), target_arch = "riscv64"))]
+        ::core::arch::global_asm!(
+            ".section .text._start, \"ax\", @progbits",
+            ".globl _start",
+            ".type _start, @function",
+            "_start:",
+            ".option push",
+            ".option norvc",
+            "andi sp, sp, -16",
+            "call __koa_fpvm_main",
+            ".option pop",
+        );
+
+        #[cfg(all(not(test), target_arch = "mips64"))]
+        ::core::arch::global_asm!(
+            ".section .text._start, \"ax\", @progbits",
+            ".globl _start",
+            ".type _start, @function",
+            ".set push",
+            ".set noreorder",
+            "_start:",
+            "daddiu $8, $0, -16",
+            "and $29, $29, $8",
+            "dla $25, __koa_fpvm_main",
+            "jalr $25",
+            "nop",
+            ".set pop",
+        );
+    };
+}

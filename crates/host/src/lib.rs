@@ -1,0 +1,12 @@
+//! The koa host: serves the pre-image oracle to an FPVM program.
+//!
+//! - [`runner`]: runs a program under `qemu-riscv64` / `qemu-mips64` (or natively) with its
+//!   pre-image file descriptors wired to the host's oracle and hint servers.
+//! - [`rv64`]: checks that a RISC-V ELF only uses RV64IMA instructions (Asterisc's ISA).
+//! - [`elf`]: the minimal ELF64 reading both need.
+
+pub mod elf;
+pub mod runner;
+pub mod rv64;
+
+pub use runner::{ClientRunner, RunError, RunOutcome, Vm};

@@ -1,0 +1,208 @@
+//! The client (program) side: requesting pre-images and sending hints.
+//!
+//! Wire formats (fault-proof specification, "Pre-image communication" and "Hinting"):
+//!
+//! ```text
+//! oracle request  := key: bytes32
+//! oracle response := length: u64 big-endian, preimage: [u8; length]
+//! hint request    := length: u32 big-endian, hint: [u8; length]
+//! hint response   := ack: u8
+//! ```
+//!
+//! The client reads *exactly* `8 + length` bytes of a response: the FPVMs treat reading past the
+//! end of a pre-image as a fault.
+
+use crate::{
+    PreimageKey,
+    channel::{Channel, ChannelError, read_full, write_all},
+};
+use alloc::vec::Vec;
+
+/// The size of the big-endian length prefix of an oracle response.
+pub const PREIMAGE_LENGTH_PREFIX: usize = 8;
+/// The size of the big-endian length prefix of a hint.
+pub const HINT_LENGTH_PREFIX: usize = 4;
+
+/// A failure of the client side of the oracle or hint protocol.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PreimageOracleError {
+    /// The underlying channel failed.
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+    /// The server closed the stream in the middle of a message.
+    #[error("stream ended after {received} of {expected} bytes")]
+    UnexpectedEof {
+        /// Bytes the message should have had.
+        expected: u64,
+        /// Bytes actually received.
+        received: u64,
+    },
+    /// The pre-image length does not fit in memory on this platform.
+    #[error("pre-image of {0} bytes cannot be allocated")]
+    TooLarge(u64),
+    /// [`PreimageOracleClient::get_exact`] was given a buffer of the wrong size.
+    #[error("pre-image {key} has {actual} bytes, expected {expected}")]
+    LengthMismatch {
+        /// The requested key.
+        key: PreimageKey,
+        /// The size of the caller's buffer.
+        expected: usize,
+        /// The length the server announced.
+        actual: u64,
+    },
+    /// The hint is longer than the `u32` length prefix allows.
+    #[error("hint of {0} bytes exceeds the u32 length prefix")]
+    HintTooLarge(usize),
+}
+
+/// Reads pre-images by key.
+pub trait PreimageOracleClient {
+    /// Fetches the full pre-image of `key`.
+    fn get(&self, key: PreimageKey) -> Result<Vec<u8>, PreimageOracleError>;
+
+    /// Fetches the pre-image of `key` into `buf`, which must have exactly the pre-image's length.
+    fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError>;
+}
+
+/// Sends hints to the host so it can prepare pre-images before they are requested.
+pub trait HintWriterClient {
+    /// Sends `hint` and waits for the host's acknowledgement.
+    fn hint(&self, hint: &str) -> Result<(), PreimageOracleError>;
+}
+
+impl<T: PreimageOracleClient + ?Sized> PreimageOracleClient for &T {
+    fn get(&self, key: PreimageKey) -> Result<Vec<u8>, PreimageOracleError> {
+        (**self).get(key)
+    }
+
+    fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError> {
+        (**self).get_exact(key, buf)
+    }
+}
+
+impl<T: HintWriterClient + ?Sized> HintWriterClient for &T {
+    fn hint(&self, hint: &str) -> Result<(), PreimageOracleError> {
+        (**self).hint(hint)
+    }
+}
+
+/// Reads exactly `buf.len()` bytes or reports how far the stream got.
+fn read_exact<C: Channel + ?Sized>(
+    channel: &C,
+    buf: &mut [u8],
+    offset: u64,
+    message_len: u64,
+) -> Result<(), PreimageOracleError> {
+    let received: usize = read_full(channel, buf)?;
+    if received < buf.len() {
+        return Err(PreimageOracleError::UnexpectedEof {
+            expected: message_len,
+            received: offset.saturating_add(received as u64),
+        });
+    }
+    Ok(())
+}
+
+/// The oracle client over a [`Channel`] (on an FPVM: read fd 5, write fd 6).
+#[derive(Debug, Clone)]
+pub struct OracleReader<C> {
+    channel: C,
+}
+
+impl<C: Channel> OracleReader<C> {
+    /// Creates a reader over `channel`.
+    pub const fn new(channel: C) -> Self {
+        Self { channel }
+    }
+
+    /// Sends the request for `key` and reads the response's length prefix.
+    fn request(&self, key: PreimageKey) -> Result<u64, PreimageOracleError> {
+        write_all(&self.channel, key.as_bytes())?;
+        let mut prefix: [u8; PREIMAGE_LENGTH_PREFIX] = [0; PREIMAGE_LENGTH_PREFIX];
+        read_exact(&self.channel, &mut prefix, 0, PREIMAGE_LENGTH_PREFIX as u64)?;
+        Ok(u64::from_be_bytes(prefix))
+    }
+
+    /// Reads and drops `remaining` bytes of the current response so that the stream stays
+    /// aligned on the next message.
+    fn discard(&self, mut remaining: u64) -> Result<(), PreimageOracleError> {
+        let total: u64 = remaining;
+        let mut scratch: [u8; 256] = [0; 256];
+        while remaining > 0 {
+            let chunk: usize = remaining.min(scratch.len() as u64) as usize;
+            let offset: u64 = PREIMAGE_LENGTH_PREFIX as u64 + (total - remaining);
+            read_exact(
+                &self.channel,
+                &mut scratch[..chunk],
+                offset,
+                PREIMAGE_LENGTH_PREFIX as u64 + total,
+            )?;
+            remaining -= chunk as u64;
+        }
+        Ok(())
+    }
+}
+
+impl<C: Channel> PreimageOracleClient for OracleReader<C> {
+    fn get(&self, key: PreimageKey) -> Result<Vec<u8>, PreimageOracleError> {
+        let length: u64 = self.request(key)?;
+        let len: usize =
+            usize::try_from(length).map_err(|_| PreimageOracleError::TooLarge(length))?;
+        let mut preimage: Vec<u8> = Vec::new();
+        preimage
+            .try_reserve_exact(len)
+            .map_err(|_| PreimageOracleError::TooLarge(length))?;
+        preimage.resize(len, 0);
+        read_exact(
+            &self.channel,
+            &mut preimage,
+            PREIMAGE_LENGTH_PREFIX as u64,
+            PREIMAGE_LENGTH_PREFIX as u64 + length,
+        )?;
+        Ok(preimage)
+    }
+
+    fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError> {
+        let length: u64 = self.request(key)?;
+        if length != buf.len() as u64 {
+            self.discard(length)?;
+            return Err(PreimageOracleError::LengthMismatch {
+                key,
+                expected: buf.len(),
+                actual: length,
+            });
+        }
+        read_exact(
+            &self.channel,
+            buf,
+            PREIMAGE_LENGTH_PREFIX as u64,
+            PREIMAGE_LENGTH_PREFIX as u64 + length,
+        )
+    }
+}
+
+/// The hint client over a [`Channel`] (on an FPVM: read fd 3, write fd 4).
+#[derive(Debug, Clone)]
+pub struct HintWriter<C> {
+    channel: C,
+}
+
+impl<C: Channel> HintWriter<C> {
+    /// Creates a hint writer over `channel`.
+    pub const fn new(channel: C) -> Self {
+        Self { channel }
+    }
+}
+
+impl<C: Channel> HintWriterClient for HintWriter<C> {
+    fn hint(&self, hint: &str) -> Result<(), PreimageOracleError> {
+        let len: u32 =
+            u32::try_from(hint.len()).map_err(|_| PreimageOracleError::HintTooLarge(hint.len()))?;
+        write_all(&self.channel, &len.to_be_bytes())?;
+        write_all(&self.channel, hint.as_bytes())?;
+        // The ack's value carries no information (Cannon does not even write it to memory), so
+        // only its arrival is checked.
+        let mut ack: [u8; 1] = [0];
+        read_exact(&self.channel, &mut ack, 0, 1)
+    }
+}
