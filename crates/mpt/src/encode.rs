@@ -75,8 +75,9 @@ impl TrieNode {
         }
     }
 
-    /// Drops every node below the root, keeping only its commitment: the trie becomes
-    /// [`TrieNode::Blinded`] (or stays [`TrieNode::Empty`]). Reopens lazily through the provider.
+    /// Drops every node below the root of a trie, keeping only its commitment: the trie becomes
+    /// [`TrieNode::Blinded`] by its root hash (or stays [`TrieNode::Empty`]), and reopens lazily
+    /// through a provider that holds its preimages. Call it on a trie's root only.
     pub fn blind(&mut self) {
         if !self.is_empty() {
             let reference = self.reference();
@@ -95,10 +96,11 @@ impl TrieNode {
     /// to reopen this trie from [`TrieNode::root`]. Blinded subtries are skipped.
     pub fn for_each_preimage(&self, sink: &mut impl FnMut(B256, Bytes)) {
         let mut buf = Vec::new();
-        if let Some(encoding) = self.encode_collecting(sink, &mut buf) {
-            if encoding.len() < 32 {
-                sink(keccak256(&encoding), Bytes::from(encoding));
-            }
+        // The root is committed to by hash even when its encoding is shorter than 32 bytes.
+        if let Some(encoding) = self.encode_collecting(sink, &mut buf)
+            && encoding.len() < 32
+        {
+            sink(keccak256(&encoding), Bytes::from(encoding));
         }
     }
 

@@ -34,6 +34,9 @@ pub enum TrieNode {
     Branch(Box<BranchNode>),
 }
 
+// Boxed payloads keep every node, and so each of a branch's sixteen slots, small.
+const _: () = assert!(core::mem::size_of::<TrieNode>() <= 40);
+
 /// A leaf node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeafNode {
