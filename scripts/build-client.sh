@@ -54,7 +54,8 @@ case "$ARCH" in
   mips64)
     TARGET=mips64-unknown-none
     TARGET_ARG="$ROOT/scripts/targets/mips64-unknown-none.json"
-    RUSTFLAGS_ARCH=""
+    # lld's default ELF entry symbol on MIPS is `__start`, not `_start`.
+    RUSTFLAGS_ARCH="-C link-arg=--entry=_start"
     ;;
   native)
     cargo build --manifest-path "$ROOT/Cargo.toml" -p "$PACKAGE" --bin "$BIN" \

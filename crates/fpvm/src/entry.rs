@@ -47,11 +47,60 @@ pub fn handle_panic(info: &core::panic::PanicInfo<'_>) -> ! {
     syscall::exit(PANIC_EXIT_CODE)
 }
 
+unsafe extern "C" {
+    /// Defined by the [`entry!`](crate::entry) macro in the program crate.
+    fn __koa_fpvm_main() -> !;
+}
+
+/// The ELF entry point: aligns the stack to 16 bytes and calls the `__koa_fpvm_main` that the
+/// `entry!` macro defines.
+///
+/// A naked `#[no_mangle]` function (rather than `global_asm!`) so that it is an exported symbol
+/// that survives LTO, and so that programs need no unstable feature for MIPS64 assembly.
+///
+/// # Safety
+/// Only the VM (or kernel) may call this, once, at process start.
+#[cfg(all(target_arch = "riscv64", target_os = "none", not(test)))]
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        ".option push",
+        ".option norvc",
+        "andi sp, sp, -16",
+        "call {main}",
+        ".option pop",
+        main = sym __koa_fpvm_main,
+    )
+}
+
+/// The ELF entry point: aligns the stack to 16 bytes and calls the `__koa_fpvm_main` that the
+/// `entry!` macro defines (through `$t9`, as the n64 calling convention expects).
+///
+/// # Safety
+/// Only the VM (or kernel) may call this, once, at process start.
+#[cfg(all(target_arch = "mips64", target_os = "none", not(test)))]
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        ".set push",
+        ".set noreorder",
+        "daddiu $8, $0, -16",
+        "and $29, $29, $8",
+        "dla $25, {main}",
+        "jalr $25",
+        "nop",
+        ".set pop",
+        main = sym __koa_fpvm_main,
+    )
+}
+
 /// Declares the program entry point of an FPVM binary (`#![no_std]`, `#![no_main]`).
 ///
-/// Emits `_start` (aligns the stack and calls `main`), the global allocator ([`FpvmHeap`] with
-/// [`DEFAULT_HEAP_SIZE`] or `heap = <bytes>`), and the panic handler (message to stderr, exit
-/// code 2). `main` returns `()` or `Result<(), E: Display>`; the program exits 0 on success and
+/// Emits `__koa_fpvm_main` (called by this crate's `_start`; calls `main`), the global
+/// allocator ([`FpvmHeap`] with [`DEFAULT_HEAP_SIZE`] or `heap = <bytes>`), and the panic
+/// handler (message to stderr, exit code 2). `main` returns `()` or `Result<(), E: Display>`; the program exits 0 on success and
 /// 1 on error.
 ///
 /// ```ignore
@@ -84,34 +133,5 @@ macro_rules! entry {
         extern "C" fn __koa_fpvm_main() -> ! {
             $crate::entry::exit_with($main())
         }
-
-        #[cfg(all(not(test), target_arch = "riscv64"))]
-        ::core::arch::global_asm!(
-            ".section .text._start, \"ax\", @progbits",
-            ".globl _start",
-            ".type _start, @function",
-            "_start:",
-            ".option push",
-            ".option norvc",
-            "andi sp, sp, -16",
-            "call __koa_fpvm_main",
-            ".option pop",
-        );
-
-        #[cfg(all(not(test), target_arch = "mips64"))]
-        ::core::arch::global_asm!(
-            ".section .text._start, \"ax\", @progbits",
-            ".globl _start",
-            ".type _start, @function",
-            ".set push",
-            ".set noreorder",
-            "_start:",
-            "daddiu $8, $0, -16",
-            "and $29, $29, $8",
-            "dla $25, __koa_fpvm_main",
-            "jalr $25",
-            "nop",
-            ".set pop",
-        );
     };
 }

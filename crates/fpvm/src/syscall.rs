@@ -192,7 +192,8 @@ mod arch {
         let v0: u64;
         let a3: u64;
         // SAFETY: the caller upholds the system call's contract. The Linux n64 kernel may
-        // clobber $at, $v1, $t0-$t3 ($12-$15), $t8, $t9, hi and lo; all are declared.
+        // clobber $v1, $a4-$a7, $t0-$t3 ($12-$15), $t8 and $t9, all declared here; $at is
+        // reserved for the assembler and never holds a compiler value across this block.
         unsafe {
             core::arch::asm!(
                 "syscall",
@@ -203,7 +204,6 @@ mod arch {
                 inlateout("$7") d => a3,
                 inlateout("$8") e => _,
                 inlateout("$9") f => _,
-                lateout("$1") _,
                 lateout("$3") _,
                 lateout("$10") _,
                 lateout("$11") _,
