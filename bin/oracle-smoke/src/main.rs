@@ -1,6 +1,9 @@
 //! FPVM smoke program: fetches one pre-image of every key type through the oracle, sends hints,
 //! authenticates everything it receives, and exits 0 only if every check passes.
 //!
+//! Local key `2` is the run mode: `check` runs the checks; `panic` panics at once, to exercise
+//! the panic handler (exit code 2).
+//!
 //! Like the real client, it trusts nothing but its bootstrap input: local key `1` holds the
 //! keccak256 hash of a manifest, and the manifest (checked against that hash) says what every
 //! other pre-image must be. Manifest layout, [`MANIFEST_LEN`] bytes:
@@ -31,6 +34,8 @@ koa_fpvm::entry!(main);
 const MANIFEST_LEN: usize = 260;
 /// The local key index of the manifest hash.
 const MANIFEST_HASH_INDEX: u64 = 1;
+/// The local key index of the run mode.
+const MODE_INDEX: u64 = 2;
 /// The SHA-256 precompile.
 const SHA256_PRECOMPILE: Address = address!("0000000000000000000000000000000000000002");
 
@@ -75,6 +80,13 @@ fn run(
     oracle: &impl PreimageOracleClient,
     hints: &impl HintWriterClient,
 ) -> Result<usize, SmokeError> {
+    let mode: Vec<u8> = oracle.get(PreimageKey::local(MODE_INDEX))?;
+    match mode.as_slice() {
+        b"check" => {}
+        b"panic" => panic!("panic requested by the host"),
+        _ => return Err(SmokeError::Check("unknown run mode")),
+    }
+
     // Local key: the bootstrap input, read with an exact-size buffer.
     let mut manifest_hash: [u8; 32] = [0; 32];
     oracle.get_exact(PreimageKey::local(MANIFEST_HASH_INDEX), &mut manifest_hash)?;

@@ -57,6 +57,7 @@ fn fixture() -> Fixture {
     let generic_key: PreimageKey = PreimageKey::global_generic(x, sender);
     let mut store: BTreeMap<PreimageKey, Vec<u8>> = BTreeMap::new();
     store.insert(PreimageKey::local(1), manifest_hash.to_vec());
+    store.insert(PreimageKey::local(2), b"check".to_vec());
     store.insert(PreimageKey::keccak256(manifest_hash), manifest);
     store.insert(PreimageKey::sha256(digest), payload);
     store.insert(blob_key, element.to_vec());
@@ -187,6 +188,36 @@ fn rejects_wrong_answers(vm: Vm, arch: &str) {
             fixture.generic_key
         )))
     );
+}
+
+fn panics_exit_with_code_2(vm: Vm, arch: &str) {
+    let mut store: BTreeMap<PreimageKey, Vec<u8>> = fixture().store;
+    store.insert(PreimageKey::local(2), b"panic".to_vec());
+    let outcome: RunOutcome = run(vm, arch, &store, &Recorder::default());
+    assert_eq!(
+        outcome.exit_code(),
+        Some(2),
+        "{arch}: {}",
+        outcome.summary()
+    );
+    let stderr: String = String::from_utf8_lossy(&outcome.stderr).into_owned();
+    assert!(stderr.starts_with("panic at "), "{arch}: {stderr}");
+    assert!(
+        stderr.ends_with(": panic requested by the host\n"),
+        "{arch}: {stderr}"
+    );
+}
+
+#[test]
+#[ignore = "needs FPVM ELFs and qemu-user: run via scripts/ci-fpvm.sh"]
+fn riscv64_panic_handler_exits_2() {
+    panics_exit_with_code_2(Vm::Riscv64, "riscv64");
+}
+
+#[test]
+#[ignore = "needs FPVM ELFs and qemu-user: run via scripts/ci-fpvm.sh"]
+fn mips64_panic_handler_exits_2() {
+    panics_exit_with_code_2(Vm::Mips64, "mips64");
 }
 
 #[test]
