@@ -9,19 +9,20 @@ use core::fmt::Display;
 /// The exit code of a panicking program.
 pub const PANIC_EXIT_CODE: u8 = 2;
 
-/// A value `main` may return, converted into the program's exit code.
-pub trait ExitStatus {
+/// A value `main` may return, converted into the program's exit code (the no_std counterpart of
+/// `std::process::Termination`).
+pub trait Termination {
     /// Reports `self` (errors go to stderr) and returns the exit code.
     fn report(self) -> u8;
 }
 
-impl ExitStatus for () {
+impl Termination for () {
     fn report(self) -> u8 {
         0
     }
 }
 
-impl<E: Display> ExitStatus for Result<(), E> {
+impl<E: Display> Termination for Result<(), E> {
     fn report(self) -> u8 {
         match self {
             Ok(()) => 0,
@@ -34,7 +35,7 @@ impl<E: Display> ExitStatus for Result<(), E> {
 }
 
 /// Exits with the code `status` reports.
-pub fn exit_with(status: impl ExitStatus) -> ! {
+pub fn exit_with(status: impl Termination) -> ! {
     syscall::exit(status.report())
 }
 

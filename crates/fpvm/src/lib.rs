@@ -13,7 +13,7 @@ pub mod heap;
 pub mod io;
 pub mod syscall;
 
-pub use entry::{ExitStatus, PANIC_EXIT_CODE, exit_with};
+pub use entry::{PANIC_EXIT_CODE, Termination, exit_with};
 pub use heap::{DEFAULT_HEAP_SIZE, FpvmHeap};
 pub use io::{FileDescriptor, FpvmChannel, hint_writer, oracle_reader};
 pub use syscall::{Errno, exit};
