@@ -2,6 +2,31 @@
 //!
 //! Data sources sit behind traits ([`traits`]); everything else is synchronous, pure code
 //! that a fault proof client, a zkVM guest or a rollup node can drive step by step.
+//!
+//! Stages, outermost first ([`stages`]): L1 traversal and retrieval ([`sources`] for calldata
+//! and blobs), frame queue, channel bank (Holocene: channel assembler), channel reader, batch
+//! queue (Holocene: batch stage), and the attributes builder ([`attributes`]).
+//! [`pipeline::DerivationPipeline`] wires them together.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
+
+pub mod attributes;
+pub mod errors;
+pub mod pipeline;
+pub mod sources;
+pub mod stages;
+pub mod traits;
+pub mod types;
+
+#[cfg(any(test, feature = "test-utils"))]
+pub mod test_utils;
+
+pub use attributes::{AttributesWithParent, OpPayloadAttributes};
+pub use errors::{PipelineError, PipelineErrorKind, PipelineResult};
+pub use pipeline::{DerivationPipeline, StepResult};
+pub use traits::{BlobProvider, ChainProvider, L2ChainProvider, ProviderError};
+pub use types::{BlockInfo, L2BlockInfo};
+
+#[cfg(test)]
+mod e2e_tests;

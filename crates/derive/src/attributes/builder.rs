@@ -1,0 +1,138 @@
+//! Builds payload attributes from a batch (derivation spec, "Deriving Payload Attributes").
+
+use alloc::{format, vec::Vec};
+use alloy_primitives::{Address, B256, Bytes, address};
+use koa_protocol::{
+    L1BlockInfoTx, L1ChainConfig, RollupConfig, SystemConfig,
+    batch::SingularBatch,
+    deposits::user_deposits,
+    upgrades::{encode_deposit, upgrade_gas, upgrade_transactions},
+};
+
+use super::OpPayloadAttributes;
+use crate::{
+    errors::{PipelineError, PipelineErrorKind, PipelineResult},
+    traits::{ChainProvider, L2ChainProvider},
+    types::L2BlockInfo,
+};
+
+/// The `SequencerFeeVault` predeploy: every derived block's fee recipient.
+pub const SEQUENCER_FEE_VAULT: Address = address!("4200000000000000000000000000000000000011");
+
+/// Builds the payload attributes of the block after a safe head.
+#[derive(Debug, Clone)]
+pub struct AttributesBuilder {
+    l1_chain_config: L1ChainConfig,
+}
+
+fn critical(message: alloc::string::String) -> PipelineError {
+    PipelineError::Provider {
+        kind: PipelineErrorKind::Critical,
+        message,
+    }
+}
+
+impl AttributesBuilder {
+    /// A builder for an L1 chain with `l1_chain_config`'s blob schedule.
+    pub const fn new(l1_chain_config: L1ChainConfig) -> Self {
+        Self { l1_chain_config }
+    }
+
+    /// The attributes of the block that `batch` describes on top of `parent`.
+    ///
+    /// Transactions, in order: the L1 attributes deposit; on the first block of an epoch the
+    /// epoch's user deposits; the network upgrade deposits of any fork activating at this
+    /// timestamp; the batch's transactions.
+    pub fn build<C: ChainProvider, L2: L2ChainProvider>(
+        &self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        batch: &SingularBatch,
+        chain: &mut C,
+        l2: &mut L2,
+    ) -> PipelineResult<OpPayloadAttributes> {
+        let timestamp = batch.timestamp;
+        let epoch = batch.epoch();
+        let mut system_config: SystemConfig = l2
+            .system_config_by_number(parent.block_info.number, cfg)
+            .map_err(PipelineError::provider)?;
+        let header = chain
+            .header_by_hash(epoch.hash)
+            .map_err(PipelineError::provider)?;
+
+        let (sequence_number, deposits) = if parent.l1_origin.number == epoch.number {
+            if parent.l1_origin.hash != epoch.hash {
+                return Err(PipelineError::EpochMismatch {
+                    safe_origin: parent.l1_origin.number,
+                    epoch: epoch.number,
+                });
+            }
+            (parent.seq_num + 1, Vec::new())
+        } else {
+            if header.parent_hash != parent.l1_origin.hash
+                || epoch.number != parent.l1_origin.number + 1
+            {
+                return Err(PipelineError::EpochMismatch {
+                    safe_origin: parent.l1_origin.number,
+                    epoch: epoch.number,
+                });
+            }
+            let receipts = chain
+                .receipts_by_hash(epoch.hash)
+                .map_err(PipelineError::provider)?;
+            system_config
+                .apply_receipts(&receipts, cfg, header.timestamp)
+                .map_err(|error| critical(format!("system config update: {error}")))?;
+            let deposits = user_deposits(&receipts, cfg.deposit_contract_address, epoch.hash)
+                .map_err(|error| critical(format!("user deposits: {error}")))?;
+            (0, deposits)
+        };
+        if timestamp < header.timestamp {
+            return Err(PipelineError::Attributes(format!(
+                "L2 timestamp {timestamp} is before its L1 origin's {}",
+                header.timestamp
+            )));
+        }
+
+        let l1_info = L1BlockInfoTx::try_from_l1_header(
+            cfg,
+            &self.l1_chain_config,
+            &system_config,
+            sequence_number,
+            &header,
+            epoch.hash,
+            timestamp,
+        )
+        .map_err(|error| PipelineError::Attributes(format!("L1 info: {error}")))?;
+        let upgrades = upgrade_transactions(cfg, timestamp)
+            .map_err(|error| PipelineError::Attributes(format!("upgrade deposits: {error}")))?;
+        let extra_gas = upgrade_gas(cfg, timestamp)
+            .map_err(|error| PipelineError::Attributes(format!("upgrade gas: {error}")))?;
+
+        let mut transactions: Vec<Bytes> =
+            Vec::with_capacity(1 + deposits.len() + upgrades.len() + batch.transactions.len());
+        transactions.push(encode_deposit(&l1_info.to_deposit_tx(cfg, timestamp)));
+        transactions.extend(deposits.iter().map(encode_deposit));
+        transactions.extend(upgrades);
+        transactions.extend(batch.transactions.iter().cloned());
+
+        Ok(OpPayloadAttributes {
+            timestamp,
+            prev_randao: header.mix_hash,
+            suggested_fee_recipient: SEQUENCER_FEE_VAULT,
+            withdrawals: cfg.is_canyon_active(timestamp).then(Vec::new),
+            parent_beacon_block_root: cfg
+                .is_ecotone_active(timestamp)
+                .then(|| header.parent_beacon_block_root.unwrap_or(B256::ZERO)),
+            transactions: Some(transactions),
+            no_tx_pool: Some(true),
+            gas_limit: Some(system_config.gas_limit.saturating_add(extra_gas)),
+            eip_1559_params: cfg
+                .is_holocene_active(timestamp)
+                .then_some(system_config.eip1559_params),
+            min_base_fee: cfg
+                .is_jovian_active(timestamp)
+                .then_some(system_config.min_base_fee),
+        })
+    }
+}

@@ -1,0 +1,416 @@
+//! End to end: a synthetic L1 chain with a batcher transaction, a deposit and a config
+//! update, derived from a reset at L2 genesis.
+
+use alloc::{vec, vec::Vec};
+use alloy_consensus::{Eip658Value, Header, Receipt, SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::{eip1898::BlockNumHash, eip2718::Decodable2718};
+use alloy_primitives::{
+    Address, B64, B256, Bytes, Log, LogData, Signature, TxKind, U256, address, keccak256,
+};
+use k256::ecdsa::SigningKey;
+use koa_protocol::{
+    BlockInfo, ChainGenesis, L1BlockInfoTx, L1ChainConfig, L2BlockInfo, RollupConfig, SystemConfig,
+    batch::{Batch, SingularBatch},
+    config::CONFIG_UPDATE_TOPIC,
+    deposits::{DEPOSIT_EVENT_TOPIC, user_deposits},
+    frame::{ChannelId, Frame, encode_frames},
+    upgrades::encode_deposit,
+};
+use op_alloy_consensus::OpTxEnvelope;
+
+use crate::{
+    AttributesWithParent,
+    attributes::SEQUENCER_FEE_VAULT,
+    pipeline::{DerivationPipeline, StepResult},
+    test_utils::{TestBlobProvider, TestChainProvider, TestL1Block, TestL2Provider},
+};
+
+const INBOX: Address = address!("ff00000000000000000000000000000000000010");
+const PORTAL: Address = address!("beb5fc579115071764c7423a4f12edde41f106ed");
+const SYSTEM_CONFIG: Address = address!("229047fed2591dbec1ef1118d64f7af3db9eb290");
+const L1_GENESIS_TIME: u64 = 1_700_000_000;
+const NEW_GAS_LIMIT: u64 = 45_000_000;
+
+fn batcher_key() -> SigningKey {
+    SigningKey::from_slice(&[0x42; 32]).unwrap()
+}
+
+fn address_of(key: &SigningKey) -> Address {
+    Address::from_public_key(key.verifying_key())
+}
+
+fn rollup_config(batcher: Address) -> RollupConfig {
+    RollupConfig {
+        genesis: ChainGenesis {
+            l1: BlockNumHash::default(),
+            l2: BlockNumHash {
+                number: 0,
+                hash: l2_hash(0),
+            },
+            l2_time: L1_GENESIS_TIME,
+            system_config: SystemConfig {
+                batcher_address: batcher,
+                gas_limit: 30_000_000,
+                eip1559_params: B64::new([0, 0, 0, 250, 0, 0, 0, 6]),
+                ..Default::default()
+            },
+        },
+        block_time: 2,
+        max_sequencer_drift: 600,
+        seq_window_size: 4,
+        channel_timeout: 10,
+        l1_chain_id: 1,
+        l2_chain_id: 10,
+        regolith_time: Some(0),
+        canyon_time: Some(0),
+        delta_time: Some(0),
+        ecotone_time: Some(0),
+        fjord_time: Some(0),
+        granite_time: Some(0),
+        holocene_time: Some(0),
+        batch_inbox_address: INBOX,
+        deposit_contract_address: PORTAL,
+        l1_system_config_address: SYSTEM_CONFIG,
+        ..Default::default()
+    }
+}
+
+fn l2_hash(number: u64) -> B256 {
+    keccak256(number.to_be_bytes())
+}
+
+fn header(number: u64, parent_hash: B256) -> Header {
+    Header {
+        number,
+        parent_hash,
+        timestamp: L1_GENESIS_TIME + 12 * number,
+        mix_hash: keccak256([b"randao".as_slice(), &number.to_be_bytes()].concat()),
+        base_fee_per_gas: Some(7),
+        excess_blob_gas: Some(0),
+        blob_gas_used: Some(0),
+        parent_beacon_block_root: Some(B256::repeat_byte(number as u8 + 1)),
+        ..Default::default()
+    }
+}
+
+fn receipt(logs: Vec<Log>) -> Receipt {
+    Receipt {
+        status: Eip658Value::Eip658(true),
+        cumulative_gas_used: 21_000,
+        logs,
+    }
+}
+
+/// `TransactionDeposited(from, to, 0, opaque)` with a 1 ETH mint to `to`.
+fn deposit_log() -> Log {
+    let from = address!("1111111111111111111111111111111111111111");
+    let to = address!("2222222222222222222222222222222222222222");
+    let mut opaque = Vec::new();
+    opaque.extend_from_slice(&U256::from(10u64.pow(18)).to_be_bytes::<32>());
+    opaque.extend_from_slice(&U256::from(10u64.pow(18)).to_be_bytes::<32>());
+    opaque.extend_from_slice(&100_000u64.to_be_bytes());
+    opaque.push(0);
+    let mut data = vec![0u8; 64];
+    data[31] = 32;
+    data[56..64].copy_from_slice(&(opaque.len() as u64).to_be_bytes());
+    data.extend_from_slice(&opaque);
+    data.resize(64 + opaque.len().div_ceil(32) * 32, 0);
+    Log {
+        address: PORTAL,
+        data: LogData::new_unchecked(
+            vec![
+                DEPOSIT_EVENT_TOPIC,
+                from.into_word(),
+                to.into_word(),
+                B256::ZERO,
+            ],
+            data.into(),
+        ),
+    }
+}
+
+/// `ConfigUpdate(0, GAS_LIMIT, abi.encode(NEW_GAS_LIMIT))`.
+fn gas_limit_update_log() -> Log {
+    let mut data = vec![0u8; 96];
+    data[31] = 32;
+    data[63] = 32;
+    data[88..96].copy_from_slice(&NEW_GAS_LIMIT.to_be_bytes());
+    Log {
+        address: SYSTEM_CONFIG,
+        data: LogData::new_unchecked(
+            vec![CONFIG_UPDATE_TOPIC, B256::ZERO, B256::with_last_byte(2)],
+            data.into(),
+        ),
+    }
+}
+
+fn batcher_tx(key: &SigningKey, nonce: u64, input: Vec<u8>) -> TxEnvelope {
+    let tx = TxEip1559 {
+        chain_id: 1,
+        nonce,
+        gas_limit: 1_000_000,
+        max_fee_per_gas: 10,
+        max_priority_fee_per_gas: 1,
+        to: TxKind::Call(INBOX),
+        input: input.into(),
+        ..Default::default()
+    };
+    let (sig, recid) = key
+        .sign_prehash_recoverable(tx.signature_hash().as_slice())
+        .unwrap();
+    let signature = Signature::from_signature_and_parity(sig, recid.is_y_odd());
+    TxEnvelope::Eip1559(tx.into_signed(signature))
+}
+
+fn channel_data(batches: &[SingularBatch]) -> Vec<u8> {
+    let mut rlp = Vec::new();
+    for batch in batches {
+        Batch::Singular(batch.clone()).encode_for_channel(&mut rlp);
+    }
+    let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&rlp, 6);
+    encode_frames(&[Frame::new(
+        ChannelId::new([7; 16]),
+        0,
+        compressed.into(),
+        true,
+    )])
+}
+
+struct World {
+    cfg: RollupConfig,
+    l1: Vec<BlockInfo>,
+    chain: TestChainProvider,
+}
+
+/// L1 blocks 0..=10. Block 1 holds a deposit and a gas limit update; block 2 the batcher
+/// transaction with batches for L2 blocks 1..=7 (blocks 1-5 in epoch 0, 6-7 in epoch 1).
+fn world() -> World {
+    let key = batcher_key();
+    let cfg = rollup_config(address_of(&key));
+    let mut chain = TestChainProvider::default();
+    let mut l1 = Vec::new();
+    let mut parent = B256::ZERO;
+    for number in 0..=10u64 {
+        let mut block = TestL1Block {
+            header: header(number, parent),
+            ..Default::default()
+        };
+        if number == 1 {
+            block.receipts = vec![
+                receipt(vec![deposit_log()]),
+                receipt(vec![gas_limit_update_log()]),
+            ];
+        }
+        if number == 2 {
+            let batches: Vec<SingularBatch> = (1..=7u64)
+                .map(|n| {
+                    let epoch = &l1[if n < 6 { 0 } else { 1 }];
+                    let epoch: &BlockInfo = epoch;
+                    SingularBatch {
+                        parent_hash: l2_hash(n - 1),
+                        epoch_num: epoch.number,
+                        epoch_hash: epoch.hash,
+                        timestamp: L1_GENESIS_TIME + 2 * n,
+                        transactions: vec![Bytes::from(vec![0x02, n as u8, 0xaa])],
+                    }
+                })
+                .collect();
+            // A transaction from someone else to the inbox must be ignored.
+            let stranger = SigningKey::from_slice(&[0x13; 32]).unwrap();
+            block.transactions = vec![
+                batcher_tx(&stranger, 0, vec![0, 1, 2, 3]),
+                batcher_tx(&key, 0, channel_data(&batches)),
+            ];
+            block.receipts = vec![receipt(vec![]), receipt(vec![])];
+        }
+        let info = chain.push(block);
+        parent = info.hash;
+        l1.push(info);
+    }
+    World { cfg, l1, chain }
+}
+
+/// Stands in for the engine: the new safe head from the attributes.
+fn execute(attrs: &AttributesWithParent, cfg: &RollupConfig) -> L2BlockInfo {
+    let number = attrs.parent.block_info.number + 1;
+    let txs = attrs.attributes.transactions.as_ref().unwrap();
+    let OpTxEnvelope::Deposit(deposit) = OpTxEnvelope::decode_2718(&mut txs[0].as_ref()).unwrap()
+    else {
+        panic!("first transaction is not the L1 info deposit");
+    };
+    let info = L1BlockInfoTx::decode_for_timestamp(
+        cfg,
+        attrs.attributes.timestamp,
+        &deposit.inner().input,
+    )
+    .unwrap();
+    L2BlockInfo {
+        block_info: BlockInfo {
+            hash: l2_hash(number),
+            number,
+            parent_hash: attrs.parent.block_info.hash,
+            timestamp: attrs.attributes.timestamp,
+        },
+        l1_origin: info.l1_origin(),
+        seq_num: info.sequence_number(),
+    }
+}
+
+#[test]
+fn e2e_derives_batches_deposits_and_deposit_only_blocks() {
+    let World { cfg, l1, chain } = world();
+    let genesis = L2BlockInfo {
+        block_info: BlockInfo {
+            hash: l2_hash(0),
+            number: 0,
+            parent_hash: B256::ZERO,
+            timestamp: L1_GENESIS_TIME,
+        },
+        l1_origin: l1[0].id(),
+        seq_num: 0,
+    };
+    let mut l2 = TestL2Provider::default();
+    l2.blocks.insert(0, genesis);
+    l2.system_configs.insert(0, cfg.genesis.system_config);
+    let mut pipeline = DerivationPipeline::new(
+        cfg.clone(),
+        L1ChainConfig::MAINNET,
+        Some(10),
+        chain.clone(),
+        l2,
+        TestBlobProvider::default(),
+    );
+    pipeline.reset(genesis).unwrap();
+
+    let mut safe = genesis;
+    let mut produced: Vec<AttributesWithParent> = Vec::new();
+    for _ in 0..500 {
+        match pipeline.step(safe) {
+            StepResult::PreparedAttributes(attrs) => {
+                assert_eq!(attrs.parent, safe);
+                safe = execute(&attrs, &cfg);
+                pipeline.l2.blocks.insert(safe.block_info.number, safe);
+                if safe.seq_num == 0 && safe.l1_origin.number == 1 {
+                    // The first block of epoch 1 applied the gas limit update.
+                    let updated = SystemConfig {
+                        gas_limit: NEW_GAS_LIMIT,
+                        ..cfg.genesis.system_config
+                    };
+                    pipeline
+                        .l2
+                        .system_configs
+                        .insert(safe.block_info.number, updated);
+                }
+                produced.push(*attrs);
+            }
+            StepResult::Progressed | StepResult::AdvancedOrigin(_) => {}
+            StepResult::EndOfSource => break,
+            StepResult::Failed(error) => panic!("pipeline failed: {error}"),
+        }
+    }
+
+    // L1 block 10 is the head: epochs 0..=5 are past their windows (epoch + 4 < 10)...
+    assert!(produced.len() >= 12, "produced {} blocks", produced.len());
+    let timestamps: Vec<u64> = produced.iter().map(|a| a.attributes.timestamp).collect();
+    let expected: Vec<u64> = (1..=produced.len() as u64)
+        .map(|n| L1_GENESIS_TIME + 2 * n)
+        .collect();
+    assert_eq!(timestamps, expected, "one block per slot, no gaps");
+
+    let epoch1_receipts = chain.blocks[&l1[1].hash].receipts.clone();
+    let deposits = user_deposits(&epoch1_receipts, PORTAL, l1[1].hash).unwrap();
+    assert_eq!(deposits.len(), 1);
+
+    for (i, attrs) in produced.iter().enumerate() {
+        let n = i as u64 + 1;
+        let a = &attrs.attributes;
+        let txs = a.transactions.as_ref().unwrap();
+        let (epoch, seq) = match n {
+            1..=5 => (0u64, n),
+            6..=7 => (1, n - 6),
+            _ => {
+                // Deposit-only blocks: epoch 1 until L2 time reaches epoch 2's L1 time.
+                let epoch = (n * 2) / 12;
+                (epoch, n - epoch * 6)
+            }
+        };
+        let origin = &l1[epoch as usize];
+        let origin_header = &chain.blocks[&origin.hash].header;
+        let config = if n >= 6 {
+            SystemConfig {
+                gas_limit: NEW_GAS_LIMIT,
+                ..cfg.genesis.system_config
+            }
+        } else {
+            cfg.genesis.system_config
+        };
+        let l1_info = L1BlockInfoTx::try_from_l1_header(
+            &cfg,
+            &L1ChainConfig::MAINNET,
+            &config,
+            seq,
+            origin_header,
+            origin.hash,
+            a.timestamp,
+        )
+        .unwrap();
+        let mut expected_txs = vec![encode_deposit(&l1_info.to_deposit_tx(&cfg, a.timestamp))];
+        if n == 6 {
+            expected_txs.push(encode_deposit(&deposits[0]));
+        }
+        if n <= 7 {
+            expected_txs.push(Bytes::from(vec![0x02, n as u8, 0xaa]));
+        }
+        assert_eq!(txs, &expected_txs, "transactions of L2 block {n}");
+        assert_eq!(
+            attrs.is_deposit_only,
+            n > 7,
+            "deposit-only flag of block {n}"
+        );
+        assert_eq!(
+            a.prev_randao, origin_header.mix_hash,
+            "prevRandao of block {n}"
+        );
+        assert_eq!(
+            a.parent_beacon_block_root,
+            origin_header.parent_beacon_block_root
+        );
+        assert_eq!(a.suggested_fee_recipient, SEQUENCER_FEE_VAULT);
+        assert_eq!(a.withdrawals, Some(Vec::new()));
+        assert_eq!(a.no_tx_pool, Some(true));
+        assert_eq!(
+            a.gas_limit,
+            Some(config.gas_limit),
+            "gas limit of block {n}"
+        );
+        assert_eq!(
+            a.eip_1559_params,
+            Some(cfg.genesis.system_config.eip1559_params)
+        );
+        assert_eq!(a.min_base_fee, None, "Jovian is not active");
+    }
+}
+
+#[test]
+fn e2e_attributes_serialize_like_the_engine_api() {
+    let attrs = crate::OpPayloadAttributes {
+        timestamp: 0x10,
+        gas_limit: Some(30_000_000),
+        no_tx_pool: Some(true),
+        eip_1559_params: Some(B64::new([0, 0, 0, 250, 0, 0, 0, 6])),
+        withdrawals: Some(Vec::new()),
+        ..Default::default()
+    };
+    let json = serde_json::to_value(&attrs).unwrap();
+    assert_eq!(json["timestamp"], "0x10");
+    assert_eq!(json["gasLimit"], "0x1c9c380");
+    assert_eq!(json["noTxPool"], true);
+    assert_eq!(json["eip1559Params"], "0x000000fa00000006");
+    assert_eq!(
+        json["suggestedFeeRecipient"],
+        "0x0000000000000000000000000000000000000000"
+    );
+    assert!(json.get("minBaseFee").is_none());
+    let back: crate::OpPayloadAttributes = serde_json::from_value(json).unwrap();
+    assert_eq!(back, attrs);
+}

@@ -1,0 +1,112 @@
+//! Pipeline errors and their classification.
+
+use alloc::string::String;
+use alloy_primitives::B256;
+
+use crate::sources::BlobDecodeError;
+
+/// How the driver must react to a pipeline error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PipelineErrorKind {
+    /// Transient: retry the same step later (e.g. a provider timed out).
+    Temporary,
+    /// The pipeline's view of L1 or L2 is inconsistent (an L1 reorg, a bad safe head): reset it
+    /// to a safe L2 head and derive again.
+    Reset,
+    /// Derivation cannot continue: the inputs or the configuration are invalid.
+    Critical,
+}
+
+/// An error from a stage or a data provider.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PipelineError {
+    /// The stage has no more data for the current L1 origin: the pipeline must advance it.
+    #[error("end of data for the current L1 origin")]
+    Eof,
+    /// The stage made progress but has nothing to return yet: step again.
+    #[error("not enough data yet")]
+    NotEnoughData,
+    /// The next L1 block does not build on the current one.
+    #[error("L1 reorg: block {number} has parent {parent}, expected {expected}")]
+    L1Reorg {
+        /// The number of the new L1 block.
+        number: u64,
+        /// Its parent hash.
+        parent: B256,
+        /// The hash of the current L1 origin.
+        expected: B256,
+    },
+    /// The safe head's L1 origin is not one the batch stage knows.
+    #[error("safe head origin {safe_origin} does not match the batch stage's epoch {epoch}")]
+    EpochMismatch {
+        /// The safe head's L1 origin number.
+        safe_origin: u64,
+        /// The batch stage's current epoch number.
+        epoch: u64,
+    },
+    /// The batch stage has no L1 origin to derive against.
+    #[error("no L1 origin available to the batch stage")]
+    MissingOrigin,
+    /// A batch references an L1 origin the pipeline has not seen.
+    #[error("batch references L1 origin {0} that the pipeline has not seen")]
+    UnknownEpoch(u64),
+    /// A provider returned a blob that does not match the versioned hash the L1 tx carries.
+    #[error("blob {index} does not match its versioned hash {expected}")]
+    BlobHashMismatch {
+        /// The blob's index in its L1 block.
+        index: u64,
+        /// The versioned hash from the transaction.
+        expected: B256,
+    },
+    /// A provider returned a different number of blobs than requested.
+    #[error("requested {requested} blobs, provider returned {returned}")]
+    BlobCountMismatch {
+        /// Blobs requested.
+        requested: usize,
+        /// Blobs returned.
+        returned: usize,
+    },
+    /// A blob failed to decode (only surfaced by direct callers; the pipeline skips such blobs).
+    #[error(transparent)]
+    BlobDecode(#[from] BlobDecodeError),
+    /// Building the payload attributes failed.
+    #[error("attributes: {0}")]
+    Attributes(String),
+    /// A data provider failed.
+    #[error("{kind:?} provider error: {message}")]
+    Provider {
+        /// How to react.
+        kind: PipelineErrorKind,
+        /// The provider's message.
+        message: String,
+    },
+}
+
+impl PipelineError {
+    /// How the driver must react to this error.
+    pub fn kind(&self) -> PipelineErrorKind {
+        match self {
+            Self::Eof | Self::NotEnoughData => PipelineErrorKind::Temporary,
+            Self::L1Reorg { .. } | Self::EpochMismatch { .. } | Self::UnknownEpoch(_) => {
+                PipelineErrorKind::Reset
+            }
+            Self::MissingOrigin
+            | Self::BlobHashMismatch { .. }
+            | Self::BlobCountMismatch { .. }
+            | Self::BlobDecode(_)
+            | Self::Attributes(_) => PipelineErrorKind::Critical,
+            Self::Provider { kind, .. } => *kind,
+        }
+    }
+
+    /// Wraps a provider error, keeping its classification.
+    pub fn provider<E: crate::traits::ProviderError>(error: E) -> Self {
+        Self::Provider {
+            kind: error.kind(),
+            message: alloc::format!("{error}"),
+        }
+    }
+}
+
+/// Shorthand for stage results.
+pub type PipelineResult<T> = Result<T, PipelineError>;

@@ -1,0 +1,193 @@
+//! The derivation pipeline: stages wired together, a step API, reset, and a driver loop.
+
+use koa_protocol::{L1ChainConfig, RollupConfig};
+
+use crate::{
+    attributes::{AttributesBuilder, AttributesWithParent},
+    errors::{PipelineError, PipelineErrorKind, PipelineResult},
+    stages::{BatchQueue, L1Source, L1Stages},
+    traits::{BlobProvider, ChainProvider, L2ChainProvider},
+    types::{BlockInfo, L2BlockInfo},
+};
+
+/// The outcome of one [`DerivationPipeline::step`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepResult {
+    /// Attributes for the block after the cursor.
+    PreparedAttributes(alloc::boxed::Box<AttributesWithParent>),
+    /// The stages made progress without output yet: step again.
+    Progressed,
+    /// The stages drained the current L1 block; the origin moved to the next one.
+    AdvancedOrigin(BlockInfo),
+    /// The L1 source is exhausted (the configured L1 head is reached).
+    EndOfSource,
+    /// A stage failed; [`PipelineError::kind`] says how to react.
+    Failed(PipelineError),
+}
+
+/// The derivation pipeline over an L1 chain, an L2 chain and a blob source.
+#[derive(Debug)]
+pub struct DerivationPipeline<C, L2, B> {
+    cfg: RollupConfig,
+    l1_head: Option<u64>,
+    l1: L1Stages,
+    batches: BatchQueue,
+    builder: AttributesBuilder,
+    /// The L1 chain provider.
+    pub chain: C,
+    /// The L2 chain provider.
+    pub l2: L2,
+    /// The blob provider.
+    pub blobs: B,
+}
+
+impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<C, L2, B> {
+    /// A pipeline for `cfg` reading L1 up to and including block `l1_head` (unbounded if
+    /// `None`). Call [`Self::reset`] before stepping.
+    pub fn new(
+        cfg: RollupConfig,
+        l1_chain_config: L1ChainConfig,
+        l1_head: Option<u64>,
+        chain: C,
+        l2: L2,
+        blobs: B,
+    ) -> Self {
+        Self {
+            cfg,
+            l1_head,
+            l1: L1Stages::default(),
+            batches: BatchQueue::default(),
+            builder: AttributesBuilder::new(l1_chain_config),
+            chain,
+            l2,
+            blobs,
+        }
+    }
+
+    /// The rollup config.
+    pub fn rollup_config(&self) -> &RollupConfig {
+        &self.cfg
+    }
+
+    /// The L1 block the pipeline is reading.
+    pub fn origin(&self) -> Option<BlockInfo> {
+        self.l1.origin()
+    }
+
+    /// Resets the pipeline to derive the blocks after `safe_head` (derivation spec,
+    /// "Resetting the Pipeline").
+    ///
+    /// Walks the L2 chain back from the safe head to the first block whose L1 origin is more
+    /// than a channel timeout older than the safe head's; that origin is the L1 base the
+    /// stages restart from (so channels still open at the safe head are read again), and that
+    /// block's system config seeds L1 traversal.
+    pub fn reset(&mut self, safe_head: L2BlockInfo) -> PipelineResult<()> {
+        let safe_origin = self
+            .chain
+            .block_info_by_number(safe_head.l1_origin.number)
+            .map_err(PipelineError::provider)?;
+        if safe_origin.hash != safe_head.l1_origin.hash {
+            return Err(PipelineError::EpochMismatch {
+                safe_origin: safe_head.l1_origin.number,
+                epoch: safe_origin.number,
+            });
+        }
+        let timeout = self.cfg.channel_timeout(safe_origin.timestamp);
+        let mut base_block = safe_head;
+        while base_block.block_info.number > self.cfg.genesis.l2.number
+            && base_block.l1_origin.number.saturating_add(timeout) >= safe_head.l1_origin.number
+            && base_block.l1_origin.number > self.cfg.genesis.l1.number
+        {
+            base_block = self
+                .l2
+                .l2_block_info_by_number(base_block.block_info.number - 1)
+                .map_err(PipelineError::provider)?;
+        }
+        let base = self
+            .chain
+            .block_info_by_number(base_block.l1_origin.number)
+            .map_err(PipelineError::provider)?;
+        let system_config = self
+            .l2
+            .system_config_by_number(base_block.block_info.number, &self.cfg)
+            .map_err(PipelineError::provider)?;
+        tracing::info!(target: "derive::pipeline", base = base.number, safe_head = safe_head.block_info.number, "pipeline reset");
+        self.l1.reset(base, system_config);
+        self.batches.reset(base);
+        Ok(())
+    }
+
+    /// Runs the stages once for the block after `cursor` (the safe head).
+    pub fn step(&mut self, cursor: L2BlockInfo) -> StepResult {
+        let mut source = L1Source {
+            cfg: &self.cfg,
+            stages: &mut self.l1,
+            chain: &mut self.chain,
+            blobs: &mut self.blobs,
+        };
+        match self
+            .batches
+            .next_batch(&self.cfg, &cursor, &mut source, &mut self.l2)
+        {
+            Ok(batch) => {
+                match self
+                    .builder
+                    .build(&self.cfg, &cursor, &batch, &mut self.chain, &mut self.l2)
+                {
+                    Ok(attributes) => StepResult::PreparedAttributes(alloc::boxed::Box::new(
+                        AttributesWithParent {
+                            attributes,
+                            parent: cursor,
+                            is_deposit_only: self.batches.last_batch_was_generated(),
+                        },
+                    )),
+                    Err(error) => StepResult::Failed(error),
+                }
+            }
+            Err(PipelineError::NotEnoughData) => StepResult::Progressed,
+            Err(PipelineError::Eof) => {
+                let Some(origin) = self.l1.origin() else {
+                    return StepResult::Failed(PipelineError::MissingOrigin);
+                };
+                if self.l1_head.is_some_and(|head| origin.number >= head) {
+                    return StepResult::EndOfSource;
+                }
+                match self.l1.advance(&self.cfg, &mut self.chain) {
+                    Ok(next) => StepResult::AdvancedOrigin(next),
+                    Err(error) => StepResult::Failed(error),
+                }
+            }
+            Err(error) => StepResult::Failed(error),
+        }
+    }
+
+    /// Derives blocks until the safe head reaches `target` or the L1 source is exhausted.
+    ///
+    /// `execute` turns attributes into the new safe head (building and executing the block).
+    /// Reset errors reset the pipeline to the current safe head and continue; temporary
+    /// provider errors and critical errors are returned.
+    pub fn run_to<F>(
+        &mut self,
+        mut safe_head: L2BlockInfo,
+        target: u64,
+        mut execute: F,
+    ) -> PipelineResult<L2BlockInfo>
+    where
+        F: FnMut(&AttributesWithParent) -> PipelineResult<L2BlockInfo>,
+    {
+        while safe_head.block_info.number < target {
+            match self.step(safe_head) {
+                StepResult::PreparedAttributes(attributes) => safe_head = execute(&attributes)?,
+                StepResult::Progressed | StepResult::AdvancedOrigin(_) => {}
+                StepResult::EndOfSource => break,
+                StepResult::Failed(error) => match error.kind() {
+                    PipelineErrorKind::Reset => self.reset(safe_head)?,
+                    PipelineErrorKind::Temporary | PipelineErrorKind::Critical => {
+                        return Err(error);
+                    }
+                },
+            }
+        }
+        Ok(safe_head)
+    }
+}

@@ -1,0 +1,426 @@
+//! The batch stage: orders and validates batches, expands span batches, and generates empty
+//! batches when the sequencing window expires.
+//!
+//! Before Holocene (by the L1 origin's timestamp) this is the spec's buffering batch queue;
+//! from Holocene it is the strict batch stage: no buffering, future batches dropped, an invalid
+//! batch flushes the rest of its channel, and span batches are checked by their prefix and then
+//! block by block as singular batches.
+
+use alloc::{collections::VecDeque, vec::Vec};
+use koa_protocol::{
+    RollupConfig,
+    batch::{SingularBatch, SpanBatch},
+};
+
+use super::batch_validity::{BatchValidity, SpanCheck, check_singular_batch, check_span_batch};
+use crate::{
+    errors::{PipelineError, PipelineResult},
+    traits::L2ChainProvider,
+    types::{BlockInfo, L2BlockInfo},
+};
+
+/// A decoded batch ready for validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DerivedBatch {
+    /// A singular batch.
+    Singular(SingularBatch),
+    /// A span batch, already expanded from its wire form.
+    Span(SpanBatch),
+}
+
+/// A batch and the L1 block it was fully read in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct IncludedBatch {
+    batch: DerivedBatch,
+    inclusion: BlockInfo,
+}
+
+/// Where the batch stage pulls batches from (the channel reader and everything before it).
+pub trait BatchSource {
+    /// The L1 block the source is reading.
+    fn origin(&self) -> Option<BlockInfo>;
+
+    /// The next batch; [`PipelineError::Eof`] when the current L1 block is exhausted.
+    fn next_batch(&mut self) -> PipelineResult<DerivedBatch>;
+
+    /// Drops the rest of the current channel (Holocene, after an invalid batch).
+    fn flush_channel(&mut self);
+}
+
+/// The batch stage.
+#[derive(Debug, Default)]
+pub struct BatchQueue {
+    /// The L1 block this stage has caught up with.
+    origin: Option<BlockInfo>,
+    /// L1 blocks from the safe head's epoch on.
+    l1_blocks: Vec<BlockInfo>,
+    /// Buffered batches (before Holocene).
+    batches: Vec<IncludedBatch>,
+    /// Singular batches of the span batch being applied.
+    next_span: VecDeque<SingularBatch>,
+    /// A span batch whose prefix check was undecided (Holocene).
+    pending_span: Option<IncludedBatch>,
+    /// Whether the last batch returned was generated (deposit-only, window expired).
+    generated: bool,
+}
+
+impl BatchQueue {
+    /// Resets the stage to start from `origin` (the pipeline's L1 base).
+    pub fn reset(&mut self, origin: BlockInfo) {
+        self.origin = Some(origin);
+        self.l1_blocks.clear();
+        self.l1_blocks.push(origin);
+        self.batches.clear();
+        self.next_span.clear();
+        self.pending_span = None;
+        self.generated = false;
+    }
+
+    /// Whether the last batch returned was generated for an expired sequencing window (it
+    /// yields a deposit-only block).
+    pub fn last_batch_was_generated(&self) -> bool {
+        self.generated
+    }
+
+    /// The L1 block this stage has caught up with.
+    pub fn origin(&self) -> Option<BlockInfo> {
+        self.origin
+    }
+
+    /// The next batch for the block after `parent` (the safe head).
+    pub fn next_batch<S: BatchSource, L2: L2ChainProvider>(
+        &mut self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        source: &mut S,
+        l2: &mut L2,
+    ) -> PipelineResult<SingularBatch> {
+        self.generated = false;
+        let holocene = self
+            .origin
+            .or_else(|| source.origin())
+            .is_some_and(|origin| cfg.is_holocene_active(origin.timestamp));
+        if holocene {
+            self.next_batch_holocene(cfg, parent, source, l2)
+        } else {
+            self.next_batch_legacy(cfg, parent, source, l2)
+        }
+    }
+
+    /// Pops the next span-derived batch, rebased on `parent`.
+    fn pop_span_batch(&mut self, parent: &L2BlockInfo) -> Option<SingularBatch> {
+        let mut batch = self.next_span.pop_front()?;
+        batch.parent_hash = parent.block_info.hash;
+        Some(batch)
+    }
+
+    /// Drops L1 blocks before the safe head's epoch.
+    fn advance_epoch(&mut self, parent: &L2BlockInfo) {
+        let behind_safe_epoch = self
+            .l1_blocks
+            .first()
+            .is_some_and(|first| parent.l1_origin.number > first.number);
+        let index = self
+            .l1_blocks
+            .iter()
+            .position(|block| block.number == parent.l1_origin.number);
+        if let (true, Some(index)) = (behind_safe_epoch, index) {
+            self.l1_blocks.drain(..index);
+        }
+    }
+
+    /// Follows the source's origin; returns whether it is behind the safe head's epoch.
+    fn update_origin<S: BatchSource>(
+        &mut self,
+        parent: &L2BlockInfo,
+        source: &S,
+    ) -> PipelineResult<bool> {
+        let source_origin = source.origin().ok_or(PipelineError::MissingOrigin)?;
+        let behind = source_origin.number < parent.l1_origin.number;
+        if self.origin != Some(source_origin) {
+            self.origin = Some(source_origin);
+            if behind {
+                self.l1_blocks.clear();
+            } else {
+                self.l1_blocks.push(source_origin);
+            }
+        }
+        Ok(behind)
+    }
+
+    /// The pre-Holocene batch queue.
+    fn next_batch_legacy<S: BatchSource, L2: L2ChainProvider>(
+        &mut self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        source: &mut S,
+        l2: &mut L2,
+    ) -> PipelineResult<SingularBatch> {
+        if let Some(next) = self.next_span.front() {
+            if next.timestamp == parent.block_info.timestamp + cfg.block_time {
+                return self
+                    .pop_span_batch(parent)
+                    .ok_or(PipelineError::NotEnoughData);
+            }
+            tracing::warn!(target: "derive::batch_queue", "safe head diverged from the span batch; dropping it");
+            self.next_span.clear();
+        }
+        self.advance_epoch(parent);
+        let behind = self.update_origin(parent, source)?;
+        let out_of_data = match source.next_batch() {
+            Ok(batch) => {
+                if !behind {
+                    let inclusion = self.origin.ok_or(PipelineError::MissingOrigin)?;
+                    self.add_batch(cfg, parent, IncludedBatch { batch, inclusion }, l2)?;
+                }
+                false
+            }
+            Err(PipelineError::Eof) => true,
+            Err(error) => return Err(error),
+        };
+        if behind {
+            return Err(if out_of_data {
+                PipelineError::Eof
+            } else {
+                PipelineError::NotEnoughData
+            });
+        }
+        match self.derive_next_batch(cfg, parent, out_of_data, l2) {
+            Ok(batch) => Ok(batch),
+            Err(PipelineError::Eof) if !out_of_data => Err(PipelineError::NotEnoughData),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Buffers a batch unless it is already invalid.
+    fn add_batch<L2: L2ChainProvider>(
+        &mut self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        batch: IncludedBatch,
+        l2: &mut L2,
+    ) -> PipelineResult<()> {
+        if self.validity(cfg, parent, &batch, l2, SpanCheck::Full)? != BatchValidity::Drop {
+            self.batches.push(batch);
+        }
+        Ok(())
+    }
+
+    fn validity<L2: L2ChainProvider>(
+        &self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        batch: &IncludedBatch,
+        l2: &mut L2,
+        mode: SpanCheck,
+    ) -> PipelineResult<BatchValidity> {
+        match &batch.batch {
+            DerivedBatch::Singular(singular) => Ok(check_singular_batch(
+                cfg,
+                &self.l1_blocks,
+                parent,
+                singular,
+                &batch.inclusion,
+            )),
+            DerivedBatch::Span(span) => check_span_batch(
+                cfg,
+                &self.l1_blocks,
+                parent,
+                span,
+                &batch.inclusion,
+                l2,
+                mode,
+            ),
+        }
+    }
+
+    /// Picks the first acceptable buffered batch, or an empty batch once the window expired.
+    fn derive_next_batch<L2: L2ChainProvider>(
+        &mut self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        out_of_data: bool,
+        l2: &mut L2,
+    ) -> PipelineResult<SingularBatch> {
+        let epoch = *self.l1_blocks.first().ok_or(PipelineError::MissingOrigin)?;
+        if parent.l1_origin != epoch.id() && parent.l1_origin.number + 1 != epoch.number {
+            return Err(PipelineError::EpochMismatch {
+                safe_origin: parent.l1_origin.number,
+                epoch: epoch.number,
+            });
+        }
+        let mut accepted = None;
+        let mut index = 0;
+        while index < self.batches.len() {
+            let validity = self.validity(cfg, parent, &self.batches[index], l2, SpanCheck::Full)?;
+            match validity {
+                BatchValidity::Future => index += 1,
+                BatchValidity::Drop | BatchValidity::Past => {
+                    self.batches.remove(index);
+                }
+                BatchValidity::Accept => {
+                    accepted = Some(self.batches.remove(index));
+                    break;
+                }
+                BatchValidity::Undecided => return Err(PipelineError::Eof),
+            }
+        }
+        if let Some(batch) = accepted {
+            return match batch.batch {
+                DerivedBatch::Singular(singular) => Ok(singular),
+                DerivedBatch::Span(span) => self.expand_span(cfg, parent, &span),
+            };
+        }
+        self.derive_empty_batch(cfg, parent, out_of_data)
+    }
+
+    /// Expands an accepted span batch and returns its first new block.
+    fn expand_span(
+        &mut self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        span: &SpanBatch,
+    ) -> PipelineResult<SingularBatch> {
+        let origins: Vec<_> = self.l1_blocks.iter().map(BlockInfo::id).collect();
+        let batches = span
+            .to_singular_batches(&origins, parent.block_info.timestamp)
+            .map_err(|_| PipelineError::UnknownEpoch(span.start_epoch_num()))?;
+        let _ = cfg;
+        self.next_span = batches.into();
+        self.pop_span_batch(parent)
+            .ok_or(PipelineError::NotEnoughData)
+    }
+
+    /// The empty batch of a sequencing window that expired without a batch for the next slot
+    /// (derivation spec, end of "Batch Queue").
+    fn derive_empty_batch(
+        &mut self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        out_of_data: bool,
+    ) -> PipelineResult<SingularBatch> {
+        let epoch = *self.l1_blocks.first().ok_or(PipelineError::MissingOrigin)?;
+        let origin = self.origin.ok_or(PipelineError::MissingOrigin)?;
+        let expiry = epoch.number + cfg.seq_window_size;
+        let force_empty = (expiry == origin.number && out_of_data) || expiry < origin.number;
+        if !force_empty {
+            return Err(PipelineError::Eof);
+        }
+        let Some(next_epoch) = self.l1_blocks.get(1).copied() else {
+            return Err(PipelineError::Eof);
+        };
+        let next_timestamp = parent.block_info.timestamp + cfg.block_time;
+        let first_of_epoch = epoch.number == parent.l1_origin.number + 1;
+        if next_timestamp < next_epoch.timestamp || first_of_epoch {
+            self.generated = true;
+            return Ok(SingularBatch {
+                parent_hash: parent.block_info.hash,
+                epoch_num: epoch.number,
+                epoch_hash: epoch.hash,
+                timestamp: next_timestamp,
+                transactions: Vec::new(),
+            });
+        }
+        // Every empty block of this epoch is out: move on to the next epoch.
+        self.l1_blocks.remove(0);
+        Err(PipelineError::Eof)
+    }
+
+    /// The Holocene batch stage.
+    fn next_batch_holocene<S: BatchSource, L2: L2ChainProvider>(
+        &mut self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        source: &mut S,
+        l2: &mut L2,
+    ) -> PipelineResult<SingularBatch> {
+        let behind = self.update_origin(parent, source)?;
+        self.advance_epoch(parent);
+        let origin = self.origin.ok_or(PipelineError::MissingOrigin)?;
+        if behind || parent.l1_origin.number == origin.number {
+            // Batches read in the safe head's own epoch (or before) can only be past batches.
+            source.next_batch()?;
+            return Err(PipelineError::NotEnoughData);
+        }
+        let epoch = *self.l1_blocks.first().ok_or(PipelineError::MissingOrigin)?;
+        if parent.l1_origin != epoch.id() && parent.l1_origin.number + 1 != epoch.number {
+            return Err(PipelineError::EpochMismatch {
+                safe_origin: parent.l1_origin.number,
+                epoch: epoch.number,
+            });
+        }
+        let batch = match self.next_candidate_holocene(cfg, parent, source, l2) {
+            Ok(batch) => batch,
+            Err(PipelineError::Eof) => return self.derive_empty_batch(cfg, parent, true),
+            Err(error) => return Err(error),
+        };
+        match check_singular_batch(cfg, &self.l1_blocks, parent, &batch, &origin) {
+            BatchValidity::Accept => Ok(batch),
+            BatchValidity::Past => Err(PipelineError::NotEnoughData),
+            BatchValidity::Drop | BatchValidity::Future => {
+                tracing::warn!(target: "derive::batch_queue", "dropping invalid batch, flushing its channel");
+                self.next_span.clear();
+                source.flush_channel();
+                Err(PipelineError::NotEnoughData)
+            }
+            BatchValidity::Undecided => {
+                // Needs the next L1 block: keep the batch and let the origin advance.
+                self.next_span.push_front(batch);
+                Err(PipelineError::Eof)
+            }
+        }
+    }
+
+    /// The next singular batch candidate: from the current span batch, or the source.
+    fn next_candidate_holocene<S: BatchSource, L2: L2ChainProvider>(
+        &mut self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        source: &mut S,
+        l2: &mut L2,
+    ) -> PipelineResult<SingularBatch> {
+        if let Some(batch) = self.pop_span_batch(parent) {
+            return Ok(batch);
+        }
+        let included = match self.pending_span.take() {
+            Some(pending) => pending,
+            None => {
+                let inclusion = self.origin.ok_or(PipelineError::MissingOrigin)?;
+                IncludedBatch {
+                    batch: source.next_batch()?,
+                    inclusion,
+                }
+            }
+        };
+        let span = match included.batch {
+            DerivedBatch::Singular(singular) => return Ok(singular),
+            DerivedBatch::Span(ref span) => span,
+        };
+        let validity = check_span_batch(
+            cfg,
+            &self.l1_blocks,
+            parent,
+            span,
+            &included.inclusion,
+            l2,
+            SpanCheck::Prefix,
+        )?;
+        match validity {
+            BatchValidity::Accept => {
+                let span = span.clone();
+                self.expand_span(cfg, parent, &span)
+            }
+            BatchValidity::Past => Err(PipelineError::NotEnoughData),
+            BatchValidity::Drop | BatchValidity::Future => {
+                tracing::warn!(target: "derive::batch_queue", "dropping invalid span batch, flushing its channel");
+                source.flush_channel();
+                Err(PipelineError::NotEnoughData)
+            }
+            BatchValidity::Undecided => {
+                // Needs the next L1 block: keep the span and let the origin advance.
+                self.pending_span = Some(included);
+                Err(PipelineError::Eof)
+            }
+        }
+    }
+}

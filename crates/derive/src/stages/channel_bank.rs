@@ -1,0 +1,348 @@
+//! Channel bank (before Holocene) and channel assembler (from Holocene): frames to channels.
+
+use alloc::{collections::VecDeque, vec::Vec};
+use koa_protocol::{
+    RollupConfig,
+    channel::{
+        Channel, MAX_CHANNEL_BANK_SIZE_BEDROCK, MAX_CHANNEL_BANK_SIZE_FJORD,
+        MAX_RLP_BYTES_PER_CHANNEL_BEDROCK, MAX_RLP_BYTES_PER_CHANNEL_FJORD,
+    },
+    frame::Frame,
+};
+
+use crate::types::BlockInfo;
+
+/// `MAX_CHANNEL_BANK_SIZE` for an L1 block at `l1_timestamp` (raised by Fjord).
+pub fn max_channel_bank_size(cfg: &RollupConfig, l1_timestamp: u64) -> usize {
+    if cfg.is_fjord_active(l1_timestamp) {
+        MAX_CHANNEL_BANK_SIZE_FJORD
+    } else {
+        MAX_CHANNEL_BANK_SIZE_BEDROCK
+    }
+}
+
+/// `MAX_RLP_BYTES_PER_CHANNEL` for an L1 block at `l1_timestamp` (raised by Fjord).
+pub fn max_rlp_bytes_per_channel(cfg: &RollupConfig, l1_timestamp: u64) -> usize {
+    if cfg.is_fjord_active(l1_timestamp) {
+        MAX_RLP_BYTES_PER_CHANNEL_FJORD
+    } else {
+        MAX_RLP_BYTES_PER_CHANNEL_BEDROCK
+    }
+}
+
+/// Whether a channel opened in L1 block `open_number` has timed out at `origin`:
+/// `origin.number > open_number + channel_timeout(origin.timestamp)`.
+fn timed_out(cfg: &RollupConfig, open_number: u64, origin: &BlockInfo) -> bool {
+    open_number.saturating_add(cfg.channel_timeout(origin.timestamp)) < origin.number
+}
+
+/// The pre-Holocene channel bank: channels in FIFO order of first sight.
+#[derive(Debug, Default)]
+pub struct ChannelBank {
+    channels: VecDeque<Channel>,
+}
+
+/// What a channel bank read produced.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BankRead {
+    /// A ready channel's data.
+    Channel(Vec<u8>),
+    /// A timed-out channel was dropped; read again.
+    Pruned,
+    /// No channel is ready: ingest another frame.
+    NotReady,
+}
+
+impl ChannelBank {
+    /// Number of open channels.
+    pub fn len(&self) -> usize {
+        self.channels.len()
+    }
+
+    /// Whether no channel is open.
+    pub fn is_empty(&self) -> bool {
+        self.channels.is_empty()
+    }
+
+    /// Drops every channel.
+    pub fn clear(&mut self) {
+        self.channels.clear();
+    }
+
+    /// Adds a frame read while traversing `origin` ("Loading frames").
+    ///
+    /// An unknown channel id opens a channel tagged with `origin`; frames of timed-out channels,
+    /// duplicates and duplicate closes are dropped. Afterwards the bank is pruned in FIFO
+    /// order until its size is at most `MAX_CHANNEL_BANK_SIZE`.
+    pub fn ingest(&mut self, cfg: &RollupConfig, origin: &BlockInfo, frame: Frame) {
+        let index = match self
+            .channels
+            .iter()
+            .position(|channel| channel.id() == frame.id)
+        {
+            Some(index) => index,
+            None => {
+                self.channels
+                    .push_back(Channel::new(frame.id, origin.number));
+                self.channels.len() - 1
+            }
+        };
+        let Some(channel) = self.channels.get_mut(index) else {
+            return;
+        };
+        if timed_out(cfg, channel.open_block_number(), origin) {
+            tracing::debug!(target: "derive::channel_bank", "dropping frame of a timed-out channel");
+            return;
+        }
+        if let Err(error) = channel.add_frame(frame) {
+            tracing::debug!(target: "derive::channel_bank", %error, "dropping frame");
+            return;
+        }
+        let max = max_channel_bank_size(cfg, origin.timestamp);
+        while self.channels.iter().map(Channel::size).sum::<usize>() > max {
+            self.channels.pop_front();
+        }
+    }
+
+    /// Reads the next ready channel at `origin` ("Reading").
+    ///
+    /// A timed-out first channel is removed first. Before Canyon only the first channel may
+    /// be read; from Canyon (by `origin`'s timestamp) the first ready, not timed-out channel in
+    /// FIFO order is.
+    pub fn read(&mut self, cfg: &RollupConfig, origin: &BlockInfo) -> BankRead {
+        let Some(first) = self.channels.front() else {
+            return BankRead::NotReady;
+        };
+        if timed_out(cfg, first.open_block_number(), origin) {
+            self.channels.pop_front();
+            return BankRead::Pruned;
+        }
+        let index = if cfg.is_canyon_active(origin.timestamp) {
+            self.channels.iter().position(|channel| {
+                channel.is_ready() && !timed_out(cfg, channel.open_block_number(), origin)
+            })
+        } else {
+            first.is_ready().then_some(0)
+        };
+        let Some(channel) = index.and_then(|index| self.channels.remove(index)) else {
+            return BankRead::NotReady;
+        };
+        channel.data().map_or(BankRead::Pruned, BankRead::Channel)
+    }
+}
+
+/// The Holocene channel assembler: one channel at a time, frames strictly in order.
+#[derive(Debug, Default)]
+pub struct ChannelAssembler {
+    channel: Option<Channel>,
+}
+
+impl ChannelAssembler {
+    /// Whether a channel is being assembled.
+    pub fn is_assembling(&self) -> bool {
+        self.channel.is_some()
+    }
+
+    /// Drops the channel being assembled.
+    pub fn clear(&mut self) {
+        self.channel = None;
+    }
+
+    /// Drops the channel being assembled if it has timed out at `origin`.
+    pub fn check_timeout(&mut self, cfg: &RollupConfig, origin: &BlockInfo) {
+        if self
+            .channel
+            .as_ref()
+            .is_some_and(|c| timed_out(cfg, c.open_block_number(), origin))
+        {
+            tracing::debug!(target: "derive::channel_assembler", "dropping timed-out channel");
+            self.channel = None;
+        }
+    }
+
+    /// Adds the next frame; returns the channel's data once it is complete.
+    ///
+    /// A first frame (number 0) replaces any unfinished channel; any other frame must extend
+    /// the current channel or is dropped. A channel whose size exceeds
+    /// `MAX_RLP_BYTES_PER_CHANNEL` is dropped.
+    pub fn ingest(
+        &mut self,
+        cfg: &RollupConfig,
+        origin: &BlockInfo,
+        frame: Frame,
+    ) -> Option<Vec<u8>> {
+        if frame.number == 0 {
+            if self.channel.is_some() {
+                tracing::debug!(target: "derive::channel_assembler", "dropping unfinished channel");
+            }
+            self.channel = Some(Channel::new(frame.id, origin.number));
+        }
+        let Some(channel) = self.channel.as_mut() else {
+            tracing::debug!(target: "derive::channel_assembler", "dropping frame without a channel");
+            return None;
+        };
+        if channel.id() != frame.id {
+            tracing::debug!(target: "derive::channel_assembler", "dropping frame of another channel");
+            return None;
+        }
+        if let Err(error) = channel.add_frame(frame) {
+            tracing::debug!(target: "derive::channel_assembler", %error, "dropping frame");
+            return None;
+        }
+        if channel.size() > max_rlp_bytes_per_channel(cfg, origin.timestamp) {
+            tracing::debug!(target: "derive::channel_assembler", "dropping oversized channel");
+            self.channel = None;
+            return None;
+        }
+        if channel.is_ready() {
+            return self.channel.take().and_then(|channel| channel.data());
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{B256, Bytes};
+    use koa_protocol::frame::ChannelId;
+
+    fn cfg() -> RollupConfig {
+        RollupConfig {
+            channel_timeout: 10,
+            block_time: 2,
+            ..Default::default()
+        }
+    }
+
+    fn origin(number: u64) -> BlockInfo {
+        BlockInfo {
+            hash: B256::with_last_byte(number as u8),
+            number,
+            parent_hash: B256::ZERO,
+            timestamp: number * 12,
+        }
+    }
+
+    fn frame(id: u8, number: u16, data: &[u8], is_last: bool) -> Frame {
+        Frame::new(
+            ChannelId::new([id; 16]),
+            number,
+            Bytes::copy_from_slice(data),
+            is_last,
+        )
+    }
+
+    #[test]
+    fn spec_channel_is_ready_when_closed_and_contiguous() {
+        let cfg = cfg();
+        let mut bank = ChannelBank::default();
+        bank.ingest(&cfg, &origin(1), frame(1, 1, b"world", true));
+        assert_eq!(bank.read(&cfg, &origin(1)), BankRead::NotReady);
+        bank.ingest(&cfg, &origin(1), frame(1, 0, b"hello ", false));
+        assert_eq!(
+            bank.read(&cfg, &origin(1)),
+            BankRead::Channel(b"hello world".to_vec())
+        );
+        assert!(bank.is_empty());
+    }
+
+    #[test]
+    fn spec_timed_out_channels_are_pruned_and_refuse_frames() {
+        let cfg = cfg();
+        let mut bank = ChannelBank::default();
+        bank.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
+        // origin.number > open + timeout: 12 > 1 + 10
+        bank.ingest(&cfg, &origin(12), frame(1, 1, b"b", true));
+        assert_eq!(bank.read(&cfg, &origin(12)), BankRead::Pruned);
+        assert!(bank.is_empty());
+        // At exactly open + timeout the channel is still alive.
+        bank.ingest(&cfg, &origin(20), frame(2, 0, b"a", false));
+        bank.ingest(&cfg, &origin(30), frame(2, 1, b"b", true));
+        assert_eq!(
+            bank.read(&cfg, &origin(30)),
+            BankRead::Channel(b"ab".to_vec())
+        );
+    }
+
+    #[test]
+    fn spec_pre_canyon_reads_only_the_first_channel() {
+        let cfg = cfg();
+        let mut bank = ChannelBank::default();
+        bank.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
+        bank.ingest(&cfg, &origin(1), frame(2, 0, b"b", true));
+        assert_eq!(bank.read(&cfg, &origin(1)), BankRead::NotReady);
+    }
+
+    #[test]
+    fn spec_canyon_reads_the_first_ready_channel() {
+        let cfg = RollupConfig {
+            canyon_time: Some(0),
+            regolith_time: Some(0),
+            ..cfg()
+        };
+        let mut bank = ChannelBank::default();
+        bank.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
+        bank.ingest(&cfg, &origin(1), frame(2, 0, b"b", true));
+        assert_eq!(
+            bank.read(&cfg, &origin(1)),
+            BankRead::Channel(b"b".to_vec())
+        );
+        assert_eq!(bank.len(), 1);
+    }
+
+    #[test]
+    fn spec_bank_is_pruned_fifo_to_max_size() {
+        let cfg = cfg();
+        let mut bank = ChannelBank::default();
+        let big = alloc::vec![0u8; MAX_CHANNEL_BANK_SIZE_BEDROCK / 2];
+        bank.ingest(&cfg, &origin(1), frame(1, 0, &big, false));
+        bank.ingest(&cfg, &origin(1), frame(2, 0, &big, false));
+        assert_eq!(
+            bank.len(),
+            1,
+            "two halves plus frame overhead exceed the limit"
+        );
+        bank.ingest(&cfg, &origin(1), frame(2, 1, b"", true));
+        assert_eq!(bank.read(&cfg, &origin(1)), BankRead::Channel(big));
+    }
+
+    #[test]
+    fn holocene_assembler_requires_in_order_frames() {
+        let cfg = cfg();
+        let mut asm = ChannelAssembler::default();
+        assert_eq!(asm.ingest(&cfg, &origin(1), frame(1, 1, b"x", true)), None);
+        assert!(
+            !asm.is_assembling(),
+            "non-first frame without a channel is dropped"
+        );
+        assert_eq!(asm.ingest(&cfg, &origin(1), frame(1, 0, b"a", false)), None);
+        assert_eq!(asm.ingest(&cfg, &origin(1), frame(2, 1, b"x", true)), None);
+        assert_eq!(
+            asm.ingest(&cfg, &origin(1), frame(1, 1, b"b", true)),
+            Some(b"ab".to_vec())
+        );
+    }
+
+    #[test]
+    fn holocene_first_frame_replaces_unfinished_channel() {
+        let cfg = cfg();
+        let mut asm = ChannelAssembler::default();
+        asm.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
+        assert_eq!(
+            asm.ingest(&cfg, &origin(1), frame(2, 0, b"z", true)),
+            Some(b"z".to_vec())
+        );
+    }
+
+    #[test]
+    fn holocene_assembler_times_out_channels() {
+        let cfg = cfg();
+        let mut asm = ChannelAssembler::default();
+        asm.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
+        asm.check_timeout(&cfg, &origin(11));
+        assert!(asm.is_assembling());
+        asm.check_timeout(&cfg, &origin(12));
+        assert!(!asm.is_assembling());
+    }
+}

@@ -1,0 +1,232 @@
+//! The L1 side of the pipeline: traversal, retrieval, frame queue, channel bank / assembler
+//! and channel reader. Together they turn L1 blocks into decoded batches.
+
+use alloc::collections::VecDeque;
+use alloy_primitives::Bytes;
+use koa_protocol::{
+    RollupConfig, SystemConfig,
+    batch::Batch,
+    channel::{BatchReader, ChannelDecoding},
+};
+
+use super::{
+    batch_queue::{BatchSource, DerivedBatch},
+    channel_bank::{BankRead, ChannelAssembler, ChannelBank},
+    frame_queue::FrameQueue,
+};
+use crate::{
+    errors::{PipelineError, PipelineResult},
+    sources::batcher_data,
+    traits::{BlobProvider, ChainProvider},
+    types::BlockInfo,
+};
+
+/// The state of the L1-facing stages.
+#[derive(Debug, Default)]
+pub struct L1Stages {
+    /// L1 traversal: the current L1 block.
+    origin: Option<BlockInfo>,
+    /// Whether retrieval has taken the current block's data.
+    retrieved: bool,
+    /// The system config as of `origin` (batcher authentication).
+    system_config: SystemConfig,
+    /// L1 retrieval: batcher data of `origin` not yet framed.
+    data: VecDeque<Bytes>,
+    frames: FrameQueue,
+    bank: ChannelBank,
+    assembler: ChannelAssembler,
+    reader: Option<BatchReader>,
+}
+
+impl L1Stages {
+    /// Resets every stage to start at `origin` with `system_config`.
+    pub fn reset(&mut self, origin: BlockInfo, system_config: SystemConfig) {
+        *self = Self {
+            origin: Some(origin),
+            system_config,
+            ..Self::default()
+        };
+    }
+
+    /// The current L1 block.
+    pub fn origin(&self) -> Option<BlockInfo> {
+        self.origin
+    }
+
+    /// The system config as of the current L1 block.
+    pub fn system_config(&self) -> &SystemConfig {
+        &self.system_config
+    }
+
+    /// L1 traversal: moves to the next L1 block, applying its `ConfigUpdate` logs.
+    ///
+    /// A next block whose parent is not the current block is an L1 reorg.
+    pub fn advance<C: ChainProvider>(
+        &mut self,
+        cfg: &RollupConfig,
+        chain: &mut C,
+    ) -> PipelineResult<BlockInfo> {
+        let current = self.origin.ok_or(PipelineError::MissingOrigin)?;
+        let next = chain
+            .block_info_by_number(current.number + 1)
+            .map_err(PipelineError::provider)?;
+        if next.parent_hash != current.hash {
+            return Err(PipelineError::L1Reorg {
+                number: next.number,
+                parent: next.parent_hash,
+                expected: current.hash,
+            });
+        }
+        let receipts = chain
+            .receipts_by_hash(next.hash)
+            .map_err(PipelineError::provider)?;
+        let mut system_config = self.system_config;
+        if let Err(error) = system_config.apply_receipts(&receipts, cfg, next.timestamp) {
+            // op-node: a malformed ConfigUpdate log is a critical derivation error.
+            return Err(PipelineError::Provider {
+                kind: crate::errors::PipelineErrorKind::Critical,
+                message: alloc::format!("system config update: {error}"),
+            });
+        }
+        self.system_config = system_config;
+        self.origin = Some(next);
+        self.retrieved = false;
+        Ok(next)
+    }
+
+    /// Drops the rest of the channel being read (Holocene flush).
+    pub fn flush_channel(&mut self) {
+        self.reader = None;
+    }
+}
+
+/// The L1 stages with the providers they read from, as a [`BatchSource`].
+pub struct L1Source<'a, C, B> {
+    /// The rollup config.
+    pub cfg: &'a RollupConfig,
+    /// The stages' state.
+    pub stages: &'a mut L1Stages,
+    /// The L1 chain.
+    pub chain: &'a mut C,
+    /// The blob source.
+    pub blobs: &'a mut B,
+}
+
+impl<C: ChainProvider, B: BlobProvider> L1Source<'_, C, B> {
+    fn origin_or_err(&self) -> PipelineResult<BlockInfo> {
+        self.stages.origin.ok_or(PipelineError::MissingOrigin)
+    }
+
+    /// L1 retrieval: the next batcher transaction's data of the current block.
+    fn next_data(&mut self) -> PipelineResult<Bytes> {
+        if !self.stages.retrieved {
+            let origin = self.origin_or_err()?;
+            let batcher = self.stages.system_config.batcher_address;
+            let data = batcher_data(self.cfg, &origin, batcher, self.chain, self.blobs)?;
+            self.stages.data = data.into();
+            self.stages.retrieved = true;
+        }
+        self.stages.data.pop_front().ok_or(PipelineError::Eof)
+    }
+
+    /// Frame queue: the next frame, loading batcher data as needed.
+    fn next_frame(&mut self) -> PipelineResult<koa_protocol::frame::Frame> {
+        loop {
+            if let Some(frame) = self.stages.frames.pop() {
+                return Ok(frame);
+            }
+            let data = self.next_data()?;
+            let holocene = self.cfg.is_holocene_active(self.origin_or_err()?.timestamp);
+            self.stages.frames.load(&data, holocene);
+        }
+    }
+
+    /// Channel bank / assembler: the next complete channel's data.
+    fn next_channel(&mut self) -> PipelineResult<alloc::vec::Vec<u8>> {
+        let origin = self.origin_or_err()?;
+        if self.cfg.is_holocene_active(origin.timestamp) {
+            self.stages.assembler.check_timeout(self.cfg, &origin);
+            loop {
+                let frame = self.next_frame()?;
+                if let Some(data) = self.stages.assembler.ingest(self.cfg, &origin, frame) {
+                    return Ok(data);
+                }
+            }
+        }
+        loop {
+            match self.stages.bank.read(self.cfg, &origin) {
+                BankRead::Channel(data) => return Ok(data),
+                BankRead::Pruned => continue,
+                BankRead::NotReady => {}
+            }
+            let frame = self.next_frame()?;
+            self.stages.bank.ingest(self.cfg, &origin, frame);
+        }
+    }
+}
+
+impl<C: ChainProvider, B: BlobProvider> BatchSource for L1Source<'_, C, B> {
+    fn origin(&self) -> Option<BlockInfo> {
+        self.stages.origin
+    }
+
+    /// Channel reader: decompresses channels and decodes their batches.
+    ///
+    /// A channel that fails to decompress, or a batch that fails to decode, ends the channel.
+    /// Span batches read from an L1 block before Delta are dropped.
+    fn next_batch(&mut self) -> PipelineResult<DerivedBatch> {
+        let origin = self.origin_or_err()?;
+        loop {
+            if self.stages.reader.is_none() {
+                let data = self.next_channel()?;
+                let decoding = ChannelDecoding::for_l1_timestamp(self.cfg, origin.timestamp);
+                match BatchReader::from_channel(&data, decoding) {
+                    Ok(reader) => self.stages.reader = Some(reader),
+                    Err(error) => {
+                        tracing::warn!(target: "derive::channel_reader", %error, "dropping channel");
+                        continue;
+                    }
+                }
+            }
+            let Some(reader) = self.stages.reader.as_mut() else {
+                continue;
+            };
+            let batch = match reader.next_batch() {
+                None => {
+                    self.stages.reader = None;
+                    continue;
+                }
+                Some(Err(error)) => {
+                    tracing::warn!(target: "derive::channel_reader", %error, "dropping rest of channel");
+                    self.stages.reader = None;
+                    continue;
+                }
+                Some(Ok(batch)) => batch,
+            };
+            match batch {
+                Batch::Singular(singular) => return Ok(DerivedBatch::Singular(singular)),
+                Batch::Span(raw) => {
+                    if !self.cfg.is_delta_active(origin.timestamp) {
+                        tracing::warn!(target: "derive::channel_reader", "dropping span batch before Delta");
+                        continue;
+                    }
+                    match raw.derive(
+                        self.cfg.block_time,
+                        self.cfg.genesis.l2_time,
+                        self.cfg.l2_chain_id,
+                    ) {
+                        Ok(span) => return Ok(DerivedBatch::Span(span)),
+                        Err(error) => {
+                            tracing::warn!(target: "derive::channel_reader", %error, "dropping rest of channel");
+                            self.stages.reader = None;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn flush_channel(&mut self) {
+        self.stages.flush_channel();
+    }
+}
