@@ -362,3 +362,470 @@ pub fn check_span_batch<L2: L2ChainProvider>(
     }
     Ok(BatchValidity::Accept)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_utils::TestL2Provider;
+    use alloc::{vec, vec::Vec};
+    use alloy_primitives::{B256, FixedBytes};
+    use koa_protocol::batch::SpanBatchElement;
+
+    const T0: u64 = 1_000;
+
+    fn cfg() -> RollupConfig {
+        RollupConfig {
+            block_time: 2,
+            seq_window_size: 10,
+            max_sequencer_drift: 600,
+            channel_timeout: 10,
+            regolith_time: Some(0),
+            canyon_time: Some(0),
+            delta_time: Some(0),
+            ..Default::default()
+        }
+    }
+
+    fn l1(number: u64) -> BlockInfo {
+        BlockInfo {
+            hash: B256::with_last_byte(number as u8 + 1),
+            number,
+            parent_hash: B256::with_last_byte(number as u8),
+            timestamp: T0 + 12 * number,
+        }
+    }
+
+    /// Safe head: L2 block 10 at T0 + 20 in epoch 1 (l1(1) at T0 + 12).
+    fn safe_head() -> L2BlockInfo {
+        L2BlockInfo {
+            block_info: BlockInfo {
+                hash: B256::repeat_byte(0x10),
+                number: 10,
+                parent_hash: B256::repeat_byte(0x09),
+                timestamp: T0 + 20,
+            },
+            l1_origin: l1(1).id(),
+            seq_num: 1,
+        }
+    }
+
+    fn batch(epoch: u64, timestamp: u64) -> SingularBatch {
+        SingularBatch {
+            parent_hash: safe_head().block_info.hash,
+            epoch_num: epoch,
+            epoch_hash: l1(epoch).hash,
+            timestamp,
+            transactions: vec![Bytes::from_static(&[0x02, 0x01])],
+        }
+    }
+
+    fn check(
+        cfg: &RollupConfig,
+        blocks: &[BlockInfo],
+        b: &SingularBatch,
+        inclusion: u64,
+    ) -> BatchValidity {
+        check_singular_batch(cfg, blocks, &safe_head(), b, &l1(inclusion))
+    }
+
+    #[test]
+    fn rule_future_timestamp_is_future_before_holocene_and_dropped_after() {
+        let blocks = [l1(1), l1(2)];
+        assert_eq!(
+            check(&cfg(), &blocks, &batch(1, T0 + 24), 3),
+            BatchValidity::Future
+        );
+        let holocene = RollupConfig {
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            ..cfg()
+        };
+        assert_eq!(
+            check(&holocene, &blocks, &batch(1, T0 + 24), 3),
+            BatchValidity::Drop
+        );
+    }
+
+    #[test]
+    fn rule_old_timestamp_is_dropped_before_holocene_and_past_after() {
+        let blocks = [l1(1), l1(2)];
+        assert_eq!(
+            check(&cfg(), &blocks, &batch(1, T0 + 20), 3),
+            BatchValidity::Drop
+        );
+        let holocene = RollupConfig {
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            ..cfg()
+        };
+        assert_eq!(
+            check(&holocene, &blocks, &batch(1, T0 + 20), 3),
+            BatchValidity::Past
+        );
+    }
+
+    #[test]
+    fn rule_parent_hash_must_match_safe_head() {
+        let mut b = batch(1, T0 + 22);
+        b.parent_hash = B256::repeat_byte(0xee);
+        assert_eq!(check(&cfg(), &[l1(1), l1(2)], &b, 3), BatchValidity::Drop);
+        assert_eq!(
+            check(&cfg(), &[l1(1), l1(2)], &batch(1, T0 + 22), 3),
+            BatchValidity::Accept
+        );
+    }
+
+    #[test]
+    fn rule_batch_must_be_included_within_the_sequence_window() {
+        let blocks = [l1(1), l1(2)];
+        assert_eq!(
+            check(&cfg(), &blocks, &batch(1, T0 + 22), 11),
+            BatchValidity::Accept
+        );
+        assert_eq!(
+            check(&cfg(), &blocks, &batch(1, T0 + 22), 12),
+            BatchValidity::Drop
+        );
+    }
+
+    #[test]
+    fn rule_epoch_must_be_current_or_next() {
+        let blocks = [l1(1), l1(2)];
+        assert_eq!(
+            check(&cfg(), &blocks, &batch(0, T0 + 22), 3),
+            BatchValidity::Drop,
+            "older epoch"
+        );
+        assert_eq!(
+            check(&cfg(), &blocks, &batch(3, T0 + 22), 3),
+            BatchValidity::Drop,
+            "skips an epoch"
+        );
+        assert_eq!(
+            check(&cfg(), &[l1(1)], &batch(2, T0 + 22), 3),
+            BatchValidity::Undecided,
+            "next epoch unknown"
+        );
+        // Adopting epoch 2 at T0 + 22 breaks L2 time >= L1 time (epoch 2 is at T0 + 24).
+        assert_eq!(
+            check(&cfg(), &blocks, &batch(2, T0 + 22), 3),
+            BatchValidity::Drop
+        );
+    }
+
+    #[test]
+    fn rule_epoch_hash_must_match_the_canonical_origin() {
+        let mut b = batch(1, T0 + 22);
+        b.epoch_hash = B256::repeat_byte(0xee);
+        assert_eq!(check(&cfg(), &[l1(1), l1(2)], &b, 3), BatchValidity::Drop);
+    }
+
+    #[test]
+    fn rule_sequencer_drift_empty_batches_keep_time_invariant() {
+        // Safe head far ahead of its origin: next timestamp T0 + 12 + 602 exceeds the drift.
+        let cfg = cfg();
+        let mut head = safe_head();
+        head.block_info.timestamp = T0 + 12 + 600;
+        let ts = head.block_info.timestamp + 2;
+        let mk = |txs: Vec<Bytes>| SingularBatch {
+            parent_hash: head.block_info.hash,
+            epoch_num: 1,
+            epoch_hash: l1(1).hash,
+            timestamp: ts,
+            transactions: txs,
+        };
+        let late_next = BlockInfo {
+            timestamp: ts + 10,
+            ..l1(2)
+        };
+        let early_next = BlockInfo {
+            timestamp: ts,
+            ..l1(2)
+        };
+        let with_txs = mk(vec![Bytes::from_static(&[0x02])]);
+        let empty = mk(vec![]);
+        let run = |blocks: &[BlockInfo], b: &SingularBatch| {
+            check_singular_batch(&cfg, blocks, &head, b, &l1(3))
+        };
+        assert_eq!(
+            run(&[l1(1), late_next], &with_txs),
+            BatchValidity::Drop,
+            "txs past drift"
+        );
+        assert_eq!(
+            run(&[l1(1), late_next], &empty),
+            BatchValidity::Accept,
+            "next origin too late to adopt"
+        );
+        assert_eq!(
+            run(&[l1(1), early_next], &empty),
+            BatchValidity::Drop,
+            "could have adopted next origin"
+        );
+        assert_eq!(
+            run(&[l1(1)], &empty),
+            BatchValidity::Undecided,
+            "next origin unknown"
+        );
+    }
+
+    #[test]
+    fn rule_fjord_fixes_the_max_sequencer_drift() {
+        let cfg = RollupConfig {
+            max_sequencer_drift: 10,
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            ..cfg()
+        };
+        let mut head = safe_head();
+        head.block_info.timestamp = T0 + 12 + 1000;
+        let b = SingularBatch {
+            parent_hash: head.block_info.hash,
+            epoch_num: 1,
+            epoch_hash: l1(1).hash,
+            timestamp: head.block_info.timestamp + 2,
+            transactions: vec![Bytes::from_static(&[0x02])],
+        };
+        assert_eq!(
+            check_singular_batch(&cfg, &[l1(1), l1(2)], &head, &b, &l1(3)),
+            BatchValidity::Accept
+        );
+    }
+
+    #[test]
+    fn rule_forbidden_transactions_drop_the_batch() {
+        let blocks = [l1(1), l1(2)];
+        for tx in [&[][..], &[0x7e, 0x01][..], &[0x04, 0x01][..]] {
+            let mut b = batch(1, T0 + 22);
+            b.transactions.push(Bytes::copy_from_slice(tx));
+            assert_eq!(
+                check(&cfg(), &blocks, &b, 3),
+                BatchValidity::Drop,
+                "tx {tx:?}"
+            );
+        }
+        let isthmus = RollupConfig {
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            isthmus_time: Some(0),
+            ..cfg()
+        };
+        let mut b = batch(1, T0 + 22);
+        b.transactions.push(Bytes::from_static(&[0x04, 0x01]));
+        assert_eq!(
+            check(&isthmus, &blocks, &b, 3),
+            BatchValidity::Accept,
+            "set-code allowed from Isthmus"
+        );
+    }
+
+    #[test]
+    fn rule_jovian_activation_block_must_not_carry_transactions() {
+        let jovian = RollupConfig {
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            isthmus_time: Some(0),
+            jovian_time: Some(T0 + 22),
+            ..cfg()
+        };
+        let blocks = [l1(1), l1(2)];
+        assert_eq!(
+            check(&jovian, &blocks, &batch(1, T0 + 22), 3),
+            BatchValidity::Drop
+        );
+        let mut empty = batch(1, T0 + 22);
+        empty.transactions.clear();
+        assert_eq!(check(&jovian, &blocks, &empty, 3), BatchValidity::Accept);
+    }
+
+    fn span(elements: Vec<(u64, u64, usize)>, parent: B256, last_epoch_hash: B256) -> SpanBatch {
+        SpanBatch {
+            parent_check: FixedBytes::from_slice(&parent[..20]),
+            l1_origin_check: FixedBytes::from_slice(&last_epoch_hash[..20]),
+            first_origin_changed: false,
+            elements: elements
+                .into_iter()
+                .map(|(epoch_num, timestamp, txs)| SpanBatchElement {
+                    epoch_num,
+                    timestamp,
+                    transactions: vec![Bytes::from_static(&[0x02, 0x05]); txs],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn span_rule_accepts_a_valid_span_without_l2_lookups() {
+        let mut l2 = TestL2Provider::default();
+        let blocks = [l1(1), l1(2)];
+        let s = span(
+            vec![(1, T0 + 22, 1), (2, T0 + 24, 1), (2, T0 + 26, 0)],
+            safe_head().block_info.hash,
+            l1(2).hash,
+        );
+        let validity = check_span_batch(
+            &cfg(),
+            &blocks,
+            &safe_head(),
+            &s,
+            &l1(3),
+            &mut l2,
+            SpanCheck::Full,
+        )
+        .unwrap();
+        assert_eq!(validity, BatchValidity::Accept);
+        assert_eq!(l2.lookups, 0, "a non-overlapping span needs no L2 lookup");
+    }
+
+    #[test]
+    fn span_rule_checks_parent_origin_hash_and_delta() {
+        let mut l2 = TestL2Provider::default();
+        let blocks = [l1(1), l1(2)];
+        let run = |cfg: &RollupConfig, s: &SpanBatch, l2: &mut TestL2Provider| {
+            check_span_batch(cfg, &blocks, &safe_head(), s, &l1(3), l2, SpanCheck::Full).unwrap()
+        };
+        let bad_parent = span(vec![(1, T0 + 22, 1)], B256::repeat_byte(0xee), l1(1).hash);
+        assert_eq!(run(&cfg(), &bad_parent, &mut l2), BatchValidity::Drop);
+        let bad_origin = span(
+            vec![(1, T0 + 22, 1)],
+            safe_head().block_info.hash,
+            B256::repeat_byte(0xee),
+        );
+        assert_eq!(run(&cfg(), &bad_origin, &mut l2), BatchValidity::Drop);
+        let unknown_end = span(
+            vec![(1, T0 + 22, 1), (2, T0 + 24, 0), (3, T0 + 36, 0)],
+            safe_head().block_info.hash,
+            l1(3).hash,
+        );
+        assert_eq!(run(&cfg(), &unknown_end, &mut l2), BatchValidity::Undecided);
+        let pre_delta = RollupConfig {
+            delta_time: Some(u64::MAX),
+            ..cfg()
+        };
+        let ok = span(
+            vec![(1, T0 + 22, 1)],
+            safe_head().block_info.hash,
+            l1(1).hash,
+        );
+        assert_eq!(run(&pre_delta, &ok, &mut l2), BatchValidity::Drop);
+        let future = span(
+            vec![(1, T0 + 24, 1)],
+            safe_head().block_info.hash,
+            l1(1).hash,
+        );
+        assert_eq!(run(&cfg(), &future, &mut l2), BatchValidity::Future);
+    }
+
+    #[test]
+    fn span_rule_overlap_must_match_the_safe_chain_with_one_lookup_per_block() {
+        let mut l2 = TestL2Provider::default();
+        let parent = L2BlockInfo {
+            block_info: BlockInfo {
+                hash: B256::repeat_byte(0x08),
+                number: 8,
+                parent_hash: B256::ZERO,
+                timestamp: T0 + 16,
+            },
+            l1_origin: l1(1).id(),
+            seq_num: 0,
+        };
+        l2.blocks.insert(8, parent);
+        for (n, ts) in [(9u64, T0 + 18), (10, T0 + 20)] {
+            l2.blocks.insert(
+                n,
+                L2BlockInfo {
+                    block_info: BlockInfo {
+                        number: n,
+                        timestamp: ts,
+                        ..Default::default()
+                    },
+                    l1_origin: l1(1).id(),
+                    seq_num: n - 8,
+                },
+            );
+            l2.transactions.insert(
+                n,
+                vec![
+                    Bytes::from_static(&[0x7e, 0x00]),
+                    Bytes::from_static(&[0x02, 0x05]),
+                ],
+            );
+        }
+        let blocks = [l1(1), l1(2)];
+        let s = span(
+            vec![(1, T0 + 18, 1), (1, T0 + 20, 1), (1, T0 + 22, 1)],
+            parent.block_info.hash,
+            l1(1).hash,
+        );
+        let validity = check_span_batch(
+            &cfg(),
+            &blocks,
+            &safe_head(),
+            &s,
+            &l1(3),
+            &mut l2,
+            SpanCheck::Full,
+        )
+        .unwrap();
+        assert_eq!(validity, BatchValidity::Accept);
+        assert_eq!(
+            l2.lookups,
+            1 + 2 * 2,
+            "parent + (txs, info) per overlapped block"
+        );
+
+        l2.transactions
+            .insert(10, vec![Bytes::from_static(&[0x02, 0x06])]);
+        let validity = check_span_batch(
+            &cfg(),
+            &blocks,
+            &safe_head(),
+            &s,
+            &l1(3),
+            &mut l2,
+            SpanCheck::Full,
+        )
+        .unwrap();
+        assert_eq!(
+            validity,
+            BatchValidity::Drop,
+            "overlapped block differs from the safe chain"
+        );
+    }
+
+    #[test]
+    fn holocene_span_prefix_reports_fully_past_spans() {
+        let holocene = RollupConfig {
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            ..cfg()
+        };
+        let mut l2 = TestL2Provider::default();
+        let s = span(
+            vec![(1, T0 + 18, 1), (1, T0 + 20, 1)],
+            B256::ZERO,
+            l1(1).hash,
+        );
+        let validity = check_span_batch(
+            &holocene,
+            &[l1(1), l1(2)],
+            &safe_head(),
+            &s,
+            &l1(3),
+            &mut l2,
+            SpanCheck::Prefix,
+        )
+        .unwrap();
+        assert_eq!(validity, BatchValidity::Past);
+    }
+}
