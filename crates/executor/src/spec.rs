@@ -1,0 +1,46 @@
+//! The `op-revm` specification active at a timestamp.
+
+use koa_protocol::{Hardfork, RollupConfig};
+use op_revm::OpSpecId;
+
+/// The `op-revm` spec of an L2 block at `timestamp`: its newest active fork (Delta, which
+/// changed only derivation, executes as Canyon).
+pub fn spec_id(config: &RollupConfig, timestamp: u64) -> OpSpecId {
+    match config.active_fork(timestamp) {
+        Hardfork::Bedrock => OpSpecId::BEDROCK,
+        Hardfork::Regolith => OpSpecId::REGOLITH,
+        Hardfork::Canyon | Hardfork::Delta => OpSpecId::CANYON,
+        Hardfork::Ecotone => OpSpecId::ECOTONE,
+        Hardfork::Fjord => OpSpecId::FJORD,
+        Hardfork::Granite => OpSpecId::GRANITE,
+        Hardfork::Holocene => OpSpecId::HOLOCENE,
+        Hardfork::Isthmus => OpSpecId::ISTHMUS,
+        Hardfork::Jovian => OpSpecId::JOVIAN,
+        Hardfork::Karst => OpSpecId::KARST,
+        Hardfork::Interop => OpSpecId::INTEROP,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follows_timestamps() {
+        let config = RollupConfig {
+            regolith_time: Some(0),
+            canyon_time: Some(10),
+            delta_time: Some(20),
+            ecotone_time: Some(30),
+            isthmus_time: Some(40),
+            fjord_time: Some(30),
+            granite_time: Some(30),
+            holocene_time: Some(30),
+            ..Default::default()
+        };
+        assert_eq!(spec_id(&config, 9), OpSpecId::REGOLITH);
+        assert_eq!(spec_id(&config, 25), OpSpecId::CANYON);
+        assert_eq!(spec_id(&config, 30), OpSpecId::HOLOCENE);
+        assert_eq!(spec_id(&config, 40), OpSpecId::ISTHMUS);
+    }
+}

@@ -1,0 +1,124 @@
+//! Every block in `testdata/execution/` must build exactly its expected block hash, and a
+//! missing or corrupt preimage must surface as a typed error naming the hash.
+
+use std::path::{Path, PathBuf};
+
+use alloy_primitives::{B256, Bytes, keccak256};
+use koa_executor::{
+    ExecutorError, StateError, StatelessExecutor,
+    fixture::{Fixture, RecordingProvider},
+};
+use koa_mpt::{NoopTrieHinter, TrieError};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/execution"
+    ))
+    .to_path_buf()
+}
+
+fn load(name: &str) -> Fixture {
+    Fixture::load(&fixtures_dir().join(name)).expect("fixture loads")
+}
+
+#[test]
+fn every_fixture_builds_its_expected_block() {
+    let dirs = Fixture::discover(&fixtures_dir()).expect("fixtures present");
+    assert_eq!(dirs.len(), 14);
+    for dir in dirs {
+        let fixture = Fixture::load(&dir).expect("fixture loads");
+        let provider = RecordingProvider::new(&fixture.preimages);
+        let config = &fixture.file.rollup_config;
+        let executor = StatelessExecutor::new(config, &provider, NoopTrieHinter);
+        let outcome = executor
+            .execute(&fixture.parent(), &fixture.file.payload_attributes)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        assert_eq!(
+            outcome.header.number,
+            fixture.file.l2_block_number,
+            "{}",
+            dir.display()
+        );
+        assert_eq!(
+            outcome.header.hash(),
+            fixture.file.expected_block_hash,
+            "{}: header {:#?}",
+            dir.display(),
+            outcome.header.inner()
+        );
+        assert_eq!(
+            outcome.receipts.len(),
+            fixture.file.payload_attributes.transactions.len()
+        );
+        assert!(provider.used() > 0);
+    }
+}
+
+/// Runs `fixture` until it fails; the run must fail.
+fn execute_err(fixture: &Fixture) -> ExecutorError {
+    let config = &fixture.file.rollup_config;
+    let executor = StatelessExecutor::new(config, &fixture.preimages, NoopTrieHinter);
+    executor
+        .execute(&fixture.parent(), &fixture.file.payload_attributes)
+        .expect_err("execution must fail")
+}
+
+#[test]
+fn missing_state_root_preimage_is_a_typed_error() {
+    let mut fixture = load("op-mainnet-120794432");
+    let root = fixture.file.parent_header.state_root;
+    assert!(fixture.preimages.remove(&root).is_some());
+    match execute_err(&fixture) {
+        ExecutorError::State(StateError::Trie(TrieError::MissingPreimage { hash, .. })) => {
+            assert_eq!(hash, root)
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+}
+
+#[test]
+fn corrupt_preimage_is_a_typed_error() {
+    let mut fixture = load("op-sepolia-22880574");
+    let root = fixture.file.parent_header.state_root;
+    let node = fixture.preimages.get_mut(&root).expect("root node present");
+    let mut bytes = node.to_vec();
+    if let Some(last) = bytes.last_mut() {
+        *last ^= 1;
+    }
+    let actual = keccak256(&bytes);
+    *node = Bytes::from(bytes);
+    match execute_err(&fixture) {
+        ExecutorError::State(StateError::Trie(TrieError::CorruptPreimage {
+            expected,
+            actual: got,
+        })) => {
+            assert_eq!(expected, root);
+            assert_eq!(got, actual);
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+}
+
+#[test]
+fn missing_bytecode_is_a_typed_error() {
+    // Remove every preimage that is contract code (a value that is not a trie node: trie nodes
+    // are RLP lists, code seldom decodes as one). Find them by what execution reports.
+    let mut fixture = load("op-mainnet-120794432");
+    let code_hashes: Vec<B256> = fixture
+        .preimages
+        .iter()
+        .filter(|(_, bytes)| bytes.first().is_some_and(|b| *b < 0xc0))
+        .map(|(hash, _)| *hash)
+        .collect();
+    assert!(!code_hashes.is_empty(), "fixture holds bytecode");
+    for hash in &code_hashes {
+        fixture.preimages.remove(hash);
+    }
+    match execute_err(&fixture) {
+        ExecutorError::State(StateError::MissingPreimage { hash, .. }) => {
+            assert!(code_hashes.contains(&hash))
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+}
