@@ -8,7 +8,16 @@ mod commands;
 
 /// koa: a Rust implementation of the OP Stack fault proof program.
 #[derive(Debug, Parser)]
-#[command(name = "koa", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "koa",
+    version,
+    about,
+    long_about = "koa: a Rust implementation of the OP Stack fault proof program.\n\n\
+                  It derives L2 blocks from L1 data, executes them statelessly against \
+                  witness preimages and judges output-root claims. The superchain registry's \
+                  chains are built in: see `koa chains` and `koa config <CHAIN>`.",
+    propagate_version = true
+)]
 struct Cli {
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `koa_executor=debug`.
     #[arg(long, global = true, env = "KOA_LOG", default_value = "warn")]
@@ -30,7 +39,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
     init_tracing(&cli.log);
     let result = match cli.command {
         Command::Chains(args) => commands::chains::run(args),
@@ -46,8 +58,39 @@ fn main() -> ExitCode {
     }
 }
 
+/// Handles a command-line parse failure: help and version go to stdout (exit 0); a usage
+/// error becomes one line on stderr and exit code 2.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // Printing can only fail on a closed stdout, where there is no one to tell.
+            let _ = err.print();
+            ExitCode::SUCCESS
+        }
+        // `koa` alone: the full help, on stderr.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            let rendered = err.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or("error");
+            let line = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("error: {line} (see `koa --help`)");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn init_tracing(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
