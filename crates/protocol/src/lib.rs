@@ -8,9 +8,12 @@
 
 extern crate alloc;
 
+pub mod batch;
 mod block_info;
+pub mod channel;
 pub mod config;
 pub mod deposits;
+pub mod frame;
 mod l1_chain;
 pub mod l1_info;
 mod output_root;

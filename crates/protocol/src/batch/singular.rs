@@ -1,0 +1,59 @@
+//! Singular (version 0) batches: one L2 block's transactions and its L1 epoch.
+
+use alloc::vec::Vec;
+use alloy_eips::BlockNumHash;
+use alloy_primitives::{B256, Bytes};
+use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
+
+/// A singular batch: `rlp([parent_hash, epoch_number, epoch_hash, timestamp, transaction_list])`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, RlpEncodable, RlpDecodable)]
+pub struct SingularBatch {
+    /// Hash of the previous L2 block.
+    pub parent_hash: B256,
+    /// Number of the batch's L1 origin (epoch).
+    pub epoch_num: u64,
+    /// Hash of the batch's L1 origin (epoch).
+    pub epoch_hash: B256,
+    /// Timestamp of the L2 block.
+    pub timestamp: u64,
+    /// The block's sequenced transactions, EIP-2718 encoded.
+    pub transactions: Vec<Bytes>,
+}
+
+impl SingularBatch {
+    /// The batch's epoch as a number and hash.
+    pub const fn epoch(&self) -> BlockNumHash {
+        BlockNumHash {
+            number: self.epoch_num,
+            hash: self.epoch_hash,
+        }
+    }
+
+    /// Decodes the batch content (the bytes after the batch type byte), which must be exactly
+    /// one RLP list.
+    pub fn decode_exact(mut content: &[u8]) -> alloy_rlp::Result<Self> {
+        let batch = Self::decode(&mut content)?;
+        if !content.is_empty() {
+            return Err(alloy_rlp::Error::Custom(
+                "trailing bytes after singular batch",
+            ));
+        }
+        Ok(batch)
+    }
+
+    /// The batch content's RLP encoding (without the batch type byte).
+    pub fn encode_content(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.length());
+        self.encode(&mut out);
+        out
+    }
+
+    /// Whether any transaction is empty or a deposit (type `0x7E`): the batch queue drops such
+    /// batches.
+    pub fn has_forbidden_transaction(&self) -> bool {
+        self.transactions.iter().any(|tx| {
+            tx.first()
+                .is_none_or(|&ty| ty == crate::batch::DEPOSIT_TX_TYPE)
+        })
+    }
+}
