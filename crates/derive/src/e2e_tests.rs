@@ -414,3 +414,43 @@ fn e2e_attributes_serialize_like_the_engine_api() {
     let back: crate::OpPayloadAttributes = serde_json::from_value(json).unwrap();
     assert_eq!(back, attrs);
 }
+
+fn real_channel() -> Vec<u8> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/derivation/channel-zlib.hex.zst"
+    );
+    let hex_text = zstd::decode_all(std::fs::File::open(path).unwrap()).unwrap();
+    hex::decode(core::str::from_utf8(&hex_text).unwrap().trim()).unwrap()
+}
+
+#[test]
+fn real_channel_batches_are_all_accepted_in_order() {
+    let world = crate::test_utils::ChannelWorld::from_channel(&real_channel());
+    let batches = world.run_batch_queue();
+    let expected_blocks: usize = world
+        .batches
+        .iter()
+        .map(|b| match b {
+            crate::stages::DerivedBatch::Singular(_) => 1,
+            crate::stages::DerivedBatch::Span(s) => s.elements.len(),
+        })
+        .sum();
+    assert!(expected_blocks > 10);
+    assert_eq!(
+        batches.len(),
+        expected_blocks,
+        "every block of the channel is accepted"
+    );
+    for pair in batches.windows(2) {
+        assert_eq!(
+            pair[1].timestamp,
+            pair[0].timestamp + world.cfg.block_time,
+            "consecutive slots"
+        );
+    }
+    assert!(
+        batches.iter().any(|b| !b.transactions.is_empty()),
+        "real transactions flow through"
+    );
+}

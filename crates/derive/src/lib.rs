@@ -10,6 +10,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod attributes;
 pub mod errors;
