@@ -17,6 +17,7 @@ pub mod frame;
 mod l1_chain;
 pub mod l1_info;
 mod output_root;
+pub mod upgrades;
 
 pub use block_info::{BlockInfo, L2BlockInfo, L2BlockInfoError};
 pub use config::{ChainGenesis, ConfigError, Hardfork, OpChainConfig, RollupConfig, SystemConfig};

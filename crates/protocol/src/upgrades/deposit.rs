@@ -1,0 +1,146 @@
+//! Building blocks shared by every fork's upgrade deposits.
+//!
+//! Every network upgrade transaction is a deposit with `mint = 0`, `value = 0` and
+//! `isSystemTx = false` (Regolith on: system-generated transactions pay for their gas like any
+//! other deposit), identified by an "upgrade-deposited" source hash (domain `2`) of a
+//! human-readable intent string. See `specs/protocol/deposits.md#source-hash-computation`.
+
+use alloc::vec::Vec;
+
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address, keccak256};
+use op_alloy_consensus::TxDeposit;
+
+/// The source-hash domain of upgrade deposits.
+const UPGRADE_DEPOSIT_DOMAIN: u8 = 2;
+
+/// The L1 attributes depositor account: the sender of the GasPriceOracle `setX()` calls.
+pub const DEPOSITOR_ACCOUNT: Address = address!("deaddeaddeaddeaddeaddeaddeaddeaddead0001");
+
+/// The `L1Block` predeploy proxy.
+pub const L1_BLOCK_PROXY: Address = address!("4200000000000000000000000000000000000015");
+
+/// The `GasPriceOracle` predeploy proxy.
+pub const GAS_PRICE_ORACLE_PROXY: Address = address!("420000000000000000000000000000000000000f");
+
+/// Gas limit of every ERC-1967 proxy implementation update.
+pub const PROXY_UPDATE_GAS: u64 = 50_000;
+
+/// `upgradeTo(address)`: the proxy's ERC-1967 implementation setter, callable by the zero
+/// address (which is how deposits from `0x0` act as the proxy admin).
+const UPGRADE_TO_SELECTOR: [u8; 4] = [0x36, 0x59, 0xcf, 0xe6];
+
+/// The source hash of an upgrade deposit:
+/// `keccak256(bytes32(uint256(2)) ++ keccak256(intent))`.
+pub fn upgrade_source_hash(intent: &str) -> B256 {
+    let mut preimage = [0u8; 64];
+    preimage[31] = UPGRADE_DEPOSIT_DOMAIN;
+    preimage[32..].copy_from_slice(keccak256(intent.as_bytes()).as_slice());
+    keccak256(preimage)
+}
+
+/// ABI-encoded `upgradeTo(implementation)` calldata.
+pub fn upgrade_to_calldata(implementation: Address) -> Bytes {
+    let mut data = Vec::with_capacity(4 + 32);
+    data.extend_from_slice(&UPGRADE_TO_SELECTOR);
+    data.extend_from_slice(&[0u8; 12]);
+    data.extend_from_slice(implementation.as_slice());
+    Bytes::from(data)
+}
+
+/// An upgrade deposit: the fields every network upgrade transaction shares filled in.
+pub(crate) fn upgrade_deposit(
+    intent: &str,
+    from: Address,
+    to: TxKind,
+    gas_limit: u64,
+    input: Bytes,
+) -> TxDeposit {
+    TxDeposit {
+        source_hash: upgrade_source_hash(intent),
+        from,
+        to,
+        mint: 0,
+        value: U256::ZERO,
+        gas_limit,
+        is_system_transaction: false,
+        input,
+    }
+}
+
+/// A contract creation from `deployer` with the embedded init code `code`.
+pub(crate) fn deployment(
+    intent: &str,
+    deployer: Address,
+    gas_limit: u64,
+    code: &'static [u8],
+) -> TxDeposit {
+    upgrade_deposit(
+        intent,
+        deployer,
+        TxKind::Create,
+        gas_limit,
+        Bytes::from_static(code),
+    )
+}
+
+/// Points `proxy` at `implementation`: `upgradeTo(implementation)` sent from the zero address.
+pub(crate) fn proxy_update(intent: &str, proxy: Address, implementation: Address) -> TxDeposit {
+    upgrade_deposit(
+        intent,
+        Address::ZERO,
+        TxKind::Call(proxy),
+        PROXY_UPDATE_GAS,
+        upgrade_to_calldata(implementation),
+    )
+}
+
+/// A call from the depositor account to `to` with the static calldata `data`.
+pub(crate) fn depositor_call(
+    intent: &str,
+    to: Address,
+    gas_limit: u64,
+    data: &'static [u8],
+) -> TxDeposit {
+    upgrade_deposit(
+        intent,
+        DEPOSITOR_ACCOUNT,
+        TxKind::Call(to),
+        gas_limit,
+        Bytes::from_static(data),
+    )
+}
+
+/// The EIP-2718 encoding of `tx` (`0x7e ++ rlp(fields)`): the form payload attributes carry.
+pub fn encode_deposit(tx: &TxDeposit) -> Bytes {
+    let mut out = Vec::with_capacity(tx.encode_2718_len());
+    tx.encode_2718(&mut out);
+    Bytes::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::b256;
+
+    // specs/protocol/ecotone/derivation.md, "L1Block Deployment": verify `sourceHash`.
+    #[test]
+    fn source_hash_matches_spec_example() {
+        assert_eq!(
+            upgrade_source_hash("Ecotone: L1 Block Deployment"),
+            b256!("877a6077205782ea15a6dc8699fa5ebcec5e0f4389f09cb8eda09488231346f8")
+        );
+    }
+
+    // specs/protocol/ecotone/derivation.md, "L1Block Proxy Update": verify data.
+    #[test]
+    fn upgrade_to_calldata_matches_spec_example() {
+        let data = upgrade_to_calldata(address!("07dbe8500fc591d1852B76feE44d5a05e13097Ff"));
+        assert_eq!(
+            data,
+            alloy_primitives::bytes!(
+                "3659cfe600000000000000000000000007dbe8500fc591d1852b76fee44d5a05e13097ff"
+            )
+        );
+    }
+}
