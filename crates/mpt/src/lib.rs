@@ -26,7 +26,10 @@
 //! serve a state trie and any number of storage tries owned by the same `revm` database.
 //! A branch left with one child by a delete collapses into its parent's path; when that
 //! remaining sibling is blinded its preimage is hinted ([`TrieHinter::hint_trie_node`]) and
-//! fetched, since its kind decides the collapsed shape.
+//! fetched, since its kind decides the collapsed shape. Nodes on the path of a read or write are
+//! not hinted by the trie: a host can foresee those from the key (account and storage proofs,
+//! [`TrieHinter::hint_account_proof`] / [`TrieHinter::hint_storage_proof`], sent by the
+//! executor), and an oracle-backed provider may hint each node itself before fetching it.
 //!
 //! **Errors** are [`TrieError`]s: a missing preimage names the hash, a corrupt preimage names both
 //! hashes, a malformed node says why ([`NodeDecodeError`]). After an error the trie may be partly
