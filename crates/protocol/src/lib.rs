@@ -1,7 +1,9 @@
 //! OP Stack protocol types for koa.
 //!
-//! Rollup and system configuration, hardfork activation, and (as the crate grows) the
-//! L1 info deposit, user deposits, block info and the output root. Everything here is
+//! Rollup and system configuration with its L1 updates ([`config`]), hardfork activation,
+//! the L1 attributes deposit ([`l1_info`]), user deposits and deposit source hashes
+//! ([`deposits`]), block references ([`BlockInfo`], [`L2BlockInfo`]), the output root
+//! ([`OutputRoot`]) and the L1 blob schedule ([`L1ChainConfig`]). Everything here is
 //! `no_std` + `alloc` and free of I/O: it is shared by the executor, the derivation
 //! pipeline, the fault proof client and the host.
 #![cfg_attr(not(feature = "std"), no_std)]

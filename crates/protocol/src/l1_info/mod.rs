@@ -6,7 +6,8 @@
 //! activation block, because the activation block's own L1 attributes transaction runs before
 //! the upgrade transactions that install the new `L1Block` code. So the first Ecotone block
 //! still uses the Bedrock format, the first Isthmus block the Ecotone format, and the first
-//! Jovian block the Isthmus format (see each fork's `l1-attributes.md`).
+//! Jovian block the Isthmus format (see each fork's `l1-attributes.md`). Karst does not change
+//! the L1 attributes.
 
 mod bedrock;
 mod packed;
