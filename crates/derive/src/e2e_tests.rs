@@ -184,9 +184,12 @@ struct World {
 
 /// L1 blocks 0..=10. Block 1 holds a deposit and a gas limit update; block 2 the batcher
 /// transaction with batches for L2 blocks 1..=7 (blocks 1-5 in epoch 0, 6-7 in epoch 1).
-fn world() -> World {
+fn world(holocene: bool) -> World {
     let key = batcher_key();
-    let cfg = rollup_config(address_of(&key));
+    let mut cfg = rollup_config(address_of(&key));
+    if !holocene {
+        cfg.holocene_time = None;
+    }
     let mut chain = TestChainProvider::default();
     let mut l1 = Vec::new();
     let mut parent = B256::ZERO;
@@ -257,8 +260,17 @@ fn execute(attrs: &AttributesWithParent, cfg: &RollupConfig) -> L2BlockInfo {
 }
 
 #[test]
-fn e2e_derives_batches_deposits_and_deposit_only_blocks() {
-    let World { cfg, l1, chain } = world();
+fn e2e_derives_batches_deposits_and_deposit_only_blocks_holocene() {
+    e2e_derives_batches_deposits_and_deposit_only_blocks(true);
+}
+
+#[test]
+fn e2e_derives_batches_deposits_and_deposit_only_blocks_pre_holocene() {
+    e2e_derives_batches_deposits_and_deposit_only_blocks(false);
+}
+
+fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
+    let World { cfg, l1, chain } = world(holocene);
     let genesis = L2BlockInfo {
         block_info: BlockInfo {
             hash: l2_hash(0),
@@ -310,7 +322,10 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks() {
     }
 
     // L1 block 10 is the head: epochs 0..=5 are past their windows (epoch + 4 < 10)...
-    assert!(produced.len() >= 12, "produced {} blocks", produced.len());
+    // Epoch e's window ends at L1 block e + 4: once the origin (at most L1 head 10) reaches
+    // it with no batch left, empty batches are forced. Epochs up to 6 are forced, each filled
+    // up to the slot before the next epoch's L1 time: the last is L2 block 41 (time 82 < 84).
+    assert_eq!(produced.len(), 41, "blocks derived up to the L1 head");
     let timestamps: Vec<u64> = produced.iter().map(|a| a.attributes.timestamp).collect();
     let expected: Vec<u64> = (1..=produced.len() as u64)
         .map(|n| L1_GENESIS_TIME + 2 * n)
@@ -383,9 +398,10 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks() {
             Some(config.gas_limit),
             "gas limit of block {n}"
         );
+        let eip1559 = holocene.then_some(cfg.genesis.system_config.eip1559_params);
         assert_eq!(
-            a.eip_1559_params,
-            Some(cfg.genesis.system_config.eip1559_params)
+            a.eip_1559_params, eip1559,
+            "eip1559Params only from Holocene"
         );
         assert_eq!(a.min_base_fee, None, "Jovian is not active");
     }
