@@ -3,16 +3,16 @@
 //! Every network upgrade transaction is a deposit with `mint = 0`, `value = 0` and
 //! `isSystemTx = false` (Regolith on: system-generated transactions pay for their gas like any
 //! other deposit), identified by an "upgrade-deposited" source hash (domain `2`) of a
-//! human-readable intent string. See `specs/protocol/deposits.md#source-hash-computation`.
+//! human-readable intent string ([`upgrade_deposit`](crate::deposits::source_hash::upgrade_deposit)).
+//! See `specs/protocol/deposits.md#source-hash-computation`.
 
 use alloc::vec::Vec;
 
 use alloy_eips::eip2718::Encodable2718;
-use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address, keccak256};
+use alloy_primitives::{Address, Bytes, TxKind, U256, address};
 use op_alloy_consensus::TxDeposit;
 
-/// The source-hash domain of upgrade deposits.
-const UPGRADE_DEPOSIT_DOMAIN: u8 = 2;
+use crate::deposits::source_hash::upgrade_deposit as upgrade_source_hash;
 
 /// The L1 attributes depositor account: the sender of the GasPriceOracle `setX()` calls.
 pub const DEPOSITOR_ACCOUNT: Address = address!("deaddeaddeaddeaddeaddeaddeaddeaddead0001");
@@ -29,15 +29,6 @@ pub const PROXY_UPDATE_GAS: u64 = 50_000;
 /// `upgradeTo(address)`: the proxy's ERC-1967 implementation setter, callable by the zero
 /// address (which is how deposits from `0x0` act as the proxy admin).
 const UPGRADE_TO_SELECTOR: [u8; 4] = [0x36, 0x59, 0xcf, 0xe6];
-
-/// The source hash of an upgrade deposit:
-/// `keccak256(bytes32(uint256(2)) ++ keccak256(intent))`.
-pub fn upgrade_source_hash(intent: &str) -> B256 {
-    let mut preimage = [0u8; 64];
-    preimage[31] = UPGRADE_DEPOSIT_DOMAIN;
-    preimage[32..].copy_from_slice(keccak256(intent.as_bytes()).as_slice());
-    keccak256(preimage)
-}
 
 /// ABI-encoded `upgradeTo(implementation)` calldata.
 pub fn upgrade_to_calldata(implementation: Address) -> Bytes {
@@ -121,16 +112,6 @@ pub fn encode_deposit(tx: &TxDeposit) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloy_primitives::b256;
-
-    // specs/protocol/ecotone/derivation.md, "L1Block Deployment": verify `sourceHash`.
-    #[test]
-    fn source_hash_matches_spec_example() {
-        assert_eq!(
-            upgrade_source_hash("Ecotone: L1 Block Deployment"),
-            b256!("877a6077205782ea15a6dc8699fa5ebcec5e0f4389f09cb8eda09488231346f8")
-        );
-    }
 
     // specs/protocol/ecotone/derivation.md, "L1Block Proxy Update": verify data.
     #[test]

@@ -15,7 +15,8 @@
 //!
 //! Every one is a deposit from a fixed sender with `mint = 0`, `value = 0`,
 //! `isSystemTx = false`, a fixed gas limit and the "upgrade-deposited" source hash
-//! `keccak256(bytes32(2) ++ keccak256(intent))` ([`upgrade_source_hash`]).
+//! `keccak256(bytes32(2) ++ keccak256(intent))`
+//! ([`upgrade_deposit`](crate::deposits::source_hash::upgrade_deposit)).
 //!
 //! # Using this from the attributes builder
 //!
@@ -60,7 +61,7 @@ use op_alloy_consensus::TxDeposit;
 
 pub use deposit::{
     DEPOSITOR_ACCOUNT, GAS_PRICE_ORACLE_PROXY, L1_BLOCK_PROXY, PROXY_UPDATE_GAS, encode_deposit,
-    upgrade_source_hash, upgrade_to_calldata,
+    upgrade_to_calldata,
 };
 pub use error::UpgradeError;
 

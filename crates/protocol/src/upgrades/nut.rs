@@ -205,7 +205,7 @@ mod tests {
         assert_eq!(deposits.len(), 2);
         assert_eq!(
             deposits[0].source_hash,
-            super::super::upgrade_source_hash("Test 0: Create")
+            crate::deposits::source_hash::upgrade_deposit("Test 0: Create")
         );
         assert_eq!(
             deposits[0].from,
@@ -215,7 +215,7 @@ mod tests {
         assert_eq!(deposits[0].input, bytes!("6080"));
         assert_eq!(
             deposits[1].source_hash,
-            super::super::upgrade_source_hash("Test 1: Call")
+            crate::deposits::source_hash::upgrade_deposit("Test 1: Call")
         );
         assert_eq!(
             deposits[1].to,
