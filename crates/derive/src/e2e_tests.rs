@@ -470,3 +470,132 @@ fn real_channel_batches_are_all_accepted_in_order() {
         "real transactions flow through"
     );
 }
+
+mod sources_and_traversal {
+    use super::*;
+    use crate::{
+        errors::PipelineError,
+        sources::{blob_batcher_data, calldata_batcher_data, encode_blob, kzg_to_versioned_hash},
+        stages::L1Stages,
+        traits::BlobWithCommitment,
+    };
+    use alloy_consensus::{TxEip4844, TxEip4844Variant};
+    use alloy_primitives::FixedBytes;
+
+    fn blob_tx(key: &SigningKey, hashes: Vec<B256>, calldata: Vec<u8>) -> TxEnvelope {
+        let tx = TxEip4844 {
+            chain_id: 1,
+            gas_limit: 100_000,
+            max_fee_per_gas: 10,
+            to: INBOX,
+            blob_versioned_hashes: hashes,
+            max_fee_per_blob_gas: 1,
+            input: calldata.into(),
+            ..Default::default()
+        };
+        let (sig, recid) = key.sign_prehash_recoverable(tx.signature_hash().as_slice()).unwrap();
+        let signature = Signature::from_signature_and_parity(sig, recid.is_y_odd());
+        TxEnvelope::Eip4844(TxEip4844Variant::TxEip4844(tx).into_signed(signature))
+    }
+
+    fn stored_blob(store: &mut TestBlobProvider, data: &[u8], seed: u8) -> B256 {
+        let commitment = FixedBytes::<48>::repeat_byte(seed);
+        let hash = kzg_to_versioned_hash(&commitment);
+        let blob = alloc::boxed::Box::new(encode_blob(data).unwrap());
+        store.blobs.insert(hash, BlobWithCommitment { blob, commitment });
+        hash
+    }
+
+    #[test]
+    fn spec_calldata_source_takes_only_batcher_txs_to_the_inbox() {
+        let key = batcher_key();
+        let stranger = SigningKey::from_slice(&[0x13; 32]).unwrap();
+        let txs = vec![
+            batcher_tx(&stranger, 0, vec![0, 1]),
+            batcher_tx(&key, 0, vec![0, 2]),
+            batcher_tx(&key, 1, vec![0, 3]),
+        ];
+        let data = calldata_batcher_data(&txs, INBOX, address_of(&key));
+        assert_eq!(data, vec![Bytes::from(vec![0, 2]), Bytes::from(vec![0, 3])]);
+        assert!(calldata_batcher_data(&txs, Address::ZERO, address_of(&key)).is_empty(), "wrong inbox");
+    }
+
+    #[test]
+    fn spec_blob_source_keeps_block_order_and_indexes_all_blobs() {
+        let key = batcher_key();
+        let stranger = SigningKey::from_slice(&[0x13; 32]).unwrap();
+        let mut store = TestBlobProvider::default();
+        let h_other = stored_blob(&mut store, b"not ours", 1);
+        let h_a = stored_blob(&mut store, b"blob a", 2);
+        let h_b = stored_blob(&mut store, b"blob b", 3);
+        let txs = vec![
+            blob_tx(&stranger, vec![h_other], vec![]),
+            batcher_tx(&key, 0, vec![0, 9]),
+            blob_tx(&key, vec![h_a, h_b], vec![0xde, 0xad]), // calldata ignored on blob txs
+        ];
+        let block = BlockInfo::default();
+        let data = blob_batcher_data(&block, &txs, INBOX, address_of(&key), &mut store).unwrap();
+        assert_eq!(
+            data,
+            vec![Bytes::from(vec![0, 9]), Bytes::from_static(b"blob a"), Bytes::from_static(b"blob b")]
+        );
+    }
+
+    #[test]
+    fn spec_blob_commitment_must_match_the_versioned_hash() {
+        let key = batcher_key();
+        let mut store = TestBlobProvider::default();
+        let hash = stored_blob(&mut store, b"data", 2);
+        // The provider serves a blob whose commitment hashes elsewhere.
+        store.blobs.get_mut(&hash).unwrap().commitment = FixedBytes::repeat_byte(9);
+        let txs = vec![blob_tx(&key, vec![hash], vec![])];
+        let error = blob_batcher_data(&BlockInfo::default(), &txs, INBOX, address_of(&key), &mut store).unwrap_err();
+        assert!(matches!(error, PipelineError::BlobHashMismatch { index: 0, .. }));
+        assert_eq!(error.kind(), crate::PipelineErrorKind::Critical);
+    }
+
+    #[test]
+    fn spec_undecodable_blobs_are_skipped() {
+        let key = batcher_key();
+        let mut store = TestBlobProvider::default();
+        let hash = stored_blob(&mut store, b"data", 2);
+        store.blobs.get_mut(&hash).unwrap().blob[1] = 7; // unknown encoding version
+        let txs = vec![blob_tx(&key, vec![hash], vec![])];
+        let data = blob_batcher_data(&BlockInfo::default(), &txs, INBOX, address_of(&key), &mut store).unwrap();
+        assert!(data.is_empty());
+    }
+
+    #[test]
+    fn spec_traversal_detects_reorgs_and_applies_config_updates() {
+        let World { cfg, l1, mut chain } = world(true);
+        let mut stages = L1Stages::default();
+        stages.reset(l1[0], cfg.genesis.system_config);
+        assert_eq!(stages.advance(&cfg, &mut chain).unwrap(), l1[1]);
+        assert_eq!(stages.system_config().gas_limit, NEW_GAS_LIMIT, "ConfigUpdate in block 1 applied");
+        // Replace block 2 with a block that does not build on block 1.
+        let orphan = TestL1Block { header: header(2, B256::repeat_byte(0x99)), ..Default::default() };
+        chain.push(orphan);
+        let error = stages.advance(&cfg, &mut chain).unwrap_err();
+        assert!(matches!(error, PipelineError::L1Reorg { number: 2, .. }));
+        assert_eq!(error.kind(), crate::PipelineErrorKind::Reset);
+    }
+
+    #[test]
+    fn reset_walks_back_one_channel_timeout_of_l1_origins() {
+        let World { cfg, l1, chain } = world(true);
+        let mut l2 = TestL2Provider::default();
+        // L2 block n has L1 origin n / 6 (six 2s blocks per 12s epoch).
+        for n in 0..=60u64 {
+            let block_info = BlockInfo { hash: l2_hash(n), number: n, parent_hash: B256::ZERO, timestamp: L1_GENESIS_TIME + 2 * n };
+            l2.blocks.insert(n, L2BlockInfo { block_info, l1_origin: l1[(n / 6) as usize].id(), seq_num: n % 6 });
+        }
+        l2.system_configs.insert(0, cfg.genesis.system_config);
+        let safe = l2.blocks[&60];
+        let cfg = RollupConfig { channel_timeout: 3, granite_time: None, holocene_time: None, ..cfg };
+        let mut pipeline =
+            DerivationPipeline::new(cfg, L1ChainConfig::MAINNET, None, chain, l2, TestBlobProvider::default());
+        pipeline.reset(safe).unwrap();
+        // Safe head origin 10; the first block walking back with origin + 3 < 10 has origin 6.
+        assert_eq!(pipeline.origin(), Some(l1[6]));
+    }
+}
