@@ -493,7 +493,9 @@ mod sources_and_traversal {
             input: calldata.into(),
             ..Default::default()
         };
-        let (sig, recid) = key.sign_prehash_recoverable(tx.signature_hash().as_slice()).unwrap();
+        let (sig, recid) = key
+            .sign_prehash_recoverable(tx.signature_hash().as_slice())
+            .unwrap();
         let signature = Signature::from_signature_and_parity(sig, recid.is_y_odd());
         TxEnvelope::Eip4844(TxEip4844Variant::TxEip4844(tx).into_signed(signature))
     }
@@ -502,7 +504,9 @@ mod sources_and_traversal {
         let commitment = FixedBytes::<48>::repeat_byte(seed);
         let hash = kzg_to_versioned_hash(&commitment);
         let blob = alloc::boxed::Box::new(encode_blob(data).unwrap());
-        store.blobs.insert(hash, BlobWithCommitment { blob, commitment });
+        store
+            .blobs
+            .insert(hash, BlobWithCommitment { blob, commitment });
         hash
     }
 
@@ -517,7 +521,10 @@ mod sources_and_traversal {
         ];
         let data = calldata_batcher_data(&txs, INBOX, address_of(&key));
         assert_eq!(data, vec![Bytes::from(vec![0, 2]), Bytes::from(vec![0, 3])]);
-        assert!(calldata_batcher_data(&txs, Address::ZERO, address_of(&key)).is_empty(), "wrong inbox");
+        assert!(
+            calldata_batcher_data(&txs, Address::ZERO, address_of(&key)).is_empty(),
+            "wrong inbox"
+        );
     }
 
     #[test]
@@ -537,7 +544,11 @@ mod sources_and_traversal {
         let data = blob_batcher_data(&block, &txs, INBOX, address_of(&key), &mut store).unwrap();
         assert_eq!(
             data,
-            vec![Bytes::from(vec![0, 9]), Bytes::from_static(b"blob a"), Bytes::from_static(b"blob b")]
+            vec![
+                Bytes::from(vec![0, 9]),
+                Bytes::from_static(b"blob a"),
+                Bytes::from_static(b"blob b")
+            ]
         );
     }
 
@@ -549,8 +560,18 @@ mod sources_and_traversal {
         // The provider serves a blob whose commitment hashes elsewhere.
         store.blobs.get_mut(&hash).unwrap().commitment = FixedBytes::repeat_byte(9);
         let txs = vec![blob_tx(&key, vec![hash], vec![])];
-        let error = blob_batcher_data(&BlockInfo::default(), &txs, INBOX, address_of(&key), &mut store).unwrap_err();
-        assert!(matches!(error, PipelineError::BlobHashMismatch { index: 0, .. }));
+        let error = blob_batcher_data(
+            &BlockInfo::default(),
+            &txs,
+            INBOX,
+            address_of(&key),
+            &mut store,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            error,
+            PipelineError::BlobHashMismatch { index: 0, .. }
+        ));
         assert_eq!(error.kind(), crate::PipelineErrorKind::Critical);
     }
 
@@ -561,7 +582,14 @@ mod sources_and_traversal {
         let hash = stored_blob(&mut store, b"data", 2);
         store.blobs.get_mut(&hash).unwrap().blob[1] = 7; // unknown encoding version
         let txs = vec![blob_tx(&key, vec![hash], vec![])];
-        let data = blob_batcher_data(&BlockInfo::default(), &txs, INBOX, address_of(&key), &mut store).unwrap();
+        let data = blob_batcher_data(
+            &BlockInfo::default(),
+            &txs,
+            INBOX,
+            address_of(&key),
+            &mut store,
+        )
+        .unwrap();
         assert!(data.is_empty());
     }
 
@@ -571,9 +599,16 @@ mod sources_and_traversal {
         let mut stages = L1Stages::default();
         stages.reset(l1[0], cfg.genesis.system_config);
         assert_eq!(stages.advance(&cfg, &mut chain).unwrap(), l1[1]);
-        assert_eq!(stages.system_config().gas_limit, NEW_GAS_LIMIT, "ConfigUpdate in block 1 applied");
+        assert_eq!(
+            stages.system_config().gas_limit,
+            NEW_GAS_LIMIT,
+            "ConfigUpdate in block 1 applied"
+        );
         // Replace block 2 with a block that does not build on block 1.
-        let orphan = TestL1Block { header: header(2, B256::repeat_byte(0x99)), ..Default::default() };
+        let orphan = TestL1Block {
+            header: header(2, B256::repeat_byte(0x99)),
+            ..Default::default()
+        };
         chain.push(orphan);
         let error = stages.advance(&cfg, &mut chain).unwrap_err();
         assert!(matches!(error, PipelineError::L1Reorg { number: 2, .. }));
@@ -586,14 +621,37 @@ mod sources_and_traversal {
         let mut l2 = TestL2Provider::default();
         // L2 block n has L1 origin n / 6 (six 2s blocks per 12s epoch).
         for n in 0..=60u64 {
-            let block_info = BlockInfo { hash: l2_hash(n), number: n, parent_hash: B256::ZERO, timestamp: L1_GENESIS_TIME + 2 * n };
-            l2.blocks.insert(n, L2BlockInfo { block_info, l1_origin: l1[(n / 6) as usize].id(), seq_num: n % 6 });
+            let block_info = BlockInfo {
+                hash: l2_hash(n),
+                number: n,
+                parent_hash: B256::ZERO,
+                timestamp: L1_GENESIS_TIME + 2 * n,
+            };
+            l2.blocks.insert(
+                n,
+                L2BlockInfo {
+                    block_info,
+                    l1_origin: l1[(n / 6) as usize].id(),
+                    seq_num: n % 6,
+                },
+            );
         }
         l2.system_configs.insert(0, cfg.genesis.system_config);
         let safe = l2.blocks[&60];
-        let cfg = RollupConfig { channel_timeout: 3, granite_time: None, holocene_time: None, ..cfg };
-        let mut pipeline =
-            DerivationPipeline::new(cfg, L1ChainConfig::MAINNET, None, chain, l2, TestBlobProvider::default());
+        let cfg = RollupConfig {
+            channel_timeout: 3,
+            granite_time: None,
+            holocene_time: None,
+            ..cfg
+        };
+        let mut pipeline = DerivationPipeline::new(
+            cfg,
+            L1ChainConfig::MAINNET,
+            None,
+            chain,
+            l2,
+            TestBlobProvider::default(),
+        );
         pipeline.reset(safe).unwrap();
         // Safe head origin 10; the first block walking back with origin + 3 < 10 has origin 6.
         assert_eq!(pipeline.origin(), Some(l1[6]));

@@ -178,6 +178,8 @@ pub struct VecBatchSource {
     pub position: usize,
     /// Batches not yet read.
     pub batches: alloc::collections::VecDeque<crate::stages::DerivedBatch>,
+    /// Number of channel flushes requested.
+    pub flushes: usize,
 }
 
 impl VecBatchSource {
@@ -203,7 +205,9 @@ impl crate::stages::BatchSource for VecBatchSource {
             .ok_or(crate::errors::PipelineError::Eof)
     }
 
-    fn flush_channel(&mut self) {}
+    fn flush_channel(&mut self) {
+        self.flushes += 1;
+    }
 }
 
 /// A world in which a channel's batches are all valid: L1 epochs whose timestamps equal the
@@ -372,6 +376,7 @@ impl ChannelWorld {
             l1: self.l1.clone(),
             position: 0,
             batches: self.batches.iter().cloned().collect(),
+            flushes: 0,
         };
         let mut queue = BatchQueue::default();
         queue.reset(self.l1[0]);

@@ -424,3 +424,180 @@ impl BatchQueue {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_utils::{TestL2Provider, VecBatchSource};
+    use alloc::vec;
+    use alloy_primitives::{B256, Bytes};
+
+    const T0: u64 = 1_000;
+
+    fn l1(number: u64) -> BlockInfo {
+        BlockInfo {
+            hash: B256::with_last_byte(number as u8 + 1),
+            number,
+            parent_hash: B256::ZERO,
+            timestamp: T0 + 12 * number,
+        }
+    }
+
+    fn cfg(holocene: bool) -> RollupConfig {
+        RollupConfig {
+            block_time: 2,
+            seq_window_size: 10,
+            max_sequencer_drift: 600,
+            regolith_time: Some(0),
+            canyon_time: Some(0),
+            delta_time: Some(0),
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: holocene.then_some(0),
+            ..Default::default()
+        }
+    }
+
+    fn head(number: u64) -> L2BlockInfo {
+        L2BlockInfo {
+            block_info: BlockInfo {
+                hash: B256::repeat_byte(number as u8),
+                number,
+                parent_hash: B256::ZERO,
+                timestamp: T0 + 2 * number,
+            },
+            l1_origin: l1(0).id(),
+            seq_num: number,
+        }
+    }
+
+    fn batch(slot: u64, parent: B256) -> DerivedBatch {
+        DerivedBatch::Singular(SingularBatch {
+            parent_hash: parent,
+            epoch_num: 0,
+            epoch_hash: l1(0).hash,
+            timestamp: T0 + 2 * slot,
+            transactions: vec![Bytes::from_static(&[0x02, 0x01])],
+        })
+    }
+
+    /// Pulls from the queue until a batch, walking the source's origin on `Eof`.
+    fn next(
+        queue: &mut BatchQueue,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+        source: &mut VecBatchSource,
+    ) -> Option<SingularBatch> {
+        let mut l2 = TestL2Provider::default();
+        for _ in 0..100 {
+            match queue.next_batch(cfg, parent, source, &mut l2) {
+                Ok(batch) => return Some(batch),
+                Err(PipelineError::NotEnoughData) => {}
+                Err(PipelineError::Eof) if source.advance() => {}
+                Err(PipelineError::Eof) => return None,
+                Err(error) => panic!("{error}"),
+            }
+        }
+        None
+    }
+
+    fn source(batches: Vec<DerivedBatch>) -> VecBatchSource {
+        VecBatchSource {
+            l1: vec![l1(0), l1(1), l1(2)],
+            position: 1,
+            batches: batches.into(),
+            flushes: 0,
+        }
+    }
+
+    #[test]
+    fn pre_holocene_future_batches_are_buffered() {
+        let cfg = cfg(false);
+        let mut queue = BatchQueue::default();
+        queue.reset(l1(0));
+        let mut src = source(vec![
+            batch(2, head(1).block_info.hash),
+            batch(1, head(0).block_info.hash),
+        ]);
+        let first = next(&mut queue, &cfg, &head(0), &mut src).unwrap();
+        assert_eq!(first.timestamp, T0 + 2);
+        let second = next(&mut queue, &cfg, &head(1), &mut src).unwrap();
+        assert_eq!(
+            second.timestamp,
+            T0 + 4,
+            "the buffered future batch is used"
+        );
+    }
+
+    #[test]
+    fn holocene_future_batches_are_dropped_and_flush_the_channel() {
+        let cfg = cfg(true);
+        let mut queue = BatchQueue::default();
+        queue.reset(l1(0));
+        let mut src = source(vec![
+            batch(2, head(1).block_info.hash),
+            batch(1, head(0).block_info.hash),
+        ]);
+        let first = next(&mut queue, &cfg, &head(0), &mut src).unwrap();
+        assert_eq!(first.timestamp, T0 + 2);
+        assert_eq!(src.flushes, 1, "the out-of-order batch flushed its channel");
+        assert!(
+            next(&mut queue, &cfg, &head(1), &mut src).is_none(),
+            "the future batch is gone"
+        );
+    }
+
+    #[test]
+    fn holocene_past_batches_are_skipped_without_flushing() {
+        let cfg = cfg(true);
+        let mut queue = BatchQueue::default();
+        queue.reset(l1(0));
+        let mut src = source(vec![
+            batch(1, head(0).block_info.hash),
+            batch(2, head(1).block_info.hash),
+        ]);
+        let got = next(&mut queue, &cfg, &head(1), &mut src).unwrap();
+        assert_eq!(got.timestamp, T0 + 4);
+        assert_eq!(src.flushes, 0);
+    }
+
+    #[test]
+    fn spec_empty_batches_fill_an_expired_window() {
+        for holocene in [false, true] {
+            let cfg = RollupConfig {
+                seq_window_size: 2,
+                ..cfg(holocene)
+            };
+            let mut queue = BatchQueue::default();
+            queue.reset(l1(0));
+            let mut src = VecBatchSource {
+                l1: (0..=3).map(l1).collect(),
+                position: 0,
+                batches: Default::default(),
+                flushes: 0,
+            };
+            // Window of epoch 0 is [0, 2]; at origin 2 with no data, empty batches start.
+            let empty = next(&mut queue, &cfg, &head(0), &mut src).unwrap();
+            assert_eq!(src.position, 2, "empty batches wait for the window to end");
+            assert!(queue.last_batch_was_generated());
+            assert_eq!(
+                empty,
+                SingularBatch {
+                    parent_hash: head(0).block_info.hash,
+                    epoch_num: 0,
+                    epoch_hash: l1(0).hash,
+                    timestamp: T0 + 2,
+                    transactions: vec![]
+                }
+            );
+            // Slot 6 (time T0 + 12) reaches epoch 1's time: the empty batch adopts epoch 1.
+            let at_epoch_1 = next(&mut queue, &cfg, &head(5), &mut src).unwrap();
+            assert_eq!(
+                (at_epoch_1.epoch_num, at_epoch_1.epoch_hash),
+                (1, l1(1).hash),
+                "holocene={holocene}"
+            );
+        }
+    }
+}
