@@ -657,3 +657,120 @@ mod sources_and_traversal {
         assert_eq!(pipeline.origin(), Some(l1[6]));
     }
 }
+
+mod attributes_per_fork {
+    use super::*;
+    use crate::attributes::AttributesBuilder;
+    use koa_protocol::upgrades::{upgrade_gas, upgrade_transactions};
+
+    fn build(cfg: &RollupConfig, slot: u64) -> crate::OpPayloadAttributes {
+        let World { l1, mut chain, .. } = world(true);
+        let mut l2 = TestL2Provider::default();
+        let config = SystemConfig {
+            min_base_fee: 1_000,
+            ..cfg.genesis.system_config
+        };
+        l2.system_configs.insert(0, config);
+        let parent = L2BlockInfo {
+            block_info: BlockInfo {
+                hash: l2_hash(slot - 1),
+                number: slot - 1,
+                parent_hash: B256::ZERO,
+                timestamp: L1_GENESIS_TIME + 2 * (slot - 1),
+            },
+            l1_origin: l1[0].id(),
+            seq_num: slot - 1,
+        };
+        let batch = SingularBatch {
+            parent_hash: parent.block_info.hash,
+            epoch_num: 0,
+            epoch_hash: l1[0].hash,
+            timestamp: L1_GENESIS_TIME + 2 * slot,
+            transactions: vec![],
+        };
+        AttributesBuilder::new(L1ChainConfig::MAINNET)
+            .build(cfg, &parent, &batch, &mut chain, &mut l2)
+            .unwrap()
+    }
+
+    fn base_cfg() -> RollupConfig {
+        rollup_config(address_of(&batcher_key()))
+    }
+
+    #[test]
+    fn bedrock_has_no_withdrawals_beacon_root_or_1559_params() {
+        let cfg = RollupConfig {
+            canyon_time: None,
+            delta_time: None,
+            ecotone_time: None,
+            fjord_time: None,
+            granite_time: None,
+            holocene_time: None,
+            ..base_cfg()
+        };
+        let a = build(&cfg, 1);
+        assert_eq!(a.withdrawals, None);
+        assert_eq!(a.parent_beacon_block_root, None);
+        assert_eq!(a.eip_1559_params, None);
+        assert_eq!(a.transactions.unwrap().len(), 1);
+    }
+
+    #[test]
+    fn ecotone_activation_block_carries_its_upgrade_deposits_after_the_l1_info() {
+        let activation = L1_GENESIS_TIME + 4;
+        let cfg = RollupConfig {
+            ecotone_time: Some(activation),
+            fjord_time: None,
+            granite_time: None,
+            holocene_time: None,
+            ..base_cfg()
+        };
+        let before = build(&cfg, 1);
+        assert_eq!(before.transactions.as_ref().unwrap().len(), 1);
+        assert_eq!(before.parent_beacon_block_root, None, "not Ecotone yet");
+        let at = build(&cfg, 2);
+        let txs = at.transactions.unwrap();
+        let upgrades = upgrade_transactions(&cfg, activation).unwrap();
+        assert_eq!(upgrades.len(), 6);
+        assert_eq!(&txs[1..], upgrades.as_slice());
+        assert!(at.parent_beacon_block_root.is_some());
+        assert!(
+            build(&cfg, 3).transactions.unwrap().len() == 1,
+            "only the activation block"
+        );
+    }
+
+    #[test]
+    fn jovian_sets_min_base_fee_and_karst_raises_the_gas_limit_once() {
+        let cfg = RollupConfig {
+            isthmus_time: Some(0),
+            jovian_time: Some(L1_GENESIS_TIME + 4),
+            karst_time: Some(L1_GENESIS_TIME + 8),
+            ..base_cfg()
+        };
+        assert_eq!(build(&cfg, 1).min_base_fee, None);
+        let jovian = build(&cfg, 2);
+        assert_eq!(jovian.min_base_fee, Some(1_000));
+        assert_eq!(
+            jovian.transactions.unwrap().len(),
+            1 + 5,
+            "L1 info + Jovian upgrade deposits"
+        );
+        let karst_ts = L1_GENESIS_TIME + 8;
+        let karst = build(&cfg, 4);
+        let extra = upgrade_gas(&cfg, karst_ts).unwrap();
+        assert!(extra > 0);
+        assert_eq!(
+            karst.gas_limit,
+            Some(cfg.genesis.system_config.gas_limit + extra)
+        );
+        assert_eq!(
+            karst.transactions.unwrap().len(),
+            1 + upgrade_transactions(&cfg, karst_ts).unwrap().len()
+        );
+        assert_eq!(
+            build(&cfg, 5).gas_limit,
+            Some(cfg.genesis.system_config.gas_limit)
+        );
+    }
+}
