@@ -162,8 +162,8 @@ impl ChannelAssembler {
 
     /// Adds the next frame; returns the channel's data once it is complete.
     ///
-    /// A first frame (number 0) replaces any unfinished channel; any other frame must extend
-    /// the current channel or is dropped. A channel whose size exceeds
+    /// A first frame (number 0) replaces any unfinished channel; any other frame must be the
+    /// next frame (`highest + 1`) of the current channel or is dropped. A channel whose size exceeds
     /// `MAX_RLP_BYTES_PER_CHANNEL` is dropped.
     pub fn ingest(
         &mut self,
@@ -183,6 +183,15 @@ impl ChannelAssembler {
         };
         if channel.id() != frame.id {
             tracing::debug!(target: "derive::channel_assembler", "dropping frame of another channel");
+            return None;
+        }
+        let expected = if channel.is_empty() {
+            Some(0)
+        } else {
+            channel.highest_frame_number().checked_add(1)
+        };
+        if Some(frame.number) != expected {
+            tracing::debug!(target: "derive::channel_assembler", "dropping out-of-order frame");
             return None;
         }
         if let Err(error) = channel.add_frame(frame) {
@@ -318,6 +327,11 @@ mod tests {
         );
         assert_eq!(asm.ingest(&cfg, &origin(1), frame(1, 0, b"a", false)), None);
         assert_eq!(asm.ingest(&cfg, &origin(1), frame(2, 1, b"x", true)), None);
+        assert_eq!(
+            asm.ingest(&cfg, &origin(1), frame(1, 2, b"x", true)),
+            None,
+            "frame 2 before 1"
+        );
         assert_eq!(
             asm.ingest(&cfg, &origin(1), frame(1, 1, b"b", true)),
             Some(b"ab".to_vec())
