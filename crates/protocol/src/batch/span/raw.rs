@@ -6,6 +6,7 @@ use super::{
     cursor::Cursor,
     varint::{read_uvarint, write_uvarint},
 };
+use crate::config::RollupConfig;
 use alloc::vec::Vec;
 use alloy_primitives::{ChainId, FixedBytes};
 
@@ -121,6 +122,15 @@ impl RawSpanBatch {
             }
         }
         numbers
+    }
+
+    /// [`Self::derive`] with the chain's block time, L2 genesis time and chain id.
+    pub fn derive_with_config(&self, config: &RollupConfig) -> Result<SpanBatch, SpanBatchError> {
+        self.derive(
+            config.block_time,
+            config.genesis.l2_time,
+            config.l2_chain_id,
+        )
     }
 
     /// Derives the span's blocks: timestamps (`genesis_timestamp + rel_timestamp + i *
