@@ -1,4 +1,5 @@
 //! Executes every fixture block in `testdata/execution/`.
+#![allow(missing_docs)] // `criterion_group!` generates undocumented items.
 
 use std::path::Path;
 

@@ -43,7 +43,7 @@ pub fn decode_extra_data(extra: &[u8], jovian: bool) -> Result<FeeParams, Attrib
         let bytes: [u8; 4] = extra
             .get(from..from + 4)
             .and_then(|b| b.try_into().ok())
-            .ok_or(invalid.clone())?;
+            .ok_or_else(|| invalid.clone())?;
         Ok(u32::from_be_bytes(bytes))
     };
     let denominator = word(1)?;
@@ -55,7 +55,7 @@ pub fn decode_extra_data(extra: &[u8], jovian: bool) -> Result<FeeParams, Attrib
         let bytes: [u8; 8] = extra
             .get(9..17)
             .and_then(|b| b.try_into().ok())
-            .ok_or(invalid.clone())?;
+            .ok_or_else(|| invalid.clone())?;
         u64::from_be_bytes(bytes)
     } else {
         0

@@ -19,7 +19,7 @@ use op_revm::{
 use revm::{
     Context, Database, ExecuteEvm,
     bytecode::Bytecode,
-    context::{BlockEnv, CfgEnv, ContextSetters, ContextTr, JournalTr},
+    context::{BlockEnv, CfgEnv, ContextSetters, ContextTr},
     context_interface::{block::BlobExcessGasAndPrice, result::EVMError},
     handler::{EthFrame, Handler, SYSTEM_ADDRESS, system_call::SystemCallEvm},
     interpreter::interpreter::EthInterpreter,
@@ -193,7 +193,7 @@ where
             let tx_gas_limit = alloy_consensus::Transaction::gas_limit(&tx.envelope);
             let available = gas_limit.saturating_sub(cumulative_gas_used);
             // Pre-Regolith system deposits do not use the block's gas.
-            let uses_block_gas = !(tx.is_system_deposit() && !regolith);
+            let uses_block_gas = regolith || !tx.is_system_deposit();
             if uses_block_gas && tx_gas_limit > available {
                 return Err(ExecutorError::BlockGasLimitExceeded {
                     index,
@@ -329,19 +329,3 @@ where
         }),
     }
 }
-
-/// The base fee of the block following `parent` at `timestamp` (re-exported for drivers).
-pub fn base_fee_for(
-    config: &RollupConfig,
-    parent: &Header,
-    timestamp: u64,
-) -> Result<u64, AttributesError> {
-    next_base_fee(config, parent, timestamp)
-}
-
-#[allow(unused_imports)]
-use B256 as _;
-#[allow(unused_imports)]
-use ContextTr as _;
-#[allow(unused_imports)]
-use JournalTr as _;

@@ -28,6 +28,6 @@ pub mod fixture;
 pub use attributes::OpPayloadAttributes;
 pub use db::TrieDB;
 pub use error::{AttributesError, ExecutorError, PreimageKind, StateError};
-pub use executor::{ExecutionOutcome, L2_TO_L1_MESSAGE_PASSER, StatelessExecutor, base_fee_for};
+pub use executor::{ExecutionOutcome, L2_TO_L1_MESSAGE_PASSER, StatelessExecutor};
 pub use handler::KoaOpHandler;
 pub use spec::spec_id;

@@ -173,12 +173,12 @@ where
                 state.info = Some(new_info);
                 state.dirty = true;
             }
-            if let Some(code) = &info.code {
-                if info.code_hash != KECCAK256_EMPTY {
-                    self.code
-                        .entry(info.code_hash)
-                        .or_insert_with(|| code.clone());
-                }
+            if let Some(code) = &info.code
+                && info.code_hash != KECCAK256_EMPTY
+            {
+                self.code
+                    .entry(info.code_hash)
+                    .or_insert_with(|| code.clone());
             }
             for (slot, value) in account.changed_storage_slots() {
                 state.storage.insert(
