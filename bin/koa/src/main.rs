@@ -32,7 +32,7 @@ struct Cli {
 enum Command {
     /// List the chains embedded from the superchain registry.
     Chains(commands::chains::Args),
-    /// Print a chain's rollup config as JSON.
+    /// Print a chain's rollup config as JSON, in op-node's rollup.json shape.
     Config(commands::config::Args),
     /// Execute L2 blocks statelessly from witness fixtures and compare their hashes.
     Exec(commands::exec::Args),

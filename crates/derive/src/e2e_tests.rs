@@ -236,7 +236,7 @@ fn world(holocene: bool) -> World {
 /// Stands in for the engine: the new safe head from the attributes.
 fn execute(attrs: &AttributesWithParent, cfg: &RollupConfig) -> L2BlockInfo {
     let number = attrs.parent.block_info.number + 1;
-    let txs = attrs.attributes.transactions.as_ref().unwrap();
+    let txs = &attrs.attributes.transactions;
     let OpTxEnvelope::Deposit(deposit) = OpTxEnvelope::decode_2718(&mut txs[0].as_ref()).unwrap()
     else {
         panic!("first transaction is not the L1 info deposit");
@@ -339,7 +339,7 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
     for (i, attrs) in produced.iter().enumerate() {
         let n = i as u64 + 1;
         let a = &attrs.attributes;
-        let txs = a.transactions.as_ref().unwrap();
+        let txs = &a.transactions;
         let (epoch, seq) = match n {
             1..=5 => (0u64, n),
             6..=7 => (1, n - 6),
@@ -400,7 +400,7 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
         );
         let eip1559 = holocene.then_some(cfg.genesis.system_config.eip1559_params);
         assert_eq!(
-            a.eip_1559_params, eip1559,
+            a.eip1559_params, eip1559,
             "eip1559Params only from Holocene"
         );
         assert_eq!(a.min_base_fee, None, "Jovian is not active");
@@ -413,7 +413,7 @@ fn e2e_attributes_serialize_like_the_engine_api() {
         timestamp: 0x10,
         gas_limit: Some(30_000_000),
         no_tx_pool: Some(true),
-        eip_1559_params: Some(B64::new([0, 0, 0, 250, 0, 0, 0, 6])),
+        eip1559_params: Some(B64::new([0, 0, 0, 250, 0, 0, 0, 6])),
         withdrawals: Some(Vec::new()),
         ..Default::default()
     };
@@ -711,8 +711,8 @@ mod attributes_per_fork {
         let a = build(&cfg, 1);
         assert_eq!(a.withdrawals, None);
         assert_eq!(a.parent_beacon_block_root, None);
-        assert_eq!(a.eip_1559_params, None);
-        assert_eq!(a.transactions.unwrap().len(), 1);
+        assert_eq!(a.eip1559_params, None);
+        assert_eq!(a.transactions.len(), 1);
     }
 
     #[test]
@@ -726,16 +726,16 @@ mod attributes_per_fork {
             ..base_cfg()
         };
         let before = build(&cfg, 1);
-        assert_eq!(before.transactions.as_ref().unwrap().len(), 1);
+        assert_eq!(before.transactions.len(), 1);
         assert_eq!(before.parent_beacon_block_root, None, "not Ecotone yet");
         let at = build(&cfg, 2);
-        let txs = at.transactions.unwrap();
+        let txs = at.transactions;
         let upgrades = upgrade_transactions(&cfg, activation).unwrap();
         assert_eq!(upgrades.len(), 6);
         assert_eq!(&txs[1..], upgrades.as_slice());
         assert!(at.parent_beacon_block_root.is_some());
         assert!(
-            build(&cfg, 3).transactions.unwrap().len() == 1,
+            build(&cfg, 3).transactions.len() == 1,
             "only the activation block"
         );
     }
@@ -752,7 +752,7 @@ mod attributes_per_fork {
         let jovian = build(&cfg, 2);
         assert_eq!(jovian.min_base_fee, Some(1_000));
         assert_eq!(
-            jovian.transactions.unwrap().len(),
+            jovian.transactions.len(),
             1 + 5,
             "L1 info + Jovian upgrade deposits"
         );
@@ -765,7 +765,7 @@ mod attributes_per_fork {
             Some(cfg.genesis.system_config.gas_limit + extra)
         );
         assert_eq!(
-            karst.transactions.unwrap().len(),
+            karst.transactions.len(),
             1 + upgrade_transactions(&cfg, karst_ts).unwrap().len()
         );
         assert_eq!(

@@ -12,7 +12,6 @@
 
 extern crate alloc;
 
-mod attributes;
 pub mod base_fee;
 pub mod canyon;
 mod db;
@@ -25,9 +24,9 @@ mod tx;
 #[cfg(feature = "std")]
 pub mod fixture;
 
-pub use attributes::OpPayloadAttributes;
 pub use db::TrieDB;
 pub use error::{AttributesError, ExecutorError, PreimageKind, StateError};
 pub use executor::{ExecutionOutcome, L2_TO_L1_MESSAGE_PASSER, StatelessExecutor};
 pub use handler::KoaOpHandler;
+pub use koa_protocol::OpPayloadAttributes;
 pub use spec::spec_id;

@@ -10,6 +10,7 @@
 
 extern crate alloc;
 
+pub mod attributes;
 pub mod batch;
 mod block_info;
 pub mod channel;
@@ -21,6 +22,7 @@ pub mod l1_info;
 mod output_root;
 pub mod upgrades;
 
+pub use attributes::OpPayloadAttributes;
 pub use block_info::{BlockInfo, L2BlockInfo, L2BlockInfoError};
 pub use config::{ChainGenesis, ConfigError, Hardfork, OpChainConfig, RollupConfig, SystemConfig};
 pub use l1_chain::{L1ChainConfig, MIN_BLOB_BASE_FEE, l1_blob_base_fee};

@@ -124,10 +124,10 @@ impl AttributesBuilder {
             parent_beacon_block_root: cfg
                 .is_ecotone_active(timestamp)
                 .then(|| header.parent_beacon_block_root.unwrap_or(B256::ZERO)),
-            transactions: Some(transactions),
+            transactions,
             no_tx_pool: Some(true),
             gas_limit: Some(system_config.gas_limit.saturating_add(extra_gas)),
-            eip_1559_params: cfg
+            eip1559_params: cfg
                 .is_holocene_active(timestamp)
                 .then_some(system_config.eip1559_params),
             min_base_fee: cfg

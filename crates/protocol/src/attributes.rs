@@ -1,4 +1,6 @@
-//! The payload attributes a block is built from, in the engine API's JSON shape.
+//! The payload attributes an L2 block is built from, in the engine API's JSON shape.
+//!
+//! The derivation pipeline produces them; the executor builds blocks from them.
 
 use alloc::vec::Vec;
 use alloy_eips::eip4895::Withdrawal;
