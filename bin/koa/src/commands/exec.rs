@@ -38,14 +38,25 @@ impl BlockReport {
 
     fn print(&self, json: bool) {
         if json {
-            let line = serde_json::json!({
-                "block_number": self.block_number,
-                "block_hash": self.block_hash,
-                "expected": self.expected,
-                "ok": self.ok(),
-                "execute_ms": self.execute_ms,
-                "preimages_used": self.preimages_used,
-            });
+            // Field order is part of the output format: a struct keeps it (`json!` sorts keys).
+            #[derive(serde::Serialize)]
+            struct JsonLine {
+                block_number: u64,
+                block_hash: alloy_primitives::B256,
+                expected: alloy_primitives::B256,
+                ok: bool,
+                execute_ms: f64,
+                preimages_used: usize,
+            }
+            let line = JsonLine {
+                block_number: self.block_number,
+                block_hash: self.block_hash,
+                expected: self.expected,
+                ok: self.ok(),
+                execute_ms: self.execute_ms,
+                preimages_used: self.preimages_used,
+            };
+            let line = serde_json::to_string(&line).expect("a struct of plain fields serializes");
             println!("{line}");
         } else {
             println!(
