@@ -140,6 +140,8 @@ where
         tracing::debug!(target: "koa::executor", number, timestamp, ?spec, txs = attributes.transactions.len(), "executing block");
 
         let mut db = TrieDB::new(parent, self.provider.clone(), self.hinter.clone());
+        // Exactly at `canyon_time`, as op-geth's `EnsureCreate2Deployer` does: a block-boundary
+        // rule (`is_first_canyon_block`) would differ when `canyon_time` is not on a boundary.
         if config.canyon_time == Some(timestamp)
             && db.code_hash(CREATE2_DEPLOYER_ADDRESS)? != Some(CREATE2_DEPLOYER_CODE_HASH)
         {

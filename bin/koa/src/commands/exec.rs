@@ -36,7 +36,7 @@ impl BlockReport {
         self.block_hash == self.expected
     }
 
-    fn print(&self, json: bool) {
+    fn print(&self, json: bool) -> Result<(), CliError> {
         if json {
             // Field order is part of the output format: a struct keeps it (`json!` sorts keys).
             #[derive(serde::Serialize)]
@@ -56,7 +56,9 @@ impl BlockReport {
                 execute_ms: self.execute_ms,
                 preimages_used: self.preimages_used,
             };
-            let line = serde_json::to_string(&line).expect("a struct of plain fields serializes");
+            let line = serde_json::to_string(&line).map_err(|e| {
+                CliError::Internal(format!("cannot encode the report as JSON: {e}"))
+            })?;
             println!("{line}");
         } else {
             println!(
@@ -70,6 +72,7 @@ impl BlockReport {
                 self.preimages_used,
             );
         }
+        Ok(())
     }
 }
 
@@ -79,7 +82,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let mut all_ok = true;
     for dir in dirs {
         let report = execute(&dir)?;
-        report.print(args.json);
+        report.print(args.json)?;
         all_ok &= report.ok();
     }
     Ok(if all_ok {
