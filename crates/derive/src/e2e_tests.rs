@@ -774,3 +774,372 @@ mod attributes_per_fork {
         );
     }
 }
+
+mod driver {
+    use super::*;
+    use crate::{PipelineError, PipelineErrorKind, pipeline::DEFAULT_TEMPORARY_RETRY_LIMIT};
+
+    type TestPipeline = DerivationPipeline<TestChainProvider, TestL2Provider, TestBlobProvider>;
+
+    fn genesis(l1: &[BlockInfo]) -> L2BlockInfo {
+        L2BlockInfo {
+            block_info: BlockInfo {
+                hash: l2_hash(0),
+                number: 0,
+                parent_hash: B256::ZERO,
+                timestamp: L1_GENESIS_TIME,
+            },
+            l1_origin: l1[0].id(),
+            seq_num: 0,
+        }
+    }
+
+    /// A pipeline reset at L2 genesis, reading L1 up to block 10.
+    fn pipeline(cfg: &RollupConfig, l1: &[BlockInfo], chain: TestChainProvider) -> TestPipeline {
+        let mut l2 = TestL2Provider::default();
+        l2.blocks.insert(0, genesis(l1));
+        l2.system_configs.insert(0, cfg.genesis.system_config);
+        let mut pipeline = DerivationPipeline::new(
+            cfg.clone(),
+            L1ChainConfig::MAINNET,
+            Some(10),
+            chain,
+            l2,
+            TestBlobProvider::default(),
+        );
+        pipeline.reset(genesis(l1)).unwrap();
+        pipeline
+    }
+
+    fn run(
+        pipeline: &mut TestPipeline,
+        cfg: &RollupConfig,
+        genesis: L2BlockInfo,
+        target: u64,
+    ) -> Result<(L2BlockInfo, Vec<AttributesWithParent>), PipelineError> {
+        let mut produced = Vec::new();
+        let head = pipeline.run_to(genesis, target, |attrs| {
+            produced.push(attrs.clone());
+            Ok(execute(attrs, cfg))
+        })?;
+        Ok((head, produced))
+    }
+
+    #[test]
+    fn run_to_retries_temporary_provider_errors() {
+        let World { cfg, l1, chain } = world(true);
+        let mut reliable = pipeline(&cfg, &l1, chain.clone());
+        let (head, produced) = run(&mut reliable, &cfg, genesis(&l1), 20).unwrap();
+        assert_eq!(head.block_info.number, 20);
+        assert_eq!(produced.len(), 20);
+
+        let mut flaky = pipeline(&cfg, &l1, chain);
+        flaky.chain.transient_failures = DEFAULT_TEMPORARY_RETRY_LIMIT;
+        let (flaky_head, flaky_produced) = run(&mut flaky, &cfg, genesis(&l1), 20).unwrap();
+        assert_eq!(
+            flaky.chain.transient_failures, 0,
+            "every failure was hit and retried"
+        );
+        assert_eq!(flaky_head, head);
+        assert_eq!(
+            flaky_produced, produced,
+            "retries do not change what is derived"
+        );
+    }
+
+    #[test]
+    fn run_to_gives_up_after_the_retry_limit() {
+        let World { cfg, l1, chain } = world(true);
+        let mut pipeline = pipeline(&cfg, &l1, chain);
+        pipeline.set_temporary_retry_limit(2);
+        pipeline.chain.transient_failures = 3;
+        let error = run(&mut pipeline, &cfg, genesis(&l1), 20).unwrap_err();
+        assert_eq!(error.kind(), PipelineErrorKind::Temporary);
+        assert!(matches!(error, PipelineError::Provider { .. }));
+    }
+
+    #[test]
+    fn run_to_fails_on_reset_errors_like_op_program() {
+        let World { cfg, l1, mut chain } = world(true);
+        // L1 block 3 no longer builds on block 2: traversal sees a reorg.
+        chain.push(TestL1Block {
+            header: header(3, B256::repeat_byte(0x99)),
+            ..Default::default()
+        });
+        let mut pipeline = pipeline(&cfg, &l1, chain);
+        let error = run(&mut pipeline, &cfg, genesis(&l1), 20).unwrap_err();
+        assert!(
+            matches!(error, PipelineError::L1Reorg { number: 3, .. }),
+            "{error}"
+        );
+        assert_eq!(error.kind(), PipelineErrorKind::Reset);
+    }
+}
+
+/// Behaviours where koa follows op-node's code (the chain's de facto definition) in corners
+/// the spec leaves open.
+mod op_node_parity {
+    use super::*;
+    use alloc::collections::BTreeMap;
+    use alloy_eips::eip2718::Encodable2718;
+    use koa_protocol::batch::{
+        RawSpanBatch, SpanBatch,
+        span::{SpanBatchBits, SpanBatchTransactions},
+    };
+
+    /// The L1 blocks 0..=10 of every world here (headers do not commit to transactions).
+    fn l1_blocks() -> Vec<BlockInfo> {
+        let mut chain = TestChainProvider::default();
+        let mut parent = B256::ZERO;
+        (0..=10u64)
+            .map(|number| {
+                let info = chain.push(TestL1Block {
+                    header: header(number, parent),
+                    ..Default::default()
+                });
+                parent = info.hash;
+                info
+            })
+            .collect()
+    }
+
+    /// L1 blocks 0..=10 whose block `n` carries one batcher transaction per entry of
+    /// `payloads[n]` (its calldata).
+    fn chain_with(payloads: &BTreeMap<u64, Vec<Vec<u8>>>) -> TestChainProvider {
+        let key = batcher_key();
+        let mut chain = TestChainProvider::default();
+        let mut parent = B256::ZERO;
+        for number in 0..=10u64 {
+            let mut block = TestL1Block {
+                header: header(number, parent),
+                ..Default::default()
+            };
+            for (nonce, data) in payloads.get(&number).into_iter().flatten().enumerate() {
+                block
+                    .transactions
+                    .push(batcher_tx(&key, nonce as u64, data.clone()));
+                block.receipts.push(receipt(vec![]));
+            }
+            parent = chain.push(block).hash;
+        }
+        chain
+    }
+
+    /// A zlib channel holding `batches`.
+    fn channel(batches: &[Batch]) -> Vec<u8> {
+        let mut rlp = Vec::new();
+        for batch in batches {
+            batch.encode_for_channel(&mut rlp);
+        }
+        miniz_oxide::deflate::compress_to_vec_zlib(&rlp, 6)
+    }
+
+    /// Batcher calldata carrying one frame.
+    fn frame_data(number: u16, data: &[u8], is_last: bool) -> Vec<u8> {
+        encode_frames(&[Frame::new(
+            ChannelId::new([9; 16]),
+            number,
+            Bytes::copy_from_slice(data),
+            is_last,
+        )])
+    }
+
+    /// A signed L2 transaction (chain 10), EIP-2718 encoded.
+    fn l2_tx(nonce: u64) -> Bytes {
+        let tx = TxEip1559 {
+            chain_id: 10,
+            nonce,
+            gas_limit: 21_000,
+            max_fee_per_gas: 10,
+            max_priority_fee_per_gas: 1,
+            to: TxKind::Call(Address::repeat_byte(0x42)),
+            ..Default::default()
+        };
+        let (sig, recid) = batcher_key()
+            .sign_prehash_recoverable(tx.signature_hash().as_slice())
+            .unwrap();
+        let signature = Signature::from_signature_and_parity(sig, recid.is_y_odd());
+        TxEnvelope::Eip1559(tx.into_signed(signature))
+            .encoded_2718()
+            .into()
+    }
+
+    /// The singular batch of L2 block `n` (L1 origin `n / 6`, capped at `max_epoch`).
+    fn singular(l1: &[BlockInfo], n: u64, max_epoch: u64) -> SingularBatch {
+        let epoch = &l1[(n / 6).min(max_epoch) as usize];
+        SingularBatch {
+            parent_hash: l2_hash(n - 1),
+            epoch_num: epoch.number,
+            epoch_hash: epoch.hash,
+            timestamp: L1_GENESIS_TIME + 2 * n,
+            transactions: vec![l2_tx(n)],
+        }
+    }
+
+    /// Derives from L2 genesis up to the L1 head (block 10).
+    fn derive_all(cfg: &RollupConfig, chain: TestChainProvider) -> Vec<AttributesWithParent> {
+        let l1 = l1_blocks();
+        let genesis = L2BlockInfo {
+            block_info: BlockInfo {
+                hash: l2_hash(0),
+                number: 0,
+                parent_hash: B256::ZERO,
+                timestamp: L1_GENESIS_TIME,
+            },
+            l1_origin: l1[0].id(),
+            seq_num: 0,
+        };
+        let mut l2 = TestL2Provider::default();
+        l2.blocks.insert(0, genesis);
+        l2.system_configs.insert(0, cfg.genesis.system_config);
+        let mut pipeline = DerivationPipeline::new(
+            cfg.clone(),
+            L1ChainConfig::MAINNET,
+            Some(10),
+            chain,
+            l2,
+            TestBlobProvider::default(),
+        );
+        pipeline.reset(genesis).unwrap();
+        let mut safe = genesis;
+        let mut produced = Vec::new();
+        for _ in 0..2_000 {
+            match pipeline.step(safe) {
+                StepResult::PreparedAttributes(attrs) => {
+                    safe = execute(&attrs, cfg);
+                    pipeline.l2.blocks.insert(safe.block_info.number, safe);
+                    produced.push(*attrs);
+                }
+                StepResult::Progressed | StepResult::AdvancedOrigin(_) => {}
+                StepResult::EndOfSource => break,
+                StepResult::Failed(error) => panic!("pipeline failed: {error}"),
+            }
+        }
+        produced
+    }
+
+    /// Whether L2 block `n` was derived from its batch (carries the batch's transaction).
+    fn from_batch(produced: &[AttributesWithParent], n: u64) -> bool {
+        let attrs = &produced[n as usize - 1];
+        assert_eq!(attrs.attributes.timestamp, L1_GENESIS_TIME + 2 * n);
+        attrs.attributes.transactions.contains(&l2_tx(n))
+    }
+
+    /// A span batch whose transaction section decodes but does not rebuild: its one
+    /// `tx_data` has the type byte 0x03 (blob transactions cannot be batched).
+    fn underivable_span() -> RawSpanBatch {
+        RawSpanBatch {
+            rel_timestamp: 2,
+            l1_origin_num: 0,
+            origin_bits: SpanBatchBits::from_bools(&[false]),
+            block_tx_counts: vec![1],
+            txs: SpanBatchTransactions {
+                contract_creation_bits: SpanBatchBits::from_bools(&[false]),
+                y_parity_bits: SpanBatchBits::from_bools(&[false]),
+                signatures: vec![(U256::from(1), U256::from(1))],
+                tos: vec![Address::ZERO],
+                tx_datas: vec![Bytes::from_static(&[0x03, 0xc0])],
+                nonces: vec![0],
+                gases: vec![21_000],
+                protected_bits: SpanBatchBits::from_bools(&[]),
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_span_batch_that_fails_to_derive_drops_only_itself() {
+        let span = underivable_span();
+        assert!(span.derive_with_config(&base_cfg()).is_err());
+        let l1 = l1_blocks();
+        let mut batches = vec![Batch::Span(alloc::boxed::Box::new(span))];
+        batches.extend((1..=3).map(|n| Batch::Singular(singular(&l1, n, 0))));
+        let payloads = BTreeMap::from([(1, vec![frame_data(0, &channel(&batches), true)])]);
+        for holocene in [false, true] {
+            let cfg = RollupConfig {
+                holocene_time: holocene.then_some(0),
+                ..base_cfg()
+            };
+            let produced = derive_all(&cfg, chain_with(&payloads));
+            assert!(
+                (1..=3).all(|n| from_batch(&produced, n)),
+                "holocene={holocene}: the batches after the bad span are read"
+            );
+        }
+    }
+
+    #[test]
+    fn holocene_drops_an_undecided_span_batch() {
+        let l1 = l1_blocks();
+        // L2 blocks 1..=18; block 18 (time +36) is the first that may take L1 block 3 as its
+        // origin, and does. Posted in L1 block 2, the span's last origin is not known yet.
+        let blocks: Vec<SingularBatch> = (1..=18).map(|n| singular(&l1, n, 3)).collect();
+        let span = SpanBatch::from_singular_batches(&blocks, false)
+            .unwrap()
+            .to_raw(L1_GENESIS_TIME, 10)
+            .unwrap();
+        let payloads = BTreeMap::from([(
+            2,
+            vec![frame_data(
+                0,
+                &channel(&[Batch::Span(alloc::boxed::Box::new(span))]),
+                true,
+            )],
+        )]);
+
+        let holocene = derive_all(&base_cfg(), chain_with(&payloads));
+        assert!(
+            !from_batch(&holocene, 1) && holocene[0].is_deposit_only,
+            "Holocene: the undecided span is dropped, the window expires with empty blocks"
+        );
+
+        let legacy_cfg = RollupConfig {
+            holocene_time: None,
+            ..base_cfg()
+        };
+        let legacy = derive_all(&legacy_cfg, chain_with(&payloads));
+        assert!(
+            (1..=18).all(|n| from_batch(&legacy, n)),
+            "before Holocene the batch queue keeps the span until L1 block 3 decides it"
+        );
+    }
+
+    #[test]
+    fn holocene_activation_drops_channels_left_in_the_channel_bank() {
+        let l1 = l1_blocks();
+        let batches: Vec<Batch> = (1..=3)
+            .map(|n| Batch::Singular(singular(&l1, n, 0)))
+            .collect();
+        let data = channel(&batches);
+        let (first, second) = data.split_at(data.len() / 2);
+        // Holocene activates with L1 block 2 (and L2 time +24).
+        let cfg = RollupConfig {
+            holocene_time: Some(L1_GENESIS_TIME + 24),
+            ..base_cfg()
+        };
+
+        let split = BTreeMap::from([
+            (1, vec![frame_data(0, first, false)]),
+            (2, vec![frame_data(1, second, true)]),
+        ]);
+        let produced = derive_all(&cfg, chain_with(&split));
+        assert!(
+            !from_batch(&produced, 1) && produced[0].is_deposit_only,
+            "frame 0 stayed in the pre-Holocene bank, which the switch discards"
+        );
+
+        let together = BTreeMap::from([(
+            1,
+            vec![frame_data(0, first, false), frame_data(1, second, true)],
+        )]);
+        let produced = derive_all(&cfg, chain_with(&together));
+        assert!(
+            (1..=3).all(|n| from_batch(&produced, n)),
+            "control: same channel, one L1 block"
+        );
+    }
+
+    fn base_cfg() -> RollupConfig {
+        rollup_config(address_of(&batcher_key()))
+    }
+}

@@ -47,6 +47,16 @@ pub enum PipelineError {
     /// The batch stage has no L1 origin to derive against.
     #[error("no L1 origin available to the batch stage")]
     MissingOrigin,
+    /// The Holocene batch stage has fewer than the two L1 blocks (the safe head's origin and
+    /// the next) it needs: derivation did not start at a safe head.
+    #[error("batch stage buffers {buffered} L1 blocks, needs at least 2")]
+    TooFewL1Blocks {
+        /// L1 blocks buffered.
+        buffered: usize,
+    },
+    /// A span batch that passed every check failed to expand into blocks.
+    #[error("accepted span batch does not expand: {0}")]
+    SpanExpansion(koa_protocol::batch::SpanBatchError),
     /// A batch references an L1 origin the pipeline has not seen.
     #[error("batch references L1 origin {0} that the pipeline has not seen")]
     UnknownEpoch(u64),
@@ -91,6 +101,8 @@ impl PipelineError {
                 PipelineErrorKind::Reset
             }
             Self::MissingOrigin
+            | Self::TooFewL1Blocks { .. }
+            | Self::SpanExpansion(_)
             | Self::BlobHashMismatch { .. }
             | Self::BlobCountMismatch { .. }
             | Self::BlobDecode(_)

@@ -10,6 +10,9 @@ use crate::{
     types::{BlockInfo, L2BlockInfo},
 };
 
+/// Temporary errors in a row [`DerivationPipeline::run_to`] retries by default.
+pub const DEFAULT_TEMPORARY_RETRY_LIMIT: u32 = 8;
+
 /// The outcome of one [`DerivationPipeline::step`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepResult {
@@ -30,6 +33,8 @@ pub enum StepResult {
 pub struct DerivationPipeline<C, L2, B> {
     cfg: RollupConfig,
     l1_head: Option<u64>,
+    /// Temporary errors in a row that [`Self::run_to`] retries.
+    temporary_retry_limit: u32,
     l1: L1Stages,
     batches: BatchQueue,
     builder: AttributesBuilder,
@@ -55,6 +60,7 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
         Self {
             cfg,
             l1_head,
+            temporary_retry_limit: DEFAULT_TEMPORARY_RETRY_LIMIT,
             l1: L1Stages::default(),
             batches: BatchQueue::default(),
             builder: AttributesBuilder::new(l1_chain_config),
@@ -161,11 +167,18 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
         }
     }
 
-    /// Derives blocks until the safe head reaches `target` or the L1 source is exhausted.
+    /// Derives blocks until the safe head reaches `target` or the L1 source is exhausted, the
+    /// way the fault proof program drives derivation (op-program's `ProgramDeriver`).
     ///
-    /// `execute` turns attributes into the new safe head (building and executing the block).
-    /// Reset errors reset the pipeline to the current safe head and continue; temporary
-    /// provider errors and critical errors are returned.
+    /// `execute` turns attributes into the new safe head (building and executing the block; a
+    /// driver that drops invalid attributes returns the unchanged safe head). Errors:
+    /// - temporary ones (a provider that may succeed later) are retried, up to
+    ///   [`Self::temporary_retry_limit`] times in a row, then returned;
+    /// - reset errors are returned: the inputs of a proof are fixed, so an L1 reorg or an
+    ///   inconsistent safe head cannot be recovered from by re-deriving (op-program fails the
+    ///   same way). A node that follows a live chain calls [`Self::step`] and [`Self::reset`]
+    ///   itself;
+    /// - critical errors are returned.
     pub fn run_to<F>(
         &mut self,
         mut safe_head: L2BlockInfo,
@@ -175,19 +188,38 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
     where
         F: FnMut(&AttributesWithParent) -> PipelineResult<L2BlockInfo>,
     {
+        let mut temporary_failures = 0u32;
         while safe_head.block_info.number < target {
             match self.step(safe_head) {
-                StepResult::PreparedAttributes(attributes) => safe_head = execute(&attributes)?,
-                StepResult::Progressed | StepResult::AdvancedOrigin(_) => {}
+                StepResult::PreparedAttributes(attributes) => {
+                    temporary_failures = 0;
+                    safe_head = execute(&attributes)?;
+                }
+                StepResult::Progressed | StepResult::AdvancedOrigin(_) => temporary_failures = 0,
                 StepResult::EndOfSource => break,
                 StepResult::Failed(error) => match error.kind() {
-                    PipelineErrorKind::Reset => self.reset(safe_head)?,
-                    PipelineErrorKind::Temporary | PipelineErrorKind::Critical => {
-                        return Err(error);
+                    PipelineErrorKind::Temporary
+                        if temporary_failures < self.temporary_retry_limit =>
+                    {
+                        temporary_failures += 1;
+                        tracing::warn!(target: "derive::pipeline", %error, attempt = temporary_failures, "temporary error, retrying the step");
                     }
+                    PipelineErrorKind::Temporary
+                    | PipelineErrorKind::Reset
+                    | PipelineErrorKind::Critical => return Err(error),
                 },
             }
         }
         Ok(safe_head)
+    }
+
+    /// How many temporary errors in a row [`Self::run_to`] retries before it gives up.
+    pub const fn temporary_retry_limit(&self) -> u32 {
+        self.temporary_retry_limit
+    }
+
+    /// Sets [`Self::temporary_retry_limit`] (0: never retry).
+    pub const fn set_temporary_retry_limit(&mut self, limit: u32) {
+        self.temporary_retry_limit = limit;
     }
 }

@@ -52,6 +52,9 @@ pub struct TestChainProvider {
     pub blocks: BTreeMap<B256, TestL1Block>,
     /// Canonical hashes by number.
     pub canonical: BTreeMap<u64, B256>,
+    /// How many of the next `block_info_by_number` calls fail with a (temporary) error, as
+    /// an unreliable RPC would.
+    pub transient_failures: u32,
 }
 
 impl TestChainProvider {
@@ -76,6 +79,12 @@ impl ChainProvider for TestChainProvider {
     }
 
     fn block_info_by_number(&mut self, number: u64) -> Result<BlockInfo, Self::Error> {
+        if self.transient_failures > 0 {
+            self.transient_failures -= 1;
+            return Err(TestProviderError(alloc::format!(
+                "transient failure at {number}"
+            )));
+        }
         let hash = *self.canonical.get(&number).ok_or_else(|| missing(number))?;
         let block = self.blocks.get(&hash).ok_or_else(|| missing(hash))?;
         Ok(BlockInfo::from_header(&block.header, hash))

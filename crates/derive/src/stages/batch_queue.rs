@@ -9,7 +9,7 @@
 use alloc::{collections::VecDeque, vec::Vec};
 use koa_protocol::{
     RollupConfig,
-    batch::{SingularBatch, SpanBatch},
+    batch::{SingularBatch, SpanBatch, SpanBatchError},
 };
 
 use super::batch_validity::{BatchValidity, SpanCheck, check_singular_batch, check_span_batch};
@@ -58,8 +58,6 @@ pub struct BatchQueue {
     batches: Vec<IncludedBatch>,
     /// Singular batches of the span batch being applied.
     next_span: VecDeque<SingularBatch>,
-    /// A span batch whose prefix check was undecided (Holocene).
-    pending_span: Option<IncludedBatch>,
     /// Whether the last batch returned was generated (deposit-only, window expired).
     generated: bool,
 }
@@ -72,7 +70,6 @@ impl BatchQueue {
         self.l1_blocks.push(origin);
         self.batches.clear();
         self.next_span.clear();
-        self.pending_span = None;
         self.generated = false;
     }
 
@@ -107,8 +104,21 @@ impl BatchQueue {
         }
     }
 
-    /// Pops the next span-derived batch, rebased on `parent`.
-    fn pop_span_batch(&mut self, parent: &L2BlockInfo) -> Option<SingularBatch> {
+    /// Pops the next block of the span batch being applied, rebased on `parent`.
+    ///
+    /// If that block is not the one after `parent` (the safe chain moved on without the
+    /// previous block of the span), the rest of the span is dropped and `None` returned.
+    fn next_from_span(
+        &mut self,
+        cfg: &RollupConfig,
+        parent: &L2BlockInfo,
+    ) -> Option<SingularBatch> {
+        let next = self.next_span.front()?;
+        if next.timestamp != parent.block_info.timestamp + cfg.block_time {
+            tracing::warn!(target: "derive::batch_queue", "safe head diverged from the span batch; dropping it");
+            self.next_span.clear();
+            return None;
+        }
         let mut batch = self.next_span.pop_front()?;
         batch.parent_hash = parent.block_info.hash;
         Some(batch)
@@ -156,17 +166,11 @@ impl BatchQueue {
         source: &mut S,
         l2: &mut L2,
     ) -> PipelineResult<SingularBatch> {
-        if let Some(next) = self.next_span.front() {
-            if next.timestamp == parent.block_info.timestamp + cfg.block_time {
-                return self
-                    .pop_span_batch(parent)
-                    .ok_or(PipelineError::NotEnoughData);
-            }
-            tracing::warn!(target: "derive::batch_queue", "safe head diverged from the span batch; dropping it");
-            self.next_span.clear();
+        if let Some(batch) = self.next_from_span(cfg, parent) {
+            return Ok(batch);
         }
-        self.advance_epoch(parent);
         let behind = self.update_origin(parent, source)?;
+        self.advance_epoch(parent);
         let out_of_data = match source.next_batch() {
             Ok(batch) => {
                 if !behind {
@@ -268,27 +272,29 @@ impl BatchQueue {
         if let Some(batch) = accepted {
             return match batch.batch {
                 DerivedBatch::Singular(singular) => Ok(singular),
-                DerivedBatch::Span(span) => self.expand_span(cfg, parent, &span),
+                // The full span checks passed, so every block's origin is known: failing here
+                // is an internal inconsistency (op-node: a critical error).
+                DerivedBatch::Span(span) => self
+                    .expand_span(cfg, parent, &span)
+                    .map_err(PipelineError::SpanExpansion),
             };
         }
         self.derive_empty_batch(cfg, parent, out_of_data)
     }
 
-    /// Expands an accepted span batch and returns its first new block.
+    /// Expands an accepted span batch into its blocks after `parent` and returns the first.
     fn expand_span(
         &mut self,
         cfg: &RollupConfig,
         parent: &L2BlockInfo,
         span: &SpanBatch,
-    ) -> PipelineResult<SingularBatch> {
+    ) -> Result<SingularBatch, SpanBatchError> {
         let origins: Vec<_> = self.l1_blocks.iter().map(BlockInfo::id).collect();
-        let batches = span
-            .to_singular_batches(&origins, parent.block_info.timestamp)
-            .map_err(|_| PipelineError::UnknownEpoch(span.start_epoch_num()))?;
-        let _ = cfg;
+        let batches = span.to_singular_batches(&origins, parent.block_info.timestamp)?;
         self.next_span = batches.into();
-        self.pop_span_batch(parent)
-            .ok_or(PipelineError::NotEnoughData)
+        // An accepted span has a block after `parent`, so this yields one.
+        self.next_from_span(cfg, parent)
+            .ok_or(SpanBatchError::EmptySpanBatch)
     }
 
     /// The empty batch of a sequencing window that expired without a batch for the next slot
@@ -342,6 +348,13 @@ impl BatchQueue {
             source.next_batch()?;
             return Err(PipelineError::NotEnoughData);
         }
+        // Derivation starts at a safe head, so the safe head's origin and the block after it
+        // are buffered by now (op-node: a critical error otherwise).
+        if self.l1_blocks.len() < 2 {
+            return Err(PipelineError::TooFewL1Blocks {
+                buffered: self.l1_blocks.len(),
+            });
+        }
         let epoch = *self.l1_blocks.first().ok_or(PipelineError::MissingOrigin)?;
         if parent.l1_origin != epoch.id() && parent.l1_origin.number + 1 != epoch.number {
             return Err(PipelineError::EpochMismatch {
@@ -364,9 +377,9 @@ impl BatchQueue {
                 Err(PipelineError::NotEnoughData)
             }
             BatchValidity::Undecided => {
-                // Needs the next L1 block: keep the batch and let the origin advance.
-                self.next_span.push_front(batch);
-                Err(PipelineError::Eof)
+                // Unreachable with two L1 blocks buffered; op-node drops the batch and goes on.
+                tracing::warn!(target: "derive::batch_queue", "dropping undecided batch");
+                Err(PipelineError::NotEnoughData)
             }
         }
     }
@@ -379,37 +392,34 @@ impl BatchQueue {
         source: &mut S,
         l2: &mut L2,
     ) -> PipelineResult<SingularBatch> {
-        if let Some(batch) = self.pop_span_batch(parent) {
+        if let Some(batch) = self.next_from_span(cfg, parent) {
             return Ok(batch);
         }
-        let included = match self.pending_span.take() {
-            Some(pending) => pending,
-            None => {
-                let inclusion = self.origin.ok_or(PipelineError::MissingOrigin)?;
-                IncludedBatch {
-                    batch: source.next_batch()?,
-                    inclusion,
-                }
-            }
-        };
-        let span = match included.batch {
+        let inclusion = self.origin.ok_or(PipelineError::MissingOrigin)?;
+        let span = match source.next_batch()? {
             DerivedBatch::Singular(singular) => return Ok(singular),
-            DerivedBatch::Span(ref span) => span,
+            DerivedBatch::Span(span) => span,
         };
         let validity = check_span_batch(
             cfg,
             &self.l1_blocks,
             parent,
-            span,
-            &included.inclusion,
+            &span,
+            &inclusion,
             l2,
             SpanCheck::Prefix,
         )?;
         match validity {
-            BatchValidity::Accept => {
-                let span = span.clone();
-                self.expand_span(cfg, parent, &span)
-            }
+            BatchValidity::Accept => match self.expand_span(cfg, parent, &span) {
+                Ok(first) => Ok(first),
+                Err(error) => {
+                    // The prefix checks do not cover every block's origin: this is an invalid
+                    // span batch like any other.
+                    tracing::warn!(target: "derive::batch_queue", %error, "dropping span batch that does not expand, flushing its channel");
+                    source.flush_channel();
+                    Err(PipelineError::NotEnoughData)
+                }
+            },
             BatchValidity::Past => Err(PipelineError::NotEnoughData),
             BatchValidity::Drop | BatchValidity::Future => {
                 tracing::warn!(target: "derive::batch_queue", "dropping invalid span batch, flushing its channel");
@@ -417,9 +427,9 @@ impl BatchQueue {
                 Err(PipelineError::NotEnoughData)
             }
             BatchValidity::Undecided => {
-                // Needs the next L1 block: keep the span and let the origin advance.
-                self.pending_span = Some(included);
-                Err(PipelineError::Eof)
+                // Unreachable with two L1 blocks buffered; op-node drops the span and goes on.
+                tracing::warn!(target: "derive::batch_queue", "dropping undecided span batch");
+                Err(PipelineError::NotEnoughData)
             }
         }
     }
@@ -560,6 +570,48 @@ mod tests {
         let got = next(&mut queue, &cfg, &head(1), &mut src).unwrap();
         assert_eq!(got.timestamp, T0 + 4);
         assert_eq!(src.flushes, 0);
+    }
+
+    fn singular(slot: u64, parent: B256) -> SingularBatch {
+        match batch(slot, parent) {
+            DerivedBatch::Singular(singular) => singular,
+            DerivedBatch::Span(_) => unreachable!("batch() builds singular batches"),
+        }
+    }
+
+    #[test]
+    fn holocene_span_remainder_is_dropped_when_the_safe_head_diverges() {
+        let cfg = cfg(true);
+        let mut queue = BatchQueue::default();
+        queue.reset(l1(0));
+        // Blocks 2 and 3 of an accepted span are pending, but the safe head is already at 2.
+        queue.next_span = [singular(2, B256::ZERO), singular(3, B256::ZERO)].into();
+        let mut src = source(vec![]);
+        assert_eq!(
+            next(&mut queue, &cfg, &head(2), &mut src),
+            None,
+            "op-node drops the whole remainder, block 3 included"
+        );
+        assert!(queue.next_span.is_empty());
+    }
+
+    #[test]
+    fn holocene_needs_the_safe_origin_and_the_next_l1_block() {
+        let cfg = cfg(true);
+        let mut queue = BatchQueue::default();
+        // Reset to an L1 base after the safe head's origin: only one L1 block is buffered.
+        queue.reset(l1(2));
+        let mut src = VecBatchSource {
+            l1: vec![l1(0), l1(1), l1(2)],
+            position: 2,
+            batches: Default::default(),
+            flushes: 0,
+        };
+        let error = queue
+            .next_batch(&cfg, &head(0), &mut src, &mut TestL2Provider::default())
+            .unwrap_err();
+        assert_eq!(error, PipelineError::TooFewL1Blocks { buffered: 1 });
+        assert_eq!(error.kind(), crate::errors::PipelineErrorKind::Critical);
     }
 
     #[test]

@@ -173,7 +173,9 @@ impl<C: ChainProvider, B: BlobProvider> BatchSource for L1Source<'_, C, B> {
     /// Channel reader: decompresses channels and decodes their batches.
     ///
     /// A channel that fails to decompress, or a batch that fails to decode, ends the channel.
-    /// Span batches read from an L1 block before Delta are dropped.
+    /// Span batches read from an L1 block before Delta, and span batches whose transactions
+    /// fail to rebuild ([`RawSpanBatch::derive`](koa_protocol::batch::RawSpanBatch::derive)),
+    /// are dropped on their own: the channel's next batch is read next, as in op-node.
     fn next_batch(&mut self) -> PipelineResult<DerivedBatch> {
         let origin = self.origin_or_err()?;
         loop {
@@ -217,8 +219,10 @@ impl<C: ChainProvider, B: BlobProvider> BatchSource for L1Source<'_, C, B> {
                     ) {
                         Ok(span) => return Ok(DerivedBatch::Span(span)),
                         Err(error) => {
-                            tracing::warn!(target: "derive::channel_reader", %error, "dropping rest of channel");
-                            self.stages.reader = None;
+                            // op-node surfaces this as a (non-typed) step error, which its
+                            // drivers retry; the retry reads the channel's next batch. So only
+                            // this batch is lost.
+                            tracing::warn!(target: "derive::channel_reader", %error, "dropping span batch that fails to derive");
                         }
                     }
                 }

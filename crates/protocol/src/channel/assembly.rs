@@ -50,7 +50,8 @@ pub struct Channel {
     last_frame_number: Option<u16>,
     /// Highest frame number buffered.
     highest_frame_number: u16,
-    /// Sum of buffered frame data plus [`CHANNEL_FRAME_SIZE_OVERHEAD`] per frame.
+    /// Frame data plus [`CHANNEL_FRAME_SIZE_OVERHEAD`] per frame added, with op-node's
+    /// accounting of a pruning close (see [`Self::size`]).
     size: usize,
 }
 
@@ -77,7 +78,13 @@ impl Channel {
         self.open_block_number
     }
 
-    /// The channel's size for channel-bank pruning: buffered frame data plus 200 bytes per frame.
+    /// The channel's size for channel-bank pruning: frame data plus 200 bytes per frame.
+    ///
+    /// This follows op-node (`Channel.AddFrame`), whose accounting is consensus in practice:
+    /// when a closing frame prunes higher-numbered frames, the size of every frame buffered
+    /// until then is subtracted, so afterwards only the closing frame and the frames added
+    /// after it count. Without such a pruning close this is the spec's sum over the buffered
+    /// frames.
     pub const fn size(&self) -> usize {
         self.size
     }
@@ -141,10 +148,12 @@ impl Channel {
             self.last_frame_number = Some(frame.number);
             // A closing frame removes every buffered frame numbered above it.
             if frame.number < self.highest_frame_number {
-                let pruned = self.frames.split_off(&(frame.number + 1));
-                for removed in pruned.values() {
-                    self.size -= removed.data.len() + CHANNEL_FRAME_SIZE_OVERHEAD;
-                }
+                self.frames.split_off(&(frame.number + 1));
+                // op-node subtracts the size of *every* buffered frame here, not only of the
+                // pruned ones, so the frames kept stop counting towards the channel's size.
+                // The size only drives pre-Holocene channel-bank pruning, and op-node's
+                // accounting is what the chain follows, so koa reproduces it.
+                self.size = 0;
                 self.highest_frame_number = self
                     .frames
                     .last_key_value()
@@ -223,11 +232,13 @@ mod tests {
         channel.add_frame(frame(5, b"fffff", false)).unwrap();
         assert_eq!(channel.highest_frame_number(), 5);
 
-        // Closing at 4 prunes frame 5 and its size.
+        // Closing at 4 prunes frame 5. Like op-node, the pruning close also stops counting
+        // the frames it keeps (0 and 3): only the closing frame's size remains.
         channel.add_frame(frame(4, b"eeee", true)).unwrap();
         assert!(!channel.contains_frame(5));
+        assert!(channel.contains_frame(3));
         assert_eq!(channel.highest_frame_number(), 4);
-        assert_eq!(channel.size(), 1 + 3 + 4 + 3 * CHANNEL_FRAME_SIZE_OVERHEAD);
+        assert_eq!(channel.size(), 4 + CHANNEL_FRAME_SIZE_OVERHEAD);
         assert_eq!(
             channel.add_frame(frame(2, b"c", true)),
             Err(ChannelError::AlreadyClosed(4))
@@ -246,6 +257,7 @@ mod tests {
         assert!(!channel.is_ready());
         channel.add_frame(frame(1, b"b", false)).unwrap();
         channel.add_frame(frame(2, b"c", false)).unwrap();
+        assert_eq!(channel.size(), 4 + 1 + 1 + 3 * CHANNEL_FRAME_SIZE_OVERHEAD);
         assert!(channel.is_ready());
         assert_eq!(
             channel.data().unwrap(),
