@@ -698,6 +698,42 @@ mod attributes_per_fork {
     }
 
     #[test]
+    fn an_l2_block_older_than_its_l1_origin_is_a_reset_error() {
+        let World { cfg, l1, mut chain } = world(true);
+        let mut l2 = TestL2Provider::default();
+        l2.system_configs.insert(0, cfg.genesis.system_config);
+        let parent = L2BlockInfo {
+            block_info: BlockInfo {
+                hash: l2_hash(0),
+                number: 0,
+                parent_hash: B256::ZERO,
+                timestamp: L1_GENESIS_TIME,
+            },
+            l1_origin: l1[0].id(),
+            seq_num: 0,
+        };
+        // Block 1 (time +2) claims L1 block 1 (time +12) as its origin.
+        let batch = SingularBatch {
+            parent_hash: parent.block_info.hash,
+            epoch_num: 1,
+            epoch_hash: l1[1].hash,
+            timestamp: L1_GENESIS_TIME + 2,
+            transactions: vec![],
+        };
+        let error = AttributesBuilder::new(L1ChainConfig::MAINNET)
+            .build(&cfg, &parent, &batch, &mut chain, &mut l2)
+            .unwrap_err();
+        assert_eq!(
+            error,
+            crate::PipelineError::L2TimeBeforeL1Origin {
+                l2_time: L1_GENESIS_TIME + 2,
+                l1_time: L1_GENESIS_TIME + 12
+            }
+        );
+        assert_eq!(error.kind(), crate::PipelineErrorKind::Reset);
+    }
+
+    #[test]
     fn bedrock_has_no_withdrawals_beacon_root_or_1559_params() {
         let cfg = RollupConfig {
             canyon_time: None,

@@ -44,6 +44,14 @@ pub enum PipelineError {
         /// The batch stage's current epoch number.
         epoch: u64,
     },
+    /// The next L2 block would be older than its L1 origin: the origin was chosen wrongly.
+    #[error("L2 time {l2_time} is before its L1 origin's time {l1_time}")]
+    L2TimeBeforeL1Origin {
+        /// The L2 block's timestamp.
+        l2_time: u64,
+        /// The L1 origin's timestamp.
+        l1_time: u64,
+    },
     /// The batch stage has no L1 origin to derive against.
     #[error("no L1 origin available to the batch stage")]
     MissingOrigin,
@@ -97,9 +105,10 @@ impl PipelineError {
     pub fn kind(&self) -> PipelineErrorKind {
         match self {
             Self::Eof | Self::NotEnoughData => PipelineErrorKind::Temporary,
-            Self::L1Reorg { .. } | Self::EpochMismatch { .. } | Self::UnknownEpoch(_) => {
-                PipelineErrorKind::Reset
-            }
+            Self::L1Reorg { .. }
+            | Self::EpochMismatch { .. }
+            | Self::UnknownEpoch(_)
+            | Self::L2TimeBeforeL1Origin { .. } => PipelineErrorKind::Reset,
             Self::MissingOrigin
             | Self::TooFewL1Blocks { .. }
             | Self::SpanExpansion(_)

@@ -88,10 +88,11 @@ impl AttributesBuilder {
             (0, deposits)
         };
         if timestamp < header.timestamp {
-            return Err(PipelineError::Attributes(format!(
-                "L2 timestamp {timestamp} is before its L1 origin's {}",
-                header.timestamp
-            )));
+            // op-node: a reset error (the origin selection broke the time invariant).
+            return Err(PipelineError::L2TimeBeforeL1Origin {
+                l2_time: timestamp,
+                l1_time: header.timestamp,
+            });
         }
 
         let l1_info = L1BlockInfoTx::try_from_l1_header(

@@ -94,9 +94,11 @@ impl L1Stages {
         Ok(next)
     }
 
-    /// Drops the rest of the channel being read (Holocene flush).
+    /// Drops the rest of the channel being read and the channel being assembled (Holocene
+    /// flush; op-node's `ChannelInReader.FlushChannel` resets its channel assembler too).
     pub fn flush_channel(&mut self) {
         self.reader = None;
+        self.assembler.clear();
     }
 }
 
