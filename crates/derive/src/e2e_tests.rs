@@ -475,7 +475,10 @@ mod sources_and_traversal {
     use super::*;
     use crate::{
         errors::PipelineError,
-        sources::{blob_batcher_data, calldata_batcher_data, encode_blob, kzg_to_versioned_hash},
+        sources::{
+            BatcherTxFilter, blob_batcher_data, calldata_batcher_data, encode_blob,
+            kzg_to_versioned_hash,
+        },
         stages::L1Stages,
         traits::BlobWithCommitment,
     };
@@ -500,6 +503,14 @@ mod sources_and_traversal {
         TxEnvelope::Eip4844(TxEip4844Variant::TxEip4844(tx).into_signed(signature))
     }
 
+    fn filter(key: &SigningKey) -> BatcherTxFilter {
+        BatcherTxFilter {
+            inbox: INBOX,
+            batcher: address_of(key),
+            l1_chain_id: 1,
+        }
+    }
+
     fn stored_blob(store: &mut TestBlobProvider, data: &[u8], seed: u8) -> B256 {
         let commitment = FixedBytes::<48>::repeat_byte(seed);
         let hash = kzg_to_versioned_hash(&commitment);
@@ -519,11 +530,55 @@ mod sources_and_traversal {
             batcher_tx(&key, 0, vec![0, 2]),
             batcher_tx(&key, 1, vec![0, 3]),
         ];
-        let data = calldata_batcher_data(&txs, INBOX, address_of(&key));
+        let data = calldata_batcher_data(&txs, &filter(&key));
         assert_eq!(data, vec![Bytes::from(vec![0, 2]), Bytes::from(vec![0, 3])]);
+        let elsewhere = BatcherTxFilter {
+            inbox: Address::ZERO,
+            ..filter(&key)
+        };
         assert!(
-            calldata_batcher_data(&txs, Address::ZERO, address_of(&key)).is_empty(),
+            calldata_batcher_data(&txs, &elsewhere).is_empty(),
             "wrong inbox"
+        );
+    }
+
+    #[test]
+    fn op_node_set_code_and_foreign_chain_txs_are_never_batcher_txs() {
+        use alloy_consensus::TxEip7702;
+        let key = batcher_key();
+        let set_code = TxEip7702 {
+            chain_id: 1,
+            gas_limit: 100_000,
+            max_fee_per_gas: 10,
+            to: INBOX,
+            input: vec![0, 7].into(),
+            ..Default::default()
+        };
+        let (sig, recid) = key
+            .sign_prehash_recoverable(set_code.signature_hash().as_slice())
+            .unwrap();
+        let signature = Signature::from_signature_and_parity(sig, recid.is_y_odd());
+        let set_code = TxEnvelope::Eip7702(set_code.into_signed(signature));
+        let foreign = {
+            let tx = TxEip1559 {
+                chain_id: 5,
+                gas_limit: 1_000_000,
+                max_fee_per_gas: 10,
+                to: TxKind::Call(INBOX),
+                input: vec![0, 5].into(),
+                ..Default::default()
+            };
+            let (sig, recid) = key
+                .sign_prehash_recoverable(tx.signature_hash().as_slice())
+                .unwrap();
+            let signature = Signature::from_signature_and_parity(sig, recid.is_y_odd());
+            TxEnvelope::Eip1559(tx.into_signed(signature))
+        };
+        let txs = vec![set_code, foreign, batcher_tx(&key, 0, vec![0, 1])];
+        assert_eq!(
+            calldata_batcher_data(&txs, &filter(&key)),
+            vec![Bytes::from(vec![0, 1])],
+            "only the chain-1, non-7702 transaction counts"
         );
     }
 
@@ -541,7 +596,7 @@ mod sources_and_traversal {
             blob_tx(&key, vec![h_a, h_b], vec![0xde, 0xad]), // calldata ignored on blob txs
         ];
         let block = BlockInfo::default();
-        let data = blob_batcher_data(&block, &txs, INBOX, address_of(&key), &mut store).unwrap();
+        let data = blob_batcher_data(&block, &txs, &filter(&key), &mut store).unwrap();
         assert_eq!(
             data,
             vec![
@@ -560,14 +615,8 @@ mod sources_and_traversal {
         // The provider serves a blob whose commitment hashes elsewhere.
         store.blobs.get_mut(&hash).unwrap().commitment = FixedBytes::repeat_byte(9);
         let txs = vec![blob_tx(&key, vec![hash], vec![])];
-        let error = blob_batcher_data(
-            &BlockInfo::default(),
-            &txs,
-            INBOX,
-            address_of(&key),
-            &mut store,
-        )
-        .unwrap_err();
+        let error =
+            blob_batcher_data(&BlockInfo::default(), &txs, &filter(&key), &mut store).unwrap_err();
         assert!(matches!(
             error,
             PipelineError::BlobHashMismatch { index: 0, .. }
@@ -582,14 +631,8 @@ mod sources_and_traversal {
         let hash = stored_blob(&mut store, b"data", 2);
         store.blobs.get_mut(&hash).unwrap().blob[1] = 7; // unknown encoding version
         let txs = vec![blob_tx(&key, vec![hash], vec![])];
-        let data = blob_batcher_data(
-            &BlockInfo::default(),
-            &txs,
-            INBOX,
-            address_of(&key),
-            &mut store,
-        )
-        .unwrap();
+        let data =
+            blob_batcher_data(&BlockInfo::default(), &txs, &filter(&key), &mut store).unwrap();
         assert!(data.is_empty());
     }
 

@@ -24,16 +24,47 @@ use crate::{
     types::BlockInfo,
 };
 
-/// Whether `tx` is a batcher transaction: sent to `inbox` and signed by `batcher`.
-///
-/// A transaction whose signature does not recover is not a batcher transaction.
-pub fn is_batcher_transaction(tx: &TxEnvelope, inbox: Address, batcher: Address) -> bool {
-    if tx.to() != Some(inbox) {
-        return false;
+/// Which L1 transactions are batcher transactions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatcherTxFilter {
+    /// The batch inbox address (`batch_inbox_address`).
+    pub inbox: Address,
+    /// The batcher address of the system config in effect.
+    pub batcher: Address,
+    /// The L1 chain id: signatures are recovered as for that chain.
+    pub l1_chain_id: u64,
+}
+
+impl BatcherTxFilter {
+    /// The filter of `cfg`'s chain for the batcher `batcher`.
+    pub const fn new(cfg: &RollupConfig, batcher: Address) -> Self {
+        Self {
+            inbox: cfg.batch_inbox_address,
+            batcher,
+            l1_chain_id: cfg.l1_chain_id,
+        }
     }
-    match tx.recover_signer() {
-        Ok(sender) => sender == batcher,
-        Err(_) => false,
+
+    /// Whether `tx` is a batcher transaction, as op-node's `isValidBatchTx` decides:
+    /// - its type is legacy, EIP-2930, EIP-1559 or EIP-4844 (EIP-7702 transactions never
+    ///   are, whatever the fork: an EOA with delegated code must not post batches);
+    /// - it is sent to the inbox;
+    /// - it is signed by the batcher, for the L1 chain (a replay-protected signature for
+    ///   another chain does not recover, as with geth's `LatestSignerForChainID`).
+    pub fn accepts(&self, tx: &TxEnvelope) -> bool {
+        if matches!(tx, TxEnvelope::Eip7702(_)) || tx.to() != Some(self.inbox) {
+            return false;
+        }
+        if tx
+            .chain_id()
+            .is_some_and(|chain_id| chain_id != self.l1_chain_id)
+        {
+            return false;
+        }
+        match tx.recover_signer() {
+            Ok(sender) => sender == self.batcher,
+            Err(_) => false,
+        }
     }
 }
 
@@ -45,9 +76,9 @@ pub fn kzg_to_versioned_hash(commitment: &FixedBytes<48>) -> B256 {
 }
 
 /// The calldata of every batcher transaction in `txs`, in block order (pre-Ecotone source).
-pub fn calldata_batcher_data(txs: &[TxEnvelope], inbox: Address, batcher: Address) -> Vec<Bytes> {
+pub fn calldata_batcher_data(txs: &[TxEnvelope], filter: &BatcherTxFilter) -> Vec<Bytes> {
     txs.iter()
-        .filter(|tx| is_batcher_transaction(tx, inbox, batcher))
+        .filter(|tx| filter.accepts(tx))
         .map(|tx| tx.input().clone())
         .collect()
 }
@@ -66,8 +97,7 @@ enum Pending {
 pub fn blob_batcher_data<B: BlobProvider>(
     block: &BlockInfo,
     txs: &[TxEnvelope],
-    inbox: Address,
-    batcher: Address,
+    filter: &BatcherTxFilter,
     blobs: &mut B,
 ) -> PipelineResult<Vec<Bytes>> {
     let mut pending = Vec::new();
@@ -75,7 +105,7 @@ pub fn blob_batcher_data<B: BlobProvider>(
     let mut blob_index = 0u64;
     for tx in txs {
         let versioned_hashes = tx.blob_versioned_hashes().unwrap_or_default();
-        if !is_batcher_transaction(tx, inbox, batcher) {
+        if !filter.accepts(tx) {
             blob_index += versioned_hashes.len() as u64;
             continue;
         }
@@ -155,13 +185,10 @@ pub fn batcher_data<C: ChainProvider, B: BlobProvider>(
     let txs = chain
         .transactions_by_hash(block.hash)
         .map_err(PipelineError::provider)?;
+    let filter = BatcherTxFilter::new(cfg, batcher);
     if cfg.is_ecotone_active(block.timestamp) {
-        blob_batcher_data(block, &txs, cfg.batch_inbox_address, batcher, blobs)
+        blob_batcher_data(block, &txs, &filter, blobs)
     } else {
-        Ok(calldata_batcher_data(
-            &txs,
-            cfg.batch_inbox_address,
-            batcher,
-        ))
+        Ok(calldata_batcher_data(&txs, &filter))
     }
 }
