@@ -41,9 +41,11 @@ pub enum SpanCheck {
 }
 
 /// Whether the L2 block at `timestamp` is an activation block that must not carry user
-/// transactions (Jovian and Interop derivation specs: such a batch is dropped).
+/// transactions: such a batch is dropped. Jovian and Interop say so in their derivation specs;
+/// Karst's activation block (31 upgrade deposits) is held to the same rule by op-node and
+/// kona, whose sequencers also build it without transactions.
 fn is_tx_free_activation_block(cfg: &RollupConfig, timestamp: u64) -> bool {
-    [Hardfork::Jovian, Hardfork::Interop]
+    [Hardfork::Jovian, Hardfork::Karst, Hardfork::Interop]
         .into_iter()
         .any(|fork| timestamp > cfg.genesis.l2_time && cfg.is_activation_block(fork, timestamp))
 }
@@ -644,6 +646,44 @@ mod tests {
         let mut empty = batch(1, T0 + 22);
         empty.transactions.clear();
         assert_eq!(check(&jovian, &blocks, &empty, 3), BatchValidity::Accept);
+    }
+
+    #[test]
+    fn rule_karst_activation_block_must_not_carry_transactions() {
+        let karst = RollupConfig {
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            isthmus_time: Some(0),
+            jovian_time: Some(0),
+            karst_time: Some(T0 + 22),
+            ..cfg()
+        };
+        let blocks = [l1(1), l1(2)];
+        assert_eq!(
+            check(&karst, &blocks, &batch(1, T0 + 22), 3),
+            BatchValidity::Drop
+        );
+        let mut empty = batch(1, T0 + 22);
+        empty.transactions.clear();
+        assert_eq!(check(&karst, &blocks, &empty, 3), BatchValidity::Accept);
+        // The block after the activation block takes transactions again.
+        let after = SingularBatch {
+            timestamp: T0 + 24,
+            ..batch(1, T0 + 24)
+        };
+        let parent = L2BlockInfo {
+            block_info: BlockInfo {
+                timestamp: T0 + 22,
+                ..safe_head().block_info
+            },
+            ..safe_head()
+        };
+        assert_eq!(
+            check_singular_batch(&karst, &blocks, &parent, &after, &l1(3)),
+            BatchValidity::Accept
+        );
     }
 
     fn span(elements: Vec<(u64, u64, usize)>, parent: B256, last_epoch_hash: B256) -> SpanBatch {
