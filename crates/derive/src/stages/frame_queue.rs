@@ -64,7 +64,8 @@ impl FrameQueue {
             };
             let (next_id, next_number) = (self.frames[i + 1].id, self.frames[i + 1].number);
             let same_channel = prev_id == next_id;
-            if same_channel && (prev_last || prev_number.checked_add(1) != Some(next_number)) {
+            // The successor of frame 65535 is frame 0: op-node adds in `uint16`, which wraps.
+            if same_channel && (prev_last || prev_number.wrapping_add(1) != next_number) {
                 self.frames.remove(i + 1);
                 continue;
             }
@@ -149,6 +150,19 @@ mod tests {
         let mut queue = FrameQueue::default();
         queue.load(&data, true);
         assert_eq!(ids(&queue), [(2, 0)]);
+    }
+
+    #[test]
+    fn holocene_frame_numbers_wrap_like_op_node() {
+        let data = encode_frames(&[
+            frame(1, u16::MAX - 1, false),
+            frame(1, u16::MAX, false),
+            frame(1, 0, false), // op-node: 65535 + 1 == 0 in uint16, so this is in order
+            frame(1, 2, false), // gap: dropped
+        ]);
+        let mut queue = FrameQueue::default();
+        queue.load(&data, true);
+        assert_eq!(ids(&queue), [(1, u16::MAX - 1), (1, u16::MAX), (1, 0)]);
     }
 
     #[test]
