@@ -32,9 +32,6 @@ pub enum SpanBatchError {
     /// A transaction type a span batch cannot carry.
     #[error("unsupported transaction type {0}")]
     UnsupportedTxType(u8),
-    /// A fee field does not fit in 128 bits.
-    #[error("transaction fee exceeds 128 bits")]
-    FeeOverflow,
     /// An EIP-7702 transaction marked as a contract creation.
     #[error("EIP-7702 transaction cannot create a contract")]
     SetCodeContractCreation,

@@ -9,9 +9,11 @@ mod bits;
 mod cursor;
 mod derived;
 mod error;
+mod full_tx;
 mod raw;
 mod transactions;
 mod tx_data;
+mod unbounded_uint;
 mod varint;
 
 pub use bits::SpanBatchBits;
@@ -23,6 +25,7 @@ pub use tx_data::{
     SpanBatchEip1559TxData, SpanBatchEip2930TxData, SpanBatchEip7702TxData, SpanBatchLegacyTxData,
     SpanBatchTxData, SpanBatchTxFields,
 };
+pub use unbounded_uint::UnboundedUint;
 
 /// `MAX_SPAN_BATCH_ELEMENT_COUNT`: the maximum number of blocks, of transactions in total, and
 /// of bytes in any one bitlist or `tx_data` of a span batch.

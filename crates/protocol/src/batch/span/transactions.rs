@@ -13,7 +13,7 @@ use super::{
 };
 use alloc::vec::Vec;
 use alloy_consensus::TxEnvelope;
-use alloy_eips::eip2718::{Decodable2718, Encodable2718};
+use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, Bytes, ChainId, Signature, U256};
 use alloy_rlp::Header;
 
@@ -211,23 +211,27 @@ impl SpanBatchTransactions {
         }
     }
 
-    /// Rebuilds every transaction as a signed envelope, recovering `v` from the y parity, the
-    /// protected bit and `chain_id`.
-    pub fn to_envelopes(&self, chain_id: ChainId) -> Result<Vec<TxEnvelope>, SpanBatchError> {
+    /// Rebuilds every transaction in its EIP-2718 encoding, recovering `v` from the y parity,
+    /// the protected bit and `chain_id` (see [`SpanBatchTxData::encode_2718`]).
+    ///
+    /// This is where a `tx_data` is decoded, so its errors (malformed or non-canonical RLP, an
+    /// unsupported type) surface here, as in op-node's span batch derivation.
+    pub fn to_encoded(&self, chain_id: ChainId) -> Result<Vec<Bytes>, SpanBatchError> {
         self.check_consistency()?;
         let mut tos = self.tos.iter();
         let mut legacy_index = 0usize;
         let mut txs = Vec::with_capacity(self.len());
         for (index, raw) in self.tx_datas.iter().enumerate() {
-            let is_legacy = raw_tx_type(raw) == 0;
-            let data = SpanBatchTxData::decode(raw)?;
-            let protected = if is_legacy {
+            // The protected bit belongs to every tx_data op-node counts as legacy, even one
+            // that then fails to decode.
+            let protected = if raw_tx_type(raw) == 0 {
                 let bit = self.protected_bits.get(legacy_index);
                 legacy_index += 1;
                 bit
             } else {
                 false
             };
+            let data = SpanBatchTxData::decode(raw)?;
             let to = if self.contract_creation_bits.get(index) {
                 None
             } else {
@@ -250,18 +254,9 @@ impl SpanBatchTransactions {
                 signature: Signature::new(r, s, self.y_parity_bits.get(index)),
                 protected,
             };
-            txs.push(data.into_envelope(fields, chain_id)?);
+            txs.push(Bytes::from(data.encoded_2718(&fields, chain_id)?));
         }
         Ok(txs)
-    }
-
-    /// Rebuilds every transaction in its EIP-2718 encoding.
-    pub fn to_encoded(&self, chain_id: ChainId) -> Result<Vec<Bytes>, SpanBatchError> {
-        Ok(self
-            .to_envelopes(chain_id)?
-            .iter()
-            .map(|tx| Bytes::from(tx.encoded_2718()))
-            .collect())
     }
 
     /// Builds the section from signed transactions.

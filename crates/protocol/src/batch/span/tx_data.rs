@@ -6,21 +6,27 @@
 //! - EIP-1559: `0x02 ++ rlp([value, max_priority_fee_per_gas, max_fee_per_gas, data, access_list])`
 //! - EIP-7702 (Isthmus): `0x04 ++ rlp([value, max_priority_fee_per_gas, max_fee_per_gas, data,
 //!   access_list, authorization_list])`
+//!
+//! The integer fields follow op-node's Go types: legacy, EIP-2930 and EIP-1559 use `*big.Int`
+//! (any size, see [`UnboundedUint`]); EIP-7702 uses `*uint256.Int` (at most 32 bytes, which
+//! [`U256`]'s RLP decoding enforces with the same canonical rules). A value that does not fit
+//! alloy's transaction types is still a valid `tx_data`: see
+//! [`SpanBatchTxData::encode_2718`](super::SpanBatchTxData::encode_2718).
 
-use super::SpanBatchError;
+use super::{SpanBatchError, UnboundedUint};
 use alloc::vec::Vec;
-use alloy_consensus::{Signed, TxEip1559, TxEip2930, TxEip7702, TxEnvelope, TxLegacy, TxType};
+use alloy_consensus::{TxEnvelope, TxType};
 use alloy_eips::{eip2930::AccessList, eip7702::SignedAuthorization};
-use alloy_primitives::{Address, Bytes, ChainId, Signature, TxKind, U256};
+use alloy_primitives::{Address, Bytes, ChainId, Signature, U256};
 use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
 
 /// Legacy transaction fields.
 #[derive(Debug, Clone, PartialEq, Eq, RlpEncodable, RlpDecodable)]
 pub struct SpanBatchLegacyTxData {
     /// Value transferred.
-    pub value: U256,
+    pub value: UnboundedUint,
     /// Gas price.
-    pub gas_price: U256,
+    pub gas_price: UnboundedUint,
     /// Call data / init code.
     pub data: Bytes,
 }
@@ -29,9 +35,9 @@ pub struct SpanBatchLegacyTxData {
 #[derive(Debug, Clone, PartialEq, Eq, RlpEncodable, RlpDecodable)]
 pub struct SpanBatchEip2930TxData {
     /// Value transferred.
-    pub value: U256,
+    pub value: UnboundedUint,
     /// Gas price.
-    pub gas_price: U256,
+    pub gas_price: UnboundedUint,
     /// Call data / init code.
     pub data: Bytes,
     /// Access list.
@@ -42,11 +48,11 @@ pub struct SpanBatchEip2930TxData {
 #[derive(Debug, Clone, PartialEq, Eq, RlpEncodable, RlpDecodable)]
 pub struct SpanBatchEip1559TxData {
     /// Value transferred.
-    pub value: U256,
+    pub value: UnboundedUint,
     /// Maximum priority fee per gas.
-    pub max_priority_fee_per_gas: U256,
+    pub max_priority_fee_per_gas: UnboundedUint,
     /// Maximum fee per gas.
-    pub max_fee_per_gas: U256,
+    pub max_fee_per_gas: UnboundedUint,
     /// Call data / init code.
     pub data: Bytes,
     /// Access list.
@@ -96,10 +102,6 @@ pub struct SpanBatchTxFields {
     pub signature: Signature,
     /// For legacy transactions: whether the signature is EIP-155 protected.
     pub protected: bool,
-}
-
-fn fee(value: U256) -> Result<u128, SpanBatchError> {
-    u128::try_from(value).map_err(|_| SpanBatchError::FeeOverflow)
 }
 
 fn decode_exact<T: Decodable>(mut payload: &[u8]) -> Result<T, SpanBatchError> {
@@ -157,73 +159,6 @@ impl SpanBatchTxData {
         }
     }
 
-    /// Builds the full signed transaction.
-    pub fn into_envelope(
-        self,
-        fields: SpanBatchTxFields,
-        chain_id: ChainId,
-    ) -> Result<TxEnvelope, SpanBatchError> {
-        let kind = fields.to.map_or(TxKind::Create, TxKind::Call);
-        let signature = fields.signature;
-        Ok(match self {
-            Self::Legacy(data) => {
-                let tx = TxLegacy {
-                    chain_id: fields.protected.then_some(chain_id),
-                    nonce: fields.nonce,
-                    gas_price: fee(data.gas_price)?,
-                    gas_limit: fields.gas_limit,
-                    to: kind,
-                    value: data.value,
-                    input: data.data,
-                };
-                TxEnvelope::Legacy(Signed::new_unhashed(tx, signature))
-            }
-            Self::Eip2930(data) => {
-                let tx = TxEip2930 {
-                    chain_id,
-                    nonce: fields.nonce,
-                    gas_price: fee(data.gas_price)?,
-                    gas_limit: fields.gas_limit,
-                    to: kind,
-                    value: data.value,
-                    access_list: data.access_list,
-                    input: data.data,
-                };
-                TxEnvelope::Eip2930(Signed::new_unhashed(tx, signature))
-            }
-            Self::Eip1559(data) => {
-                let tx = TxEip1559 {
-                    chain_id,
-                    nonce: fields.nonce,
-                    gas_limit: fields.gas_limit,
-                    max_fee_per_gas: fee(data.max_fee_per_gas)?,
-                    max_priority_fee_per_gas: fee(data.max_priority_fee_per_gas)?,
-                    to: kind,
-                    value: data.value,
-                    access_list: data.access_list,
-                    input: data.data,
-                };
-                TxEnvelope::Eip1559(Signed::new_unhashed(tx, signature))
-            }
-            Self::Eip7702(data) => {
-                let to = fields.to.ok_or(SpanBatchError::SetCodeContractCreation)?;
-                let tx = TxEip7702 {
-                    chain_id,
-                    nonce: fields.nonce,
-                    gas_limit: fields.gas_limit,
-                    max_fee_per_gas: fee(data.max_fee_per_gas)?,
-                    max_priority_fee_per_gas: fee(data.max_priority_fee_per_gas)?,
-                    to,
-                    value: data.value,
-                    access_list: data.access_list,
-                    authorization_list: data.authorization_list,
-                    input: data.data,
-                };
-                TxEnvelope::Eip7702(Signed::new_unhashed(tx, signature))
-            }
-        })
-    }
-
     /// Splits a signed transaction into its span batch `tx_data` and the other fields.
     ///
     /// Fails for transaction types a span batch cannot carry (EIP-4844) and for protected
@@ -249,8 +184,8 @@ impl SpanBatchTxData {
                     check_chain(tx_chain)?;
                 }
                 let data = Self::Legacy(SpanBatchLegacyTxData {
-                    value: tx.value,
-                    gas_price: U256::from(tx.gas_price),
+                    value: tx.value.into(),
+                    gas_price: tx.gas_price.into(),
                     data: tx.input.clone(),
                 });
                 (
@@ -266,8 +201,8 @@ impl SpanBatchTxData {
                 let tx = signed.tx();
                 check_chain(tx.chain_id)?;
                 let data = Self::Eip2930(SpanBatchEip2930TxData {
-                    value: tx.value,
-                    gas_price: U256::from(tx.gas_price),
+                    value: tx.value.into(),
+                    gas_price: tx.gas_price.into(),
                     data: tx.input.clone(),
                     access_list: tx.access_list.clone(),
                 });
@@ -284,9 +219,9 @@ impl SpanBatchTxData {
                 let tx = signed.tx();
                 check_chain(tx.chain_id)?;
                 let data = Self::Eip1559(SpanBatchEip1559TxData {
-                    value: tx.value,
-                    max_priority_fee_per_gas: U256::from(tx.max_priority_fee_per_gas),
-                    max_fee_per_gas: U256::from(tx.max_fee_per_gas),
+                    value: tx.value.into(),
+                    max_priority_fee_per_gas: tx.max_priority_fee_per_gas.into(),
+                    max_fee_per_gas: tx.max_fee_per_gas.into(),
                     data: tx.input.clone(),
                     access_list: tx.access_list.clone(),
                 });
