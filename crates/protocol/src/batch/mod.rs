@@ -75,7 +75,7 @@ impl Batch {
     pub fn decode(data: &[u8]) -> Result<Self, BatchDecodeError> {
         let (&type_byte, content) = data.split_first().ok_or(BatchDecodeError::Empty)?;
         match BatchType::try_from(type_byte)? {
-            BatchType::Singular => SingularBatch::decode_exact(content)
+            BatchType::Singular => SingularBatch::decode_content(content)
                 .map(Self::Singular)
                 .map_err(BatchDecodeError::Singular),
             BatchType::Span => Ok(Self::Span(Box::new(RawSpanBatch::decode(content)?))),

@@ -29,6 +29,13 @@ impl SingularBatch {
         }
     }
 
+    /// Decodes the batch content (the bytes after the batch type byte) as op-node reads it
+    /// from a channel: one RLP list, with any bytes after it ignored (op-node decodes with
+    /// `rlp.Decode` from a reader, which stops after the first value).
+    pub fn decode_content(mut content: &[u8]) -> alloy_rlp::Result<Self> {
+        Self::decode(&mut content)
+    }
+
     /// Decodes the batch content (the bytes after the batch type byte), which must be exactly
     /// one RLP list.
     pub fn decode_exact(mut content: &[u8]) -> alloy_rlp::Result<Self> {
@@ -55,5 +62,49 @@ impl SingularBatch {
             tx.first()
                 .is_none_or(|&ty| ty == crate::batch::DEPOSIT_TX_TYPE)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::Batch;
+
+    fn batch() -> SingularBatch {
+        SingularBatch {
+            parent_hash: B256::repeat_byte(1),
+            epoch_num: 7,
+            epoch_hash: B256::repeat_byte(2),
+            timestamp: 1_700_000_000,
+            transactions: alloc::vec![Bytes::from_static(&[0x02, 0xc0])],
+        }
+    }
+
+    #[test]
+    fn channel_decoding_ignores_bytes_after_the_batch_like_op_node() {
+        let mut data = alloc::vec![0u8];
+        data.extend(batch().encode_content());
+        data.extend([0xde, 0xad, 0xbe, 0xef]);
+        assert_eq!(Batch::decode(&data), Ok(Batch::Singular(batch())));
+        assert!(SingularBatch::decode_exact(&data[1..]).is_err());
+    }
+
+    #[test]
+    fn channel_decoding_rejects_a_truncated_or_overlong_list() {
+        let content = batch().encode_content();
+        assert!(SingularBatch::decode_content(&content[..content.len() - 1]).is_err());
+        // Six fields where the batch has five.
+        let mut payload = content.as_slice();
+        let header = alloy_rlp::Header::decode(&mut payload).unwrap();
+        assert!(header.list);
+        let mut extra = Vec::new();
+        alloy_rlp::Header {
+            list: true,
+            payload_length: payload.len() + 1,
+        }
+        .encode(&mut extra);
+        extra.extend_from_slice(payload);
+        extra.push(0x01);
+        assert!(SingularBatch::decode_content(&extra).is_err());
     }
 }
