@@ -407,7 +407,7 @@ impl BatchQueue {
             &span,
             &inclusion,
             l2,
-            SpanCheck::Prefix,
+            SpanCheck::Holocene,
         )?;
         match validity {
             BatchValidity::Accept => match self.expand_span(cfg, parent, &span) {

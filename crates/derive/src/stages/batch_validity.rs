@@ -33,11 +33,14 @@ pub enum BatchValidity {
 /// How much of a span batch [`check_span_batch`] checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SpanCheck {
-    /// Every rule, including per-block and overlap checks (before Holocene).
+    /// Every rule: the prefix, each new block's rules, and the overlap with the safe chain
+    /// (before Holocene).
     Full,
-    /// Only the span-level prefix (Holocene: the blocks are then checked one by one as
-    /// singular batches).
-    Prefix,
+    /// The prefix and the overlap with the safe chain (Holocene: the new blocks are then
+    /// checked one by one as singular batches). The overlap check was added to Holocene
+    /// retroactively in August 2026 (specs#928, optimism#22215): a span whose overlapped
+    /// blocks differ from the safe chain is invalid.
+    Holocene,
 }
 
 /// Whether the L2 block at `timestamp` is an activation block that must not carry user
@@ -191,9 +194,9 @@ pub fn check_singular_batch(
 /// Checks a span batch against the safe head `parent` in one pass (span batch spec, "Span
 /// batch validation", and Holocene's prefix rules).
 ///
-/// L2 lookups: the parent block when the span overlaps the safe chain (one lookup), and for
-/// [`SpanCheck::Full`] each overlapped block's transactions and L1 origin (one lookup each).
-/// The L1 origins of the span's blocks are resolved by a single forward scan of `l1_blocks`.
+/// L2 lookups, only when the span overlaps the safe chain: the span's parent block, then each
+/// overlapped block's transactions and L1 origin (one lookup each). The L1 origins of the
+/// span's new blocks are resolved by a single forward scan of `l1_blocks`.
 pub fn check_span_batch<L2: L2ChainProvider>(
     cfg: &RollupConfig,
     l1_blocks: &[BlockInfo],
@@ -285,11 +288,26 @@ pub fn check_span_batch<L2: L2ChainProvider>(
         tracing::warn!(target: "derive::batch", "dropping span batch with an epoch older than its parent's");
         return Ok(BatchValidity::Drop);
     }
-    if mode == SpanCheck::Prefix {
-        return Ok(BatchValidity::Accept);
+    if mode == SpanCheck::Full {
+        let validity = check_span_blocks(cfg, l1_blocks, parent, &span_parent, batch);
+        if validity != BatchValidity::Accept {
+            return Ok(validity);
+        }
     }
+    check_span_overlap(l2, safe, &span_parent, batch)
+}
 
-    // Per-block rules, one forward pass over the blocks and the L1 origins.
+/// The per-block rules of the full (pre-Holocene) span check for the blocks after the safe
+/// head, in one forward pass over the blocks and the L1 origins.
+fn check_span_blocks(
+    cfg: &RollupConfig,
+    l1_blocks: &[BlockInfo],
+    safe_head: &L2BlockInfo,
+    span_parent: &L2BlockInfo,
+    batch: &SpanBatch,
+) -> BatchValidity {
+    let safe = &safe_head.block_info;
+    let start_epoch = batch.start_epoch_num();
     let mut origin_index = 0usize;
     let mut previous_epoch: Option<u64> = None;
     for element in &batch.elements {
@@ -301,17 +319,26 @@ pub fn check_span_batch<L2: L2ChainProvider>(
         if element.timestamp <= safe.timestamp {
             continue;
         }
-        let Some(offset) = l1_blocks[origin_index..]
+        if element.epoch_num < safe_head.l1_origin.number {
+            tracing::warn!(target: "derive::batch", "span block's epoch is older than the safe head's");
+            return BatchValidity::Drop;
+        }
+        let Some(offset) = l1_blocks
+            .get(origin_index..)
+            .unwrap_or_default()
             .iter()
             .position(|block| block.number == element.epoch_num)
         else {
-            return Err(PipelineError::UnknownEpoch(element.epoch_num));
+            tracing::warn!(target: "derive::batch", "span block's L1 origin is not buffered");
+            return BatchValidity::Drop;
         };
         origin_index += offset;
-        let origin = &l1_blocks[origin_index];
+        let Some(origin) = l1_blocks.get(origin_index) else {
+            return BatchValidity::Drop;
+        };
         if element.timestamp < origin.timestamp {
             tracing::warn!(target: "derive::batch", "span block older than its L1 origin");
-            return Ok(BatchValidity::Drop);
+            return BatchValidity::Drop;
         }
         let drift = check_drift(
             cfg,
@@ -322,44 +349,48 @@ pub fn check_span_batch<L2: L2ChainProvider>(
             element.transactions.len(),
         );
         if drift != BatchValidity::Accept {
-            return Ok(drift);
+            return drift;
         }
         if !transactions_valid(cfg, element.timestamp, &element.transactions) {
-            return Ok(BatchValidity::Drop);
+            return BatchValidity::Drop;
         }
         if !element.transactions.is_empty() && is_tx_free_activation_block(cfg, element.timestamp) {
-            return Ok(BatchValidity::Drop);
+            return BatchValidity::Drop;
         }
     }
+    BatchValidity::Accept
+}
 
-    // Overlapped blocks must match the safe chain.
-    if first.timestamp < next_timestamp {
-        let overlap = safe.number.saturating_sub(span_parent.block_info.number);
-        for (i, element) in batch.elements.iter().take(overlap as usize).enumerate() {
-            let number = span_parent.block_info.number + 1 + i as u64;
-            let safe_txs = l2
-                .transactions_by_number(number)
-                .map_err(PipelineError::provider)?;
-            let user_txs: alloc::vec::Vec<&Bytes> = safe_txs
-                .iter()
-                .filter(|tx| tx.first() != Some(&DEPOSIT_TX_TYPE))
-                .collect();
-            if user_txs.len() != element.transactions.len()
-                || user_txs
-                    .iter()
-                    .zip(&element.transactions)
-                    .any(|(a, b)| *a != b)
-            {
-                tracing::warn!(target: "derive::batch", number, "overlapped block's transactions differ");
-                return Ok(BatchValidity::Drop);
-            }
-            let info = l2
-                .l2_block_info_by_number(number)
-                .map_err(PipelineError::provider)?;
-            if info.l1_origin.number != element.epoch_num {
-                tracing::warn!(target: "derive::batch", number, "overlapped block's L1 origin differs");
-                return Ok(BatchValidity::Drop);
-            }
+/// The span's blocks up to `safe` (those after `span_parent`) must match the safe chain: the
+/// same sequenced transactions, byte for byte, and the same L1 origin number.
+fn check_span_overlap<L2: L2ChainProvider>(
+    l2: &mut L2,
+    safe: &BlockInfo,
+    span_parent: &L2BlockInfo,
+    batch: &SpanBatch,
+) -> PipelineResult<BatchValidity> {
+    let overlapped = safe.number.saturating_sub(span_parent.block_info.number);
+    for (number, element) in (span_parent.block_info.number + 1..).zip(&batch.elements) {
+        if number > span_parent.block_info.number + overlapped {
+            break;
+        }
+        let safe_txs = l2
+            .transactions_by_number(number)
+            .map_err(PipelineError::provider)?;
+        // The safe block's sequenced transactions are those after its deposits.
+        let sequenced = safe_txs
+            .iter()
+            .filter(|tx| tx.first() != Some(&DEPOSIT_TX_TYPE));
+        if !sequenced.eq(&element.transactions) {
+            tracing::warn!(target: "derive::batch", number, "overlapped block's transactions differ");
+            return Ok(BatchValidity::Drop);
+        }
+        let info = l2
+            .l2_block_info_by_number(number)
+            .map_err(PipelineError::provider)?;
+        if info.l1_origin.number != element.epoch_num {
+            tracing::warn!(target: "derive::batch", number, "overlapped block's L1 origin differs");
+            return Ok(BatchValidity::Drop);
         }
     }
     Ok(BatchValidity::Accept)
@@ -764,8 +795,9 @@ mod tests {
         assert_eq!(run(&cfg(), &future, &mut l2), BatchValidity::Future);
     }
 
-    #[test]
-    fn span_rule_overlap_must_match_the_safe_chain_with_one_lookup_per_block() {
+    /// A safe chain of blocks 8 (the span's parent), 9 and 10 (the safe head), blocks 9 and 10
+    /// in epoch 1 with one deposit and one sequenced transaction each.
+    fn overlapped_safe_chain() -> (TestL2Provider, L2BlockInfo) {
         let mut l2 = TestL2Provider::default();
         let parent = L2BlockInfo {
             block_info: BlockInfo {
@@ -799,6 +831,12 @@ mod tests {
                 ],
             );
         }
+        (l2, parent)
+    }
+
+    #[test]
+    fn span_rule_overlap_must_match_the_safe_chain_with_one_lookup_per_block() {
+        let (mut l2, parent) = overlapped_safe_chain();
         let blocks = [l1(1), l1(2)];
         let s = span(
             vec![(1, T0 + 18, 1), (1, T0 + 20, 1), (1, T0 + 22, 1)],
@@ -842,6 +880,96 @@ mod tests {
     }
 
     #[test]
+    fn holocene_span_overlap_must_match_the_safe_chain_too() {
+        // specs#928 / optimism#22215: Holocene keeps Delta's overlap checks.
+        let holocene = RollupConfig {
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            ..cfg()
+        };
+        let (mut l2, parent) = overlapped_safe_chain();
+        let blocks = [l1(1), l1(2)];
+        let s = span(
+            vec![(1, T0 + 18, 1), (1, T0 + 20, 1), (1, T0 + 22, 1)],
+            parent.block_info.hash,
+            l1(1).hash,
+        );
+        let check = |l2: &mut TestL2Provider, s: &SpanBatch| {
+            check_span_batch(
+                &holocene,
+                &blocks,
+                &safe_head(),
+                s,
+                &l1(3),
+                l2,
+                SpanCheck::Holocene,
+            )
+            .unwrap()
+        };
+        assert_eq!(check(&mut l2, &s), BatchValidity::Accept);
+        assert_eq!(
+            l2.lookups,
+            1 + 2 * 2,
+            "parent + (txs, info) per overlapped block"
+        );
+
+        l2.transactions.insert(
+            10,
+            vec![
+                Bytes::from_static(&[0x7e]),
+                Bytes::from_static(&[0x02, 0x06]),
+            ],
+        );
+        assert_eq!(
+            check(&mut l2, &s),
+            BatchValidity::Drop,
+            "different transactions"
+        );
+
+        let (mut l2, _) = overlapped_safe_chain();
+        let mut other_origin = l2.blocks[&9];
+        other_origin.l1_origin = l1(0).id();
+        l2.blocks.insert(9, other_origin);
+        assert_eq!(
+            check(&mut l2, &s),
+            BatchValidity::Drop,
+            "different L1 origin"
+        );
+    }
+
+    #[test]
+    fn span_rule_new_blocks_with_an_old_or_unknown_epoch_are_dropped() {
+        let blocks = [l1(1), l1(2)];
+        let mut l2 = TestL2Provider::default();
+        let mut run = |s: &SpanBatch| {
+            check_span_batch(
+                &cfg(),
+                &blocks,
+                &safe_head(),
+                s,
+                &l1(3),
+                &mut l2,
+                SpanCheck::Full,
+            )
+            .unwrap()
+        };
+        // The span's last block is in epoch 2, but a new block before it is in epoch 3, which
+        // is not buffered (epochs out of order cannot come from origin bits; the check must
+        // still drop, not fail).
+        let mut unknown = span(
+            vec![(1, T0 + 22, 0), (3, T0 + 24, 0), (2, T0 + 26, 0)],
+            safe_head().block_info.hash,
+            l1(2).hash,
+        );
+        assert_eq!(run(&unknown), BatchValidity::Drop);
+        // A new block whose epoch is older than the safe head's (epoch 1).
+        unknown.elements[1].epoch_num = 0;
+        assert_eq!(run(&unknown), BatchValidity::Drop);
+    }
+
+    #[test]
     fn holocene_span_prefix_reports_fully_past_spans() {
         let holocene = RollupConfig {
             ecotone_time: Some(0),
@@ -863,7 +991,7 @@ mod tests {
             &s,
             &l1(3),
             &mut l2,
-            SpanCheck::Prefix,
+            SpanCheck::Holocene,
         )
         .unwrap();
         assert_eq!(validity, BatchValidity::Past);
