@@ -659,6 +659,55 @@ mod sources_and_traversal {
     }
 
     #[test]
+    fn op_node_malformed_config_updates_are_skipped_not_fatal() {
+        let World { cfg, l1, mut chain } = world(true);
+        // L1 block 1 gets a malformed ConfigUpdate (one topic) before the valid gas limit one,
+        // in the same receipt and in a receipt of its own.
+        let malformed = Log {
+            address: SYSTEM_CONFIG,
+            data: LogData::new_unchecked(vec![CONFIG_UPDATE_TOPIC], Bytes::new()),
+        };
+        let block = chain.blocks.get_mut(&l1[1].hash).unwrap();
+        block.receipts = vec![
+            receipt(vec![malformed.clone()]),
+            receipt(vec![malformed, gas_limit_update_log()]),
+        ];
+        let mut stages = L1Stages::default();
+        stages.reset(l1[0], cfg.genesis.system_config);
+        assert_eq!(stages.advance(&cfg, &mut chain).unwrap(), l1[1]);
+        assert_eq!(
+            stages.system_config().gas_limit,
+            NEW_GAS_LIMIT,
+            "the valid update after the malformed one is applied"
+        );
+
+        // The attributes builder does the same for the first block of epoch 1.
+        let mut l2 = TestL2Provider::default();
+        l2.system_configs.insert(0, cfg.genesis.system_config);
+        let parent = L2BlockInfo {
+            block_info: BlockInfo {
+                hash: l2_hash(5),
+                number: 5,
+                parent_hash: B256::ZERO,
+                timestamp: L1_GENESIS_TIME + 10,
+            },
+            l1_origin: l1[0].id(),
+            seq_num: 5,
+        };
+        let batch = SingularBatch {
+            parent_hash: parent.block_info.hash,
+            epoch_num: 1,
+            epoch_hash: l1[1].hash,
+            timestamp: L1_GENESIS_TIME + 12,
+            transactions: vec![],
+        };
+        let attributes = crate::attributes::AttributesBuilder::new(L1ChainConfig::MAINNET)
+            .build(&cfg, &parent, &batch, &mut chain, &mut l2)
+            .unwrap();
+        assert_eq!(attributes.gas_limit, Some(NEW_GAS_LIMIT));
+    }
+
+    #[test]
     fn reset_walks_back_one_channel_timeout_of_l1_origins() {
         let World { cfg, l1, chain } = world(true);
         let mut l2 = TestL2Provider::default();

@@ -80,9 +80,11 @@ impl AttributesBuilder {
             let receipts = chain
                 .receipts_by_hash(epoch.hash)
                 .map_err(PipelineError::provider)?;
-            system_config
-                .apply_receipts(&receipts, cfg, header.timestamp)
-                .map_err(|error| critical(format!("system config update: {error}")))?;
+            // Malformed ConfigUpdate logs are skipped, the others applied (op-node ignores the
+            // error here since PR #18292: nothing could recover from a malformed update).
+            if let Err(error) = system_config.apply_receipts(&receipts, cfg, header.timestamp) {
+                tracing::warn!(target: "derive::attributes", epoch = epoch.number, %error, "skipping malformed system config update");
+            }
             let deposits = user_deposits(&receipts, cfg.deposit_contract_address, epoch.hash)
                 .map_err(|error| critical(format!("user deposits: {error}")))?;
             (0, deposits)

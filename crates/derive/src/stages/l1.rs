@@ -58,7 +58,8 @@ impl L1Stages {
         &self.system_config
     }
 
-    /// L1 traversal: moves to the next L1 block, applying its `ConfigUpdate` logs.
+    /// L1 traversal: moves to the next L1 block, applying its `ConfigUpdate` logs (malformed
+    /// ones are skipped).
     ///
     /// A next block whose parent is not the current block is an L1 reorg.
     pub fn advance<C: ChainProvider>(
@@ -80,15 +81,14 @@ impl L1Stages {
         let receipts = chain
             .receipts_by_hash(next.hash)
             .map_err(PipelineError::provider)?;
-        let mut system_config = self.system_config;
-        if let Err(error) = system_config.apply_receipts(&receipts, cfg, next.timestamp) {
-            // op-node: a malformed ConfigUpdate log is a critical derivation error.
-            return Err(PipelineError::Provider {
-                kind: crate::errors::PipelineErrorKind::Critical,
-                message: alloc::format!("system config update: {error}"),
-            });
+        // A malformed ConfigUpdate log is skipped and every other one applied: op-node treats
+        // the failure as informational (l1_traversal.go), since nothing could recover from it.
+        if let Err(error) = self
+            .system_config
+            .apply_receipts(&receipts, cfg, next.timestamp)
+        {
+            tracing::warn!(target: "derive::l1_traversal", block = next.number, %error, "skipping malformed system config update");
         }
-        self.system_config = system_config;
         self.origin = Some(next);
         self.retrieved = false;
         Ok(next)
