@@ -4,18 +4,17 @@
 //! denominator from Canyon on). From Holocene the parent's `extraData` carries them
 //! (version 0: `denominator u32 ‖ elasticity u32`); from Jovian it also carries the minimum
 //! base fee (version 1: `… ‖ minBaseFee u64`) and the base fee tracks
-//! `max(gasUsed, blobGasUsed)` (the DA footprint).
+//! `max(gasUsed, blobGasUsed)` (the DA footprint). The `extraData` codec itself is
+//! [`koa_protocol::eip1559`].
 
 use alloy_consensus::Header;
-use alloy_primitives::{B64, Bytes};
-use koa_protocol::RollupConfig;
+use alloy_primitives::Bytes;
+use koa_protocol::{
+    RollupConfig,
+    eip1559::{Eip1559Params, ExtraDataError, ExtraDataFormat, ExtraDataParams},
+};
 
 use crate::{AttributesError, OpPayloadAttributes};
-
-/// Holocene `extraData` length: version byte, denominator, elasticity.
-pub const HOLOCENE_EXTRA_DATA_LEN: usize = 9;
-/// Jovian `extraData` length: Holocene's plus the minimum base fee.
-pub const JOVIAN_EXTRA_DATA_LEN: usize = 17;
 
 /// EIP-1559 parameters of one block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,42 +27,25 @@ pub struct FeeParams {
     pub min_base_fee: u64,
 }
 
-/// Decodes the fee parameters of a Holocene (version 0) or Jovian (version 1) `extraData`.
-pub fn decode_extra_data(extra: &[u8], jovian: bool) -> Result<FeeParams, AttributesError> {
-    let (fork, len, version) = if jovian {
-        ("jovian", JOVIAN_EXTRA_DATA_LEN, 1)
-    } else {
-        ("holocene", HOLOCENE_EXTRA_DATA_LEN, 0)
-    };
-    let invalid = AttributesError::InvalidParentExtraData { fork };
-    if extra.len() != len || extra.first() != Some(&version) {
-        return Err(invalid);
-    }
-    let word = |from: usize| -> Result<u32, AttributesError> {
-        let bytes: [u8; 4] = extra
-            .get(from..from + 4)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| invalid.clone())?;
-        Ok(u32::from_be_bytes(bytes))
-    };
-    let denominator = word(1)?;
-    let elasticity = word(5)?;
+/// Decodes the fee parameters a Holocene or Jovian parent's `extraData` carries
+/// ([`ExtraDataFormat::decode`]). The base fee computation also rejects a zero denominator,
+/// which `extraData` validation accepts together with a zero elasticity.
+pub fn decode_extra_data(
+    format: ExtraDataFormat,
+    extra: &[u8],
+) -> Result<FeeParams, AttributesError> {
+    let params = format.decode(extra)?;
+    let Eip1559Params {
+        denominator,
+        elasticity,
+    } = params.eip1559;
     if denominator == 0 {
-        return Err(invalid);
+        return Err(ExtraDataError::ZeroDenominator { elasticity }.into());
     }
-    let min_base_fee = if jovian {
-        let bytes: [u8; 8] = extra
-            .get(9..17)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| invalid.clone())?;
-        u64::from_be_bytes(bytes)
-    } else {
-        0
-    };
     Ok(FeeParams {
         denominator: denominator.into(),
         elasticity: elasticity.into(),
-        min_base_fee,
+        min_base_fee: params.min_base_fee,
     })
 }
 
@@ -76,39 +58,37 @@ pub fn encode_extra_data(
     attributes: &OpPayloadAttributes,
 ) -> Result<Bytes, AttributesError> {
     let timestamp = attributes.timestamp;
-    if !config.is_holocene_active(timestamp) {
+    let format = ExtraDataFormat::for_timestamp(config, timestamp);
+    if format == ExtraDataFormat::Empty {
         return Ok(Bytes::new());
     }
-    let params = attributes
-        .eip1559_params
-        .ok_or(AttributesError::MissingEip1559Params)?;
-    let (mut denominator, mut elasticity) = split_eip1559_params(params);
-    if denominator == 0 {
-        if elasticity != 0 {
-            return Err(AttributesError::InvalidEip1559Params { elasticity });
+    let mut eip1559 = Eip1559Params::from_b64(
+        attributes
+            .eip1559_params
+            .ok_or(AttributesError::MissingEip1559Params)?,
+    );
+    if eip1559.denominator == 0 {
+        if eip1559.elasticity != 0 {
+            return Err(AttributesError::InvalidEip1559Params {
+                elasticity: eip1559.elasticity,
+            });
         }
         // The chain config's values; they fit in u32 for every real chain.
-        denominator = config.eip1559_denominator(timestamp) as u32;
-        elasticity = config.chain_op_config.eip1559_elasticity as u32;
+        eip1559 = Eip1559Params {
+            denominator: config.eip1559_denominator(timestamp) as u32,
+            elasticity: config.chain_op_config.eip1559_elasticity as u32,
+        };
     }
-    let jovian = config.is_jovian_active(timestamp);
-    let mut out = alloc::vec::Vec::with_capacity(JOVIAN_EXTRA_DATA_LEN);
-    out.push(u8::from(jovian));
-    out.extend_from_slice(&denominator.to_be_bytes());
-    out.extend_from_slice(&elasticity.to_be_bytes());
-    if jovian {
-        let min_base_fee = attributes
+    let min_base_fee = match format {
+        ExtraDataFormat::Jovian => attributes
             .min_base_fee
-            .ok_or(AttributesError::MissingMinBaseFee)?;
-        out.extend_from_slice(&min_base_fee.to_be_bytes());
-    }
-    Ok(out.into())
-}
-
-/// Splits `eip1559Params` into (denominator, elasticity).
-fn split_eip1559_params(params: B64) -> (u32, u32) {
-    let value = u64::from_be_bytes(params.0);
-    ((value >> 32) as u32, value as u32)
+            .ok_or(AttributesError::MissingMinBaseFee)?,
+        ExtraDataFormat::Empty | ExtraDataFormat::Holocene => 0,
+    };
+    Ok(format.encode(&ExtraDataParams {
+        eip1559,
+        min_base_fee,
+    }))
 }
 
 /// The base fee of the block at `timestamp` whose parent is `parent`.
@@ -120,11 +100,9 @@ pub fn next_base_fee(
     let parent_base_fee = parent
         .base_fee_per_gas
         .ok_or(AttributesError::MissingParentBaseFee)?;
-    let params = if config.is_holocene_active(parent.timestamp) {
-        decode_extra_data(
-            &parent.extra_data,
-            config.is_jovian_active(parent.timestamp),
-        )?
+    let format = ExtraDataFormat::for_timestamp(config, parent.timestamp);
+    let params = if format != ExtraDataFormat::Empty {
+        decode_extra_data(format, &parent.extra_data)?
     } else {
         FeeParams {
             denominator: config.eip1559_denominator(timestamp),
@@ -192,23 +170,34 @@ mod tests {
     #[test]
     fn extra_data_versions() {
         let holocene = [0u8, 0, 0, 0, 250, 0, 0, 0, 6];
-        assert_eq!(decode_extra_data(&holocene, false), Ok(CANYON));
-        assert!(decode_extra_data(&holocene, true).is_err());
+        assert_eq!(
+            decode_extra_data(ExtraDataFormat::Holocene, &holocene),
+            Ok(CANYON)
+        );
+        assert!(matches!(
+            decode_extra_data(ExtraDataFormat::Jovian, &holocene),
+            Err(AttributesError::InvalidParentExtraData(
+                ExtraDataError::Length { .. }
+            ))
+        ));
         let mut jovian = [0u8; 17];
         jovian[0] = 1;
         jovian[1..9].copy_from_slice(&holocene[1..]);
         jovian[16] = 7;
         assert_eq!(
-            decode_extra_data(&jovian, true),
+            decode_extra_data(ExtraDataFormat::Jovian, &jovian),
             Ok(FeeParams {
                 min_base_fee: 7,
                 ..CANYON
             })
         );
-        assert!(
-            decode_extra_data(&[0u8; 9], false).is_err(),
-            "zero denominator"
+        // Valid extraData, but no base fee can be computed from a zero denominator.
+        assert_eq!(
+            decode_extra_data(ExtraDataFormat::Holocene, &[0u8; 9]),
+            Err(AttributesError::InvalidParentExtraData(
+                ExtraDataError::ZeroDenominator { elasticity: 0 }
+            ))
         );
-        assert!(decode_extra_data(&[], false).is_err());
+        assert!(decode_extra_data(ExtraDataFormat::Holocene, &[]).is_err());
     }
 }

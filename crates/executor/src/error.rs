@@ -3,6 +3,7 @@
 use alloc::string::String;
 use alloy_primitives::{Address, B256};
 use koa_mpt::{BoxedError, TrieError};
+use koa_protocol::eip1559::ExtraDataError;
 use op_revm::OpTransactionError;
 use revm::context_interface::result::EVMError;
 
@@ -136,12 +137,10 @@ pub enum AttributesError {
     /// `minBaseFee` is missing from Jovian on.
     #[error("payload attributes carry no minBaseFee (required from Jovian)")]
     MissingMinBaseFee,
-    /// The parent's `extraData` does not carry valid EIP-1559 parameters.
-    #[error("parent extraData is not a valid {fork} EIP-1559 parameter encoding")]
-    InvalidParentExtraData {
-        /// The fork whose encoding was expected.
-        fork: &'static str,
-    },
+    /// The parent's `extraData` does not carry valid EIP-1559 parameters for its fork, or
+    /// carries a zero denominator.
+    #[error("invalid parent extraData: {0}")]
+    InvalidParentExtraData(#[from] ExtraDataError),
     /// The parent has no base fee.
     #[error("parent header has no base fee")]
     MissingParentBaseFee,

@@ -98,6 +98,16 @@ pub fn check_ecotone_scalar(word: &B256) -> Result<(), ScalarError> {
     }
 }
 
+/// Packs the Isthmus operator fee parameters as [`SystemConfig::operator_fee_params`] holds
+/// them (and as the `OPERATOR_FEE_PARAMS` config update sets them): `scalar` in bytes
+/// `[20, 24)`, `constant` in bytes `[24, 32)`, big-endian, the rest zero.
+pub fn encode_operator_fee_params(scalar: u32, constant: u64) -> B256 {
+    let mut word = [0u8; 32];
+    word[20..24].copy_from_slice(&scalar.to_be_bytes());
+    word[24..32].copy_from_slice(&constant.to_be_bytes());
+    B256::new(word)
+}
+
 /// Reads the big-endian `u32` at `bytes[at..at + 4]` of a word.
 fn word_u32(word: &[u8; 32], at: usize) -> u32 {
     u32::from_be_bytes([word[at], word[at + 1], word[at + 2], word[at + 3]])
@@ -251,6 +261,18 @@ mod tests {
         assert_eq!(cfg.eip1559_elasticity(), 6);
         assert_eq!(cfg.operator_fee_scalar(), 0x1234);
         assert_eq!(cfg.operator_fee_constant(), 0xabcdef);
+        assert_eq!(
+            encode_operator_fee_params(0x1234, 0xabcdef),
+            cfg.operator_fee_params
+        );
+        let word = encode_operator_fee_params(u32::MAX - 1, u64::MAX - 2);
+        let unpacked = SystemConfig {
+            operator_fee_params: word,
+            ..Default::default()
+        };
+        assert_eq!(unpacked.operator_fee_scalar(), u32::MAX - 1);
+        assert_eq!(unpacked.operator_fee_constant(), u64::MAX - 2);
+        assert!(word[..20].iter().all(|b| *b == 0));
         assert_eq!(
             cfg.effective_da_footprint_gas_scalar(),
             DEFAULT_DA_FOOTPRINT_GAS_SCALAR
