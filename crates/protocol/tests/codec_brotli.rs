@@ -119,3 +119,28 @@ fn brotli_channel_carries_batches() {
     let batches: Vec<Batch> = reader.collect::<Result<_, _>>().unwrap();
     assert_eq!(batches, vec![Batch::Singular(batch)]);
 }
+
+/// A brotli stream whose commands write past the length its meta-block header declares
+/// (RFC 7932 §9.3: "the stream should be rejected as invalid"). op-node's decoder and the C
+/// reference reject it; brotli-decompressor accepted it as a clean decode before 6.x. The
+/// vector is the differential-fuzzing find published with that decoder fix
+/// (dropbox/rust-brotli-decompressor#47).
+#[test]
+fn brotli_meta_block_longer_than_declared_is_corrupt() {
+    let stream = hex::decode(concat!(
+        "0b2b01008cd4484d73bb8171bab646fb2203e581794e0cb52237983782d1e0880c00200849a0f3a41ab32b9",
+        "8909e575ad3dc35383ab3bc757871fff6ab3a7135eeae1f988262c82ca1426ff34692b30a2beadb7a8589f9",
+        "b5dd93eba74fd1f0b376393efe188bc0d3b812b5c91988a7e5965437750e8c4c2f6d1e9cdfbdfe2876540ed",
+        "bcb1b222168125320d7593de1a4cc82f2bad61e7e7c6e75e7f8eaf1e35ff7d2663edc7f2803c751396295d1",
+        "e18fa5e614573576f40f4f2d6eec9fddbe7ccb5658f49bf30b24c02822832fd35adca1c48cfcb2da966e6e6",
+        "c7665fbe8f2e1fd4f73937adadfbe080dc352d822a5c1ee8ba664175536b4f70d4d2eacef9dde3c7f496690",
+        "77ebe909e02024813e3000b81200c0488dd434b70b8000286308abc0fb1d453300b81200c0488dd434b70b8",
+        "0002863088be0b73600b81200c0488dd434b70b80002863088be0b73600b81200c0488dd434b70b80002863",
+        "088be0b73600b81200c0488dd434b70b80c88fc6428cc0bb0103",
+    ))
+    .unwrap();
+    let mut channel = vec![CHANNEL_VERSION_BROTLI];
+    channel.extend_from_slice(&stream);
+    let decompressed = decompress_channel(&channel, ChannelDecoding::FJORD).unwrap();
+    assert_eq!(decompressed.end, DecompressEnd::Corrupt);
+}

@@ -1,4 +1,4 @@
-//! [`SystemConfig::from_l2_block`]: the system config recovered from real OP Mainnet and OP
+//! [`SystemConfig::from_l2_block`](koa_protocol::SystemConfig::from_l2_block): the system config recovered from real OP Mainnet and OP
 //! Sepolia blocks (built by the executor from `testdata/execution`, checked against their
 //! real block hashes), and from synthetic blocks for every rule of op-node's
 //! `PayloadToSystemConfig`.
