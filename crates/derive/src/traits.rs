@@ -49,6 +49,11 @@ pub trait L2ChainProvider {
 
     /// The system config in effect after the L2 block at `number` (read from its L1 info
     /// deposit and header).
+    ///
+    /// Implementations recover it with
+    /// [`SystemConfig::from_l2_block`](koa_protocol::SystemConfig::from_l2_block), which
+    /// follows op-node's `PayloadToSystemConfig`, including stripping the Karst upgrade gas
+    /// from the activation block's gas limit.
     fn system_config_by_number(
         &mut self,
         number: u64,

@@ -166,6 +166,36 @@ mod tests {
     }
 
     #[test]
+    fn holocene_unclosed_channel_is_dropped_back_to_its_own_frames_only() {
+        // optimism#22833: a channel id reused after a closed channel. op-node drops the
+        // unclosed run frame by frame, stopping at the closed channel before it; then the
+        // reused id's first frame after that closed channel is dropped as a post-close frame.
+        let data = encode_frames(&[
+            frame(1, 0, false),
+            frame(1, 1, true),
+            frame(2, 0, false),
+            frame(2, 1, false),
+            frame(3, 0, true), // replaces unclosed channel 2
+            frame(1, 0, true), // channel 1 again, now a new complete channel
+        ]);
+        let mut queue = FrameQueue::default();
+        queue.load(&data, true);
+        assert_eq!(ids(&queue), [(1, 0), (1, 1), (3, 0), (1, 0)]);
+
+        let data = encode_frames(&[
+            frame(1, 0, false),
+            frame(1, 1, true),
+            frame(2, 0, false),
+            frame(1, 0, true), // replaces unclosed channel 2; closed channel 1 stays
+        ]);
+        let mut queue = FrameQueue::default();
+        queue.load(&data, true);
+        // With channel 2 gone, the reused id's frame follows channel 1's closing frame and is
+        // dropped as a frame after the close, exactly as op-node's pairwise walk does.
+        assert_eq!(ids(&queue), [(1, 0), (1, 1)]);
+    }
+
+    #[test]
     fn holocene_prunes_across_transactions() {
         let mut queue = FrameQueue::default();
         queue.load(&encode_frames(&[frame(1, 0, false)]), true);
