@@ -11,7 +11,8 @@ use alloy_primitives::{Address, B64, B256, Bytes, Signature, U256, address, b256
 use koa_executor::{StatelessExecutor, fixture::Fixture};
 use koa_mpt::NoopTrieHinter;
 use koa_protocol::{
-    ChainGenesis, L1BlockInfoTx, L1BlockValues, L2SystemConfigError, RollupConfig, SystemConfig,
+    ChainGenesis, L1BlockInfoTx, L1BlockValues, L2BlockInfoError, L2SystemConfigError,
+    RollupConfig, SystemConfig,
     config::{EcotoneScalars, encode_operator_fee_params},
     eip1559::{Eip1559Params, ExtraDataError, ExtraDataFormat, ExtraDataParams},
     l1_info::{L1InfoDecodeError, L1InfoFormat},
@@ -331,10 +332,12 @@ fn genesis_block_has_the_genesis_system_config() {
     );
     assert_eq!(
         SystemConfig::from_l2_block(&config, &header, B256::ZERO, None),
-        Err(L2SystemConfigError::GenesisHashMismatch {
-            expected: GENESIS_HASH,
-            actual: B256::ZERO,
-        })
+        Err(L2SystemConfigError::Block(
+            L2BlockInfoError::GenesisHashMismatch {
+                expected: GENESIS_HASH,
+                actual: B256::ZERO,
+            }
+        ))
     );
 }
 
@@ -345,7 +348,9 @@ fn first_transaction_must_be_the_l1_attributes_deposit() {
     let hash = B256::repeat_byte(0x44);
     assert_eq!(
         SystemConfig::from_l2_block(&config, &header, hash, None),
-        Err(L2SystemConfigError::MissingL1InfoDeposit)
+        Err(L2SystemConfigError::Block(
+            L2BlockInfoError::MissingL1InfoDeposit
+        ))
     );
     let legacy = OpTxEnvelope::Legacy(Signed::new_unchecked(
         TxLegacy::default(),
@@ -354,19 +359,21 @@ fn first_transaction_must_be_the_l1_attributes_deposit() {
     ));
     assert_eq!(
         recover(&config, &header, &legacy),
-        Err(L2SystemConfigError::FirstTxNotDeposit)
+        Err(L2SystemConfigError::Block(
+            L2BlockInfoError::FirstTxNotDeposit
+        ))
     );
     // Attributes in another format than the block's timestamp requires.
     let bedrock = Forks::default().config();
     let (_, bedrock_deposit) = build_block(&bedrock, &post_ecotone_config(), GENESIS_TIME + 10);
     assert_eq!(
         recover(&config, &header, &bedrock_deposit),
-        Err(L2SystemConfigError::L1Info(
+        Err(L2SystemConfigError::Block(L2BlockInfoError::L1Info(
             L1InfoDecodeError::UnexpectedFormat {
                 expected: L1InfoFormat::Jovian,
                 actual: L1InfoFormat::Bedrock,
             }
-        ))
+        )))
     );
     assert_eq!(
         recover(&config, &header, &deposit),

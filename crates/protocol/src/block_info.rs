@@ -89,17 +89,16 @@ pub enum L2BlockInfoError {
     L1Info(#[from] L1InfoDecodeError),
 }
 
-impl L2BlockInfo {
-    /// Reads the L1 origin and sequence number of an L2 block from its first transaction,
-    /// the L1 attributes deposit. The genesis block (at the rollup's genesis number) has
-    /// none: its origin is the rollup config's L1 genesis and its sequence number 0.
-    pub fn from_header_and_first_tx(
+impl L1BlockInfoTx {
+    /// The L1 attributes an L2 block carries in its first transaction, a deposit, in the
+    /// format of the block's timestamp; `None` for the genesis block (at the rollup's genesis
+    /// number), which has none. A block at the genesis number must have the genesis hash.
+    pub fn from_l2_block(
         rollup_config: &RollupConfig,
         header: &Header,
         hash: B256,
         first_tx: Option<&OpTxEnvelope>,
-    ) -> Result<Self, L2BlockInfoError> {
-        let block_info = BlockInfo::from_header(header, hash);
+    ) -> Result<Option<Self>, L2BlockInfoError> {
         let genesis = &rollup_config.genesis;
         if header.number == genesis.l2.number {
             if hash != genesis.l2.hash {
@@ -108,26 +107,43 @@ impl L2BlockInfo {
                     actual: hash,
                 });
             }
-            return Ok(Self {
-                block_info,
-                l1_origin: genesis.l1,
-                seq_num: 0,
-            });
+            return Ok(None);
         }
         let tx = first_tx.ok_or(L2BlockInfoError::MissingL1InfoDeposit)?;
         let OpTxEnvelope::Deposit(deposit) = tx else {
             return Err(L2BlockInfoError::FirstTxNotDeposit);
         };
-        let info = L1BlockInfoTx::decode_for_timestamp(
-            rollup_config,
-            header.timestamp,
-            &deposit.inner().input,
-        )?;
-        Ok(Self {
-            block_info,
-            l1_origin: info.l1_origin(),
-            seq_num: info.sequence_number(),
-        })
+        let info =
+            Self::decode_for_timestamp(rollup_config, header.timestamp, &deposit.inner().input)?;
+        Ok(Some(info))
+    }
+}
+
+impl L2BlockInfo {
+    /// Reads the L1 origin and sequence number of an L2 block from its first transaction,
+    /// the L1 attributes deposit ([`L1BlockInfoTx::from_l2_block`]). The genesis block has
+    /// none: its origin is the rollup config's L1 genesis and its sequence number 0.
+    pub fn from_header_and_first_tx(
+        rollup_config: &RollupConfig,
+        header: &Header,
+        hash: B256,
+        first_tx: Option<&OpTxEnvelope>,
+    ) -> Result<Self, L2BlockInfoError> {
+        let block_info = BlockInfo::from_header(header, hash);
+        Ok(
+            match L1BlockInfoTx::from_l2_block(rollup_config, header, hash, first_tx)? {
+                None => Self {
+                    block_info,
+                    l1_origin: rollup_config.genesis.l1,
+                    seq_num: 0,
+                },
+                Some(info) => Self {
+                    block_info,
+                    l1_origin: info.l1_origin(),
+                    seq_num: info.sequence_number(),
+                },
+            },
+        )
     }
 
     /// [`Self::from_header_and_first_tx`] for a whole block.

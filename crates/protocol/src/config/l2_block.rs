@@ -13,32 +13,19 @@ use op_alloy_consensus::OpTxEnvelope;
 
 use crate::{
     RollupConfig, SystemConfig,
+    block_info::L2BlockInfoError,
     config::system::encode_operator_fee_params,
     eip1559::{ExtraDataError, ExtraDataFormat},
-    l1_info::{L1BlockInfoTx, L1InfoDecodeError},
+    l1_info::L1BlockInfoTx,
     upgrades::{self, UpgradeError},
 };
 
 /// The system config of an L2 block cannot be recovered from it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum L2SystemConfigError {
-    /// The block has the genesis number but not the genesis hash.
-    #[error("block at the L2 genesis number has hash {actual}, expected {expected}")]
-    GenesisHashMismatch {
-        /// The rollup config's genesis hash.
-        expected: B256,
-        /// The block's hash.
-        actual: B256,
-    },
-    /// A non-genesis block without transactions.
-    #[error("L2 block has no L1 info deposit")]
-    MissingL1InfoDeposit,
-    /// The first transaction is not a deposit.
-    #[error("first L2 block transaction is not a deposit")]
-    FirstTxNotDeposit,
-    /// The first transaction's calldata is not the L1 attributes of this block's timestamp.
-    #[error("invalid L1 info deposit: {0}")]
-    L1Info(#[from] L1InfoDecodeError),
+    /// The block's L1 attributes cannot be read ([`L1BlockInfoTx::from_l2_block`]).
+    #[error(transparent)]
+    Block(#[from] L2BlockInfoError),
     /// The header gas limit is below the upgrade gas its fork activation added to it (or the
     /// upgrade gas cannot be computed).
     #[error("gas limit: {0}")]
@@ -74,24 +61,11 @@ impl SystemConfig {
         hash: B256,
         first_tx: Option<&OpTxEnvelope>,
     ) -> Result<Self, L2SystemConfigError> {
-        let genesis = &rollup_config.genesis;
-        if header.number == genesis.l2.number {
-            if hash != genesis.l2.hash {
-                return Err(L2SystemConfigError::GenesisHashMismatch {
-                    expected: genesis.l2.hash,
-                    actual: hash,
-                });
-            }
-            return Ok(genesis.system_config);
-        }
-
-        let tx = first_tx.ok_or(L2SystemConfigError::MissingL1InfoDeposit)?;
-        let OpTxEnvelope::Deposit(deposit) = tx else {
-            return Err(L2SystemConfigError::FirstTxNotDeposit);
+        let Some(info) = L1BlockInfoTx::from_l2_block(rollup_config, header, hash, first_tx)?
+        else {
+            return Ok(rollup_config.genesis.system_config);
         };
         let timestamp = header.timestamp;
-        let info =
-            L1BlockInfoTx::decode_for_timestamp(rollup_config, timestamp, &deposit.inner().input)?;
 
         // The attributes' format follows the timestamp, so they are in the Bedrock format
         // exactly until Ecotone's activation block, the Isthmus (Jovian) fields are present
