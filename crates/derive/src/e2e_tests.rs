@@ -259,6 +259,44 @@ fn execute(attrs: &AttributesWithParent, cfg: &RollupConfig) -> L2BlockInfo {
     }
 }
 
+/// The L2 genesis block of every world here: L1 origin L1 block 0.
+fn l2_genesis(l1: &[BlockInfo]) -> L2BlockInfo {
+    L2BlockInfo {
+        block_info: BlockInfo {
+            hash: l2_hash(0),
+            number: 0,
+            parent_hash: B256::ZERO,
+            timestamp: L1_GENESIS_TIME,
+        },
+        l1_origin: l1[0].id(),
+        seq_num: 0,
+    }
+}
+
+/// The pipeline type of the e2e tests.
+type TestPipeline = DerivationPipeline<TestChainProvider, TestL2Provider, TestBlobProvider>;
+
+/// A pipeline reset at L2 genesis, reading L1 up to block 10.
+fn pipeline_from_genesis(
+    cfg: &RollupConfig,
+    l1: &[BlockInfo],
+    chain: TestChainProvider,
+) -> TestPipeline {
+    let mut l2 = TestL2Provider::default();
+    l2.blocks.insert(0, l2_genesis(l1));
+    l2.system_configs.insert(0, cfg.genesis.system_config);
+    let mut pipeline = DerivationPipeline::new(
+        cfg.clone(),
+        L1ChainConfig::MAINNET,
+        Some(10),
+        chain,
+        l2,
+        TestBlobProvider::default(),
+    );
+    pipeline.reset(l2_genesis(l1)).unwrap();
+    pipeline
+}
+
 #[test]
 fn e2e_derives_batches_deposits_and_deposit_only_blocks_holocene() {
     e2e_derives_batches_deposits_and_deposit_only_blocks(true);
@@ -271,28 +309,8 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks_pre_holocene() {
 
 fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
     let World { cfg, l1, chain } = world(holocene);
-    let genesis = L2BlockInfo {
-        block_info: BlockInfo {
-            hash: l2_hash(0),
-            number: 0,
-            parent_hash: B256::ZERO,
-            timestamp: L1_GENESIS_TIME,
-        },
-        l1_origin: l1[0].id(),
-        seq_num: 0,
-    };
-    let mut l2 = TestL2Provider::default();
-    l2.blocks.insert(0, genesis);
-    l2.system_configs.insert(0, cfg.genesis.system_config);
-    let mut pipeline = DerivationPipeline::new(
-        cfg.clone(),
-        L1ChainConfig::MAINNET,
-        Some(10),
-        chain.clone(),
-        l2,
-        TestBlobProvider::default(),
-    );
-    pipeline.reset(genesis).unwrap();
+    let genesis = l2_genesis(&l1);
+    let mut pipeline = pipeline_from_genesis(&cfg, &l1, chain.clone());
 
     let mut safe = genesis;
     let mut produced: Vec<AttributesWithParent> = Vec::new();
@@ -907,38 +925,6 @@ mod driver {
     use super::*;
     use crate::{PipelineError, PipelineErrorKind, pipeline::DEFAULT_TEMPORARY_RETRY_LIMIT};
 
-    type TestPipeline = DerivationPipeline<TestChainProvider, TestL2Provider, TestBlobProvider>;
-
-    fn genesis(l1: &[BlockInfo]) -> L2BlockInfo {
-        L2BlockInfo {
-            block_info: BlockInfo {
-                hash: l2_hash(0),
-                number: 0,
-                parent_hash: B256::ZERO,
-                timestamp: L1_GENESIS_TIME,
-            },
-            l1_origin: l1[0].id(),
-            seq_num: 0,
-        }
-    }
-
-    /// A pipeline reset at L2 genesis, reading L1 up to block 10.
-    fn pipeline(cfg: &RollupConfig, l1: &[BlockInfo], chain: TestChainProvider) -> TestPipeline {
-        let mut l2 = TestL2Provider::default();
-        l2.blocks.insert(0, genesis(l1));
-        l2.system_configs.insert(0, cfg.genesis.system_config);
-        let mut pipeline = DerivationPipeline::new(
-            cfg.clone(),
-            L1ChainConfig::MAINNET,
-            Some(10),
-            chain,
-            l2,
-            TestBlobProvider::default(),
-        );
-        pipeline.reset(genesis(l1)).unwrap();
-        pipeline
-    }
-
     fn run(
         pipeline: &mut TestPipeline,
         cfg: &RollupConfig,
@@ -956,14 +942,14 @@ mod driver {
     #[test]
     fn run_to_retries_temporary_provider_errors() {
         let World { cfg, l1, chain } = world(true);
-        let mut reliable = pipeline(&cfg, &l1, chain.clone());
-        let (head, produced) = run(&mut reliable, &cfg, genesis(&l1), 20).unwrap();
+        let mut reliable = pipeline_from_genesis(&cfg, &l1, chain.clone());
+        let (head, produced) = run(&mut reliable, &cfg, l2_genesis(&l1), 20).unwrap();
         assert_eq!(head.block_info.number, 20);
         assert_eq!(produced.len(), 20);
 
-        let mut flaky = pipeline(&cfg, &l1, chain);
+        let mut flaky = pipeline_from_genesis(&cfg, &l1, chain);
         flaky.chain.transient_failures = DEFAULT_TEMPORARY_RETRY_LIMIT;
-        let (flaky_head, flaky_produced) = run(&mut flaky, &cfg, genesis(&l1), 20).unwrap();
+        let (flaky_head, flaky_produced) = run(&mut flaky, &cfg, l2_genesis(&l1), 20).unwrap();
         assert_eq!(
             flaky.chain.transient_failures, 0,
             "every failure was hit and retried"
@@ -978,10 +964,10 @@ mod driver {
     #[test]
     fn run_to_gives_up_after_the_retry_limit() {
         let World { cfg, l1, chain } = world(true);
-        let mut pipeline = pipeline(&cfg, &l1, chain);
+        let mut pipeline = pipeline_from_genesis(&cfg, &l1, chain);
         pipeline.set_temporary_retry_limit(2);
         pipeline.chain.transient_failures = 3;
-        let error = run(&mut pipeline, &cfg, genesis(&l1), 20).unwrap_err();
+        let error = run(&mut pipeline, &cfg, l2_genesis(&l1), 20).unwrap_err();
         assert_eq!(error.kind(), PipelineErrorKind::Temporary);
         assert!(matches!(error, PipelineError::Provider { .. }));
     }
@@ -994,8 +980,8 @@ mod driver {
             header: header(3, B256::repeat_byte(0x99)),
             ..Default::default()
         });
-        let mut pipeline = pipeline(&cfg, &l1, chain);
-        let error = run(&mut pipeline, &cfg, genesis(&l1), 20).unwrap_err();
+        let mut pipeline = pipeline_from_genesis(&cfg, &l1, chain);
+        let error = run(&mut pipeline, &cfg, l2_genesis(&l1), 20).unwrap_err();
         assert!(
             matches!(error, PipelineError::L1Reorg { number: 3, .. }),
             "{error}"
@@ -1107,28 +1093,8 @@ mod op_node_parity {
     /// Derives from L2 genesis up to the L1 head (block 10).
     fn derive_all(cfg: &RollupConfig, chain: TestChainProvider) -> Vec<AttributesWithParent> {
         let l1 = l1_blocks();
-        let genesis = L2BlockInfo {
-            block_info: BlockInfo {
-                hash: l2_hash(0),
-                number: 0,
-                parent_hash: B256::ZERO,
-                timestamp: L1_GENESIS_TIME,
-            },
-            l1_origin: l1[0].id(),
-            seq_num: 0,
-        };
-        let mut l2 = TestL2Provider::default();
-        l2.blocks.insert(0, genesis);
-        l2.system_configs.insert(0, cfg.genesis.system_config);
-        let mut pipeline = DerivationPipeline::new(
-            cfg.clone(),
-            L1ChainConfig::MAINNET,
-            Some(10),
-            chain,
-            l2,
-            TestBlobProvider::default(),
-        );
-        pipeline.reset(genesis).unwrap();
+        let genesis = l2_genesis(&l1);
+        let mut pipeline = pipeline_from_genesis(cfg, &l1, chain);
         let mut safe = genesis;
         let mut produced = Vec::new();
         for _ in 0..2_000 {
