@@ -844,6 +844,55 @@ mod attributes_per_fork {
     }
 
     #[test]
+    fn a_batch_not_for_the_next_block_is_a_reset_error() {
+        let World { cfg, l1, mut chain } = world(true);
+        let mut l2 = TestL2Provider::default();
+        l2.system_configs.insert(0, cfg.genesis.system_config);
+        let parent = l2_genesis(&l1);
+        let batch = SingularBatch {
+            parent_hash: parent.block_info.hash,
+            epoch_num: 0,
+            epoch_hash: l1[0].hash,
+            timestamp: L1_GENESIS_TIME + 2,
+            transactions: vec![],
+        };
+        let builder = AttributesBuilder::new(L1ChainConfig::MAINNET);
+        assert!(
+            builder
+                .build(&cfg, &parent, &batch, &mut chain, &mut l2)
+                .is_ok()
+        );
+
+        let other_parent = SingularBatch {
+            parent_hash: B256::repeat_byte(7),
+            ..batch.clone()
+        };
+        let error = builder
+            .build(&cfg, &parent, &other_parent, &mut chain, &mut l2)
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            crate::PipelineError::BatchParentMismatch { .. }
+        ));
+        assert_eq!(error.kind(), crate::PipelineErrorKind::Reset);
+
+        let skipped_slot = SingularBatch {
+            timestamp: L1_GENESIS_TIME + 4,
+            ..batch
+        };
+        let error = builder
+            .build(&cfg, &parent, &skipped_slot, &mut chain, &mut l2)
+            .unwrap_err();
+        assert_eq!(
+            error,
+            crate::PipelineError::BatchTimestampMismatch {
+                timestamp: L1_GENESIS_TIME + 4,
+                expected: L1_GENESIS_TIME + 2
+            }
+        );
+    }
+
+    #[test]
     fn bedrock_has_no_withdrawals_beacon_root_or_1559_params() {
         let cfg = RollupConfig {
             canyon_time: None,

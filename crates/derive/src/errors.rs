@@ -44,6 +44,22 @@ pub enum PipelineError {
         /// The batch stage's current epoch number.
         epoch: u64,
     },
+    /// The batch for the next block does not build on the safe head.
+    #[error("batch parent {batch_parent} is not the safe head {safe_head}")]
+    BatchParentMismatch {
+        /// The batch's parent hash.
+        batch_parent: B256,
+        /// The safe head's hash.
+        safe_head: B256,
+    },
+    /// The batch for the next block is not for the next slot.
+    #[error("batch timestamp {timestamp} is not the next slot's {expected}")]
+    BatchTimestampMismatch {
+        /// The batch's timestamp.
+        timestamp: u64,
+        /// The safe head's timestamp plus the block time.
+        expected: u64,
+    },
     /// The next L2 block would be older than its L1 origin: the origin was chosen wrongly.
     #[error("L2 time {l2_time} is before its L1 origin's time {l1_time}")]
     L2TimeBeforeL1Origin {
@@ -108,7 +124,9 @@ impl PipelineError {
             Self::L1Reorg { .. }
             | Self::EpochMismatch { .. }
             | Self::UnknownEpoch(_)
-            | Self::L2TimeBeforeL1Origin { .. } => PipelineErrorKind::Reset,
+            | Self::L2TimeBeforeL1Origin { .. }
+            | Self::BatchParentMismatch { .. }
+            | Self::BatchTimestampMismatch { .. } => PipelineErrorKind::Reset,
             Self::MissingOrigin
             | Self::TooFewL1Blocks { .. }
             | Self::SpanExpansion(_)

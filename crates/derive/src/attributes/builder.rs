@@ -53,6 +53,21 @@ impl AttributesBuilder {
     ) -> PipelineResult<OpPayloadAttributes> {
         let timestamp = batch.timestamp;
         let epoch = batch.epoch();
+        // The batch stage hands over only batches for the block after `parent`; anything else
+        // is an inconsistency between the stages (op-node's attributes queue: reset errors).
+        if batch.parent_hash != parent.block_info.hash {
+            return Err(PipelineError::BatchParentMismatch {
+                batch_parent: batch.parent_hash,
+                safe_head: parent.block_info.hash,
+            });
+        }
+        let expected = parent.block_info.timestamp.saturating_add(cfg.block_time);
+        if timestamp != expected {
+            return Err(PipelineError::BatchTimestampMismatch {
+                timestamp,
+                expected,
+            });
+        }
         let mut system_config: SystemConfig = l2
             .system_config_by_number(parent.block_info.number, cfg)
             .map_err(PipelineError::provider)?;
