@@ -59,6 +59,11 @@ impl ChannelBank {
         self.channels.len()
     }
 
+    /// The bank's size for pruning: the sum of its channels' sizes.
+    pub fn total_size(&self) -> usize {
+        self.channels.iter().map(Channel::size).sum()
+    }
+
     /// Whether no channel is open.
     pub fn is_empty(&self) -> bool {
         self.channels.is_empty()
@@ -99,7 +104,7 @@ impl ChannelBank {
             return;
         }
         let max = max_channel_bank_size(cfg, origin.timestamp);
-        while self.channels.iter().map(Channel::size).sum::<usize>() > max {
+        while self.total_size() > max {
             self.channels.pop_front();
         }
     }
