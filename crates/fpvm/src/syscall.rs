@@ -19,51 +19,53 @@ impl core::fmt::Display for Errno {
     }
 }
 
-/// System call numbers.
+/// System call numbers of the target: the generic Linux table (RISC-V 64, i.e. Asterisc, and
+/// hosts without an FPVM), MIPS n64 (Cannon), or native x86_64 Linux.
 pub mod nr {
+    /// The numbers of the calls this crate makes.
+    struct Numbers {
+        read: u64,
+        write: u64,
+        mmap: u64,
+        exit: u64,
+        exit_group: u64,
+    }
+
     #[cfg(not(any(target_arch = "mips64", target_arch = "x86_64")))]
-    mod numbers {
-        /// `read`.
-        pub const READ: u64 = 63;
-        /// `write`.
-        pub const WRITE: u64 = 64;
-        /// `exit`.
-        pub const EXIT: u64 = 93;
-        /// `exit_group`.
-        pub const EXIT_GROUP: u64 = 94;
-        /// `mmap`.
-        pub const MMAP: u64 = 222;
-    }
-
+    const TARGET: Numbers = Numbers {
+        read: 63,
+        write: 64,
+        mmap: 222,
+        exit: 93,
+        exit_group: 94,
+    };
     #[cfg(target_arch = "mips64")]
-    mod numbers {
-        /// `read` (n64).
-        pub const READ: u64 = 5000;
-        /// `write` (n64).
-        pub const WRITE: u64 = 5001;
-        /// `mmap` (n64).
-        pub const MMAP: u64 = 5009;
-        /// `exit` (n64).
-        pub const EXIT: u64 = 5058;
-        /// `exit_group` (n64).
-        pub const EXIT_GROUP: u64 = 5205;
-    }
-
+    const TARGET: Numbers = Numbers {
+        read: 5000,
+        write: 5001,
+        mmap: 5009,
+        exit: 5058,
+        exit_group: 5205,
+    };
     #[cfg(target_arch = "x86_64")]
-    mod numbers {
-        /// `read`.
-        pub const READ: u64 = 0;
-        /// `write`.
-        pub const WRITE: u64 = 1;
-        /// `mmap`.
-        pub const MMAP: u64 = 9;
-        /// `exit`.
-        pub const EXIT: u64 = 60;
-        /// `exit_group`.
-        pub const EXIT_GROUP: u64 = 231;
-    }
+    const TARGET: Numbers = Numbers {
+        read: 0,
+        write: 1,
+        mmap: 9,
+        exit: 60,
+        exit_group: 231,
+    };
 
-    pub use numbers::*;
+    /// `read`.
+    pub const READ: u64 = TARGET.read;
+    /// `write`.
+    pub const WRITE: u64 = TARGET.write;
+    /// `mmap`.
+    pub const MMAP: u64 = TARGET.mmap;
+    /// `exit`.
+    pub const EXIT: u64 = TARGET.exit;
+    /// `exit_group`.
+    pub const EXIT_GROUP: u64 = TARGET.exit_group;
 }
 
 /// `mmap` constants for anonymous private mappings.
@@ -107,20 +109,8 @@ mod arch {
     /// # Safety
     /// The arguments must be valid for system call `n`.
     pub(crate) unsafe fn syscall3(n: u64, a: u64, b: u64, c: u64) -> Result<u64, Errno> {
-        let a0: u64;
-        let a1: u64;
         // SAFETY: the caller upholds the system call's contract.
-        unsafe {
-            core::arch::asm!(
-                "ecall",
-                in("a7") n,
-                inlateout("a0") a => a0,
-                inlateout("a1") b => a1,
-                in("a2") c,
-                options(nostack)
-            );
-        }
-        decode(a0, a1)
+        unsafe { syscall6(n, a, b, c, 0, 0, 0) }
     }
 
     /// # Safety

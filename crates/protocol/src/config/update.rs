@@ -23,11 +23,10 @@
 //! scalars), no trailing bytes, and integer payloads (`address`, `uint64`, `uint16`) must have
 //! zero padding. Such failures are [`SystemConfigUpdateError`]s and the config is left as it was.
 //!
-//! The spec says an update that cannot be parsed is skipped. op-node is stricter at the next
-//! level up: it applies every valid log of the L1 block and then fails derivation with a
-//! critical error if any log was malformed. [`SystemConfig::apply_receipts`] does the first part
-//! and reports the first bad log; the derivation pipeline decides what to do with it. The
-//! `SystemConfig` contract cannot emit a malformed log, so the two never differ in practice.
+//! The spec says an update that cannot be parsed is skipped, and op-node (since PR #18292)
+//! agrees: it applies every valid log of the L1 block, in L1 traversal and in the attributes
+//! builder alike, and only logs the malformed ones. [`SystemConfig::apply_receipts`] applies
+//! every valid log and reports the first bad one; koa's derivation logs it and goes on.
 //!
 //! From Ecotone on (judged by the **L1** block's timestamp against the Ecotone activation time,
 //! as op-node does), a fee scalars update keeps only the versioned scalar and zeroes the
@@ -262,8 +261,8 @@ impl SystemConfig {
     /// successful transactions of an L1 block, in order.
     ///
     /// Returns whether any log was applied. A malformed log is skipped and the remaining logs
-    /// are still applied; the first malformed log is then returned as the error (op-node
-    /// treats that as a critical derivation error; see the module docs).
+    /// are still applied; the first malformed log is then returned as the error, for the
+    /// caller to report (derivation goes on; see the module docs).
     pub fn apply_receipts<R>(
         &mut self,
         receipts: &[R],
