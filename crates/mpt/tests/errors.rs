@@ -24,14 +24,53 @@ fn long_value(tag: u8) -> Bytes {
     Bytes::from(vec![tag; 40])
 }
 
-/// Two leaves below a root branch, at nibbles 1 and 2, each referenced by hash.
-fn two_leaf_trie() -> (TrieNode, Nibbles, Nibbles) {
-    let a = Nibbles::unpack(B256::repeat_byte(0x11));
-    let b = Nibbles::unpack(B256::repeat_byte(0x22));
-    let mut trie = TrieNode::default();
-    trie.insert(&a, long_value(1), &NoopTrieProvider).unwrap();
-    trie.insert(&b, long_value(2), &NoopTrieProvider).unwrap();
-    (trie, a, b)
+/// Two leaves below a root branch, at nibbles 1 and 2, each referenced by hash, and the
+/// preimages that reopen the trie from its root.
+struct TwoLeaves {
+    root: B256,
+    preimages: Preimages,
+    /// The key of the leaf at nibble 1, holding `long_value(1)`.
+    a: Nibbles,
+    /// The key of the leaf at nibble 2, holding `long_value(2)`.
+    b: Nibbles,
+    /// The hash of the leaf at nibble 1.
+    a_hash: B256,
+    /// The hash of the leaf at nibble 2.
+    b_hash: B256,
+}
+
+impl TwoLeaves {
+    fn new() -> Self {
+        let a = Nibbles::unpack(B256::repeat_byte(0x11));
+        let b = Nibbles::unpack(B256::repeat_byte(0x22));
+        let mut trie = TrieNode::default();
+        trie.insert(&a, long_value(1), &NoopTrieProvider).unwrap();
+        trie.insert(&b, long_value(2), &NoopTrieProvider).unwrap();
+        let root = trie.root();
+        let TrieNode::Branch(branch) = &trie else {
+            panic!("root is a branch")
+        };
+        let leaf_hash = |nibble: usize| {
+            branch.children()[nibble]
+                .clone()
+                .reference()
+                .as_hash()
+                .expect("hashed leaf")
+        };
+        Self {
+            root,
+            preimages: preimages_of(&trie),
+            a,
+            b,
+            a_hash: leaf_hash(1),
+            b_hash: leaf_hash(2),
+        }
+    }
+
+    /// The trie reopened from its root, nothing unblinded.
+    fn reopened(&self) -> TrieNode {
+        TrieNode::new_blinded(self.root)
+    }
 }
 
 /// Records every hint it receives.
@@ -70,16 +109,17 @@ impl TrieProvider for LyingProvider {
 
 #[test]
 fn missing_root_preimage_names_the_root() {
-    let (mut trie, a, _) = two_leaf_trie();
-    let root = trie.root();
-    let mut reopened = TrieNode::new_blinded(root);
-    let error = reopened.get(&a, &Preimages::default()).unwrap_err();
+    let trie = TwoLeaves::new();
+    let error = trie
+        .reopened()
+        .get(&trie.a, &Preimages::default())
+        .unwrap_err();
     match error {
         TrieError::MissingPreimage { hash, source } => {
-            assert_eq!(hash, root);
+            assert_eq!(hash, trie.root);
             assert_eq!(
                 source.downcast_ref::<PreimageNotFound>(),
-                Some(&PreimageNotFound(root))
+                Some(&PreimageNotFound(trie.root))
             );
         }
         other => panic!("expected MissingPreimage, got {other:?}"),
@@ -88,138 +128,94 @@ fn missing_root_preimage_names_the_root() {
 
 #[test]
 fn missing_leaf_preimage_names_the_leaf() {
-    let (mut trie, a, _) = two_leaf_trie();
-    let root = trie.root();
-    let mut preimages = preimages_of(&trie);
-    let TrieNode::Branch(branch) = &trie else {
-        panic!("root is a branch")
-    };
-    let leaf_hash = branch.children()[1]
-        .clone()
-        .reference()
-        .as_hash()
-        .expect("hashed leaf");
-    preimages.remove(&leaf_hash);
+    let trie = TwoLeaves::new();
+    let mut preimages = trie.preimages.clone();
+    preimages.remove(&trie.a_hash);
 
-    let mut reopened = TrieNode::new_blinded(root);
-    match reopened.get(&a, &preimages).unwrap_err() {
-        TrieError::MissingPreimage { hash, .. } => assert_eq!(hash, leaf_hash),
+    match trie.reopened().get(&trie.a, &preimages).unwrap_err() {
+        TrieError::MissingPreimage { hash, .. } => assert_eq!(hash, trie.a_hash),
         other => panic!("expected MissingPreimage, got {other:?}"),
     }
 }
 
 #[test]
 fn corrupt_preimage_is_rejected() {
-    let (mut trie, a, b) = two_leaf_trie();
-    let root = trie.root();
-    let preimages = preimages_of(&trie);
+    let trie = TwoLeaves::new();
     // A valid node, but not the one committed to.
-    let TrieNode::Branch(branch) = &trie else {
-        panic!("root is a branch")
-    };
-    let leaf_hash = branch.children()[2]
-        .clone()
-        .reference()
-        .as_hash()
-        .expect("hashed leaf");
-    let wrong = preimages[&leaf_hash].clone();
-    assert_ne!(keccak256(&wrong), root);
+    let wrong = trie.preimages[&trie.b_hash].clone();
+    assert_ne!(keccak256(&wrong), trie.root);
 
-    let mut reopened = TrieNode::new_blinded(root);
-    match reopened
-        .insert(&b, long_value(3), &LyingProvider(wrong.clone()))
+    match trie
+        .reopened()
+        .insert(&trie.b, long_value(3), &LyingProvider(wrong.clone()))
         .unwrap_err()
     {
         TrieError::CorruptPreimage { expected, actual } => {
-            assert_eq!(expected, root);
+            assert_eq!(expected, trie.root);
             assert_eq!(actual, keccak256(&wrong));
         }
         other => panic!("expected CorruptPreimage, got {other:?}"),
     }
     // The honest store still works.
-    let mut reopened = TrieNode::new_blinded(root);
-    assert_eq!(reopened.get(&a, &preimages).unwrap(), Some(&long_value(1)));
+    assert_eq!(
+        trie.reopened().get(&trie.a, &trie.preimages).unwrap(),
+        Some(&long_value(1))
+    );
 }
 
 #[test]
 fn delete_collapse_hints_and_fetches_the_sibling() {
-    let (mut trie, a, b) = two_leaf_trie();
-    let root = trie.root();
-    let preimages = preimages_of(&trie);
-    let TrieNode::Branch(branch) = &trie else {
-        panic!("root is a branch")
-    };
-    let sibling_hash = branch.children()[2]
-        .clone()
-        .reference()
-        .as_hash()
-        .expect("hashed leaf");
-
+    let trie = TwoLeaves::new();
     let hinter = RecordingHinter::default();
-    let mut reopened = TrieNode::new_blinded(root);
-    assert!(reopened.delete(&a, &preimages, &hinter).unwrap());
-    assert_eq!(hinter.nodes.borrow().as_slice(), &[sibling_hash]);
+    let mut reopened = trie.reopened();
+    assert!(reopened.delete(&trie.a, &trie.preimages, &hinter).unwrap());
+    assert_eq!(hinter.nodes.borrow().as_slice(), &[trie.b_hash]);
 
     // The root is now the sibling leaf alone, with the full key.
     let mut expected = TrieNode::default();
     expected
-        .insert(&b, long_value(2), &NoopTrieProvider)
+        .insert(&trie.b, long_value(2), &NoopTrieProvider)
         .unwrap();
     assert_eq!(reopened.root(), expected.root());
-    assert!(matches!(&reopened, TrieNode::Leaf(leaf) if *leaf.key() == b));
+    assert!(matches!(&reopened, TrieNode::Leaf(leaf) if *leaf.key() == trie.b));
 }
 
 #[test]
 fn delete_collapse_with_missing_sibling_names_the_sibling() {
-    let (mut trie, a, _) = two_leaf_trie();
-    let root = trie.root();
-    let mut preimages = preimages_of(&trie);
-    let TrieNode::Branch(branch) = &trie else {
-        panic!("root is a branch")
-    };
-    let sibling_hash = branch.children()[2]
-        .clone()
-        .reference()
-        .as_hash()
-        .expect("hashed leaf");
-    preimages.remove(&sibling_hash);
+    let trie = TwoLeaves::new();
+    let mut preimages = trie.preimages.clone();
+    preimages.remove(&trie.b_hash);
 
     // Reading the deleted key works: the sibling is not on its path.
-    let mut reopened = TrieNode::new_blinded(root);
-    assert_eq!(reopened.get(&a, &preimages).unwrap(), Some(&long_value(1)));
+    let mut reopened = trie.reopened();
+    assert_eq!(
+        reopened.get(&trie.a, &preimages).unwrap(),
+        Some(&long_value(1))
+    );
     // Deleting it needs the sibling to collapse the branch.
     match reopened
-        .delete(&a, &preimages, &NoopTrieHinter)
+        .delete(&trie.a, &preimages, &NoopTrieHinter)
         .unwrap_err()
     {
-        TrieError::MissingPreimage { hash, .. } => assert_eq!(hash, sibling_hash),
+        TrieError::MissingPreimage { hash, .. } => assert_eq!(hash, trie.b_hash),
         other => panic!("expected MissingPreimage, got {other:?}"),
     }
 }
 
 #[test]
 fn delete_collapse_with_corrupt_sibling_is_rejected() {
-    let (mut trie, a, _) = two_leaf_trie();
-    let root = trie.root();
-    let mut preimages = preimages_of(&trie);
-    let TrieNode::Branch(branch) = &trie else {
-        panic!("root is a branch")
-    };
-    let sibling_hash = branch.children()[2]
-        .clone()
-        .reference()
-        .as_hash()
-        .expect("hashed leaf");
+    let trie = TwoLeaves::new();
+    let mut preimages = trie.preimages.clone();
     let bogus = Bytes::from_static(b"\xc2\x20\x01 definitely not the sibling");
-    preimages.insert(sibling_hash, bogus.clone());
+    preimages.insert(trie.b_hash, bogus.clone());
 
-    let mut reopened = TrieNode::new_blinded(root);
-    match reopened
-        .delete(&a, &preimages, &NoopTrieHinter)
+    match trie
+        .reopened()
+        .delete(&trie.a, &preimages, &NoopTrieHinter)
         .unwrap_err()
     {
         TrieError::CorruptPreimage { expected, actual } => {
-            assert_eq!(expected, sibling_hash);
+            assert_eq!(expected, trie.b_hash);
             assert_eq!(actual, keccak256(&bogus));
         }
         other => panic!("expected CorruptPreimage, got {other:?}"),
@@ -281,19 +277,15 @@ fn malformed_nodes_are_rejected() {
 /// be 65 nibbles: walking it, or collapsing the branch onto it, must fail without panicking.
 #[test]
 fn over_long_paths_are_invalid() {
-    let leaf = TrieNode::leaf(Nibbles::unpack(B256::repeat_byte(0x33)), long_value(3));
     let mut preimages = Preimages::default();
-    let mut leaf_for_ref = leaf.clone();
-    let leaf_ref = leaf_for_ref.reference();
-    leaf.for_each_preimage(&mut |hash, node| {
-        preimages.insert(hash, node);
-    });
-    let other = TrieNode::leaf(Nibbles::from_nibbles([0]), long_value(2));
-    let mut other_for_ref = other.clone();
-    let other_ref = other_for_ref.reference();
-    other.for_each_preimage(&mut |hash, node| {
-        preimages.insert(hash, node);
-    });
+    // Stores a hashed leaf's preimage and returns its reference.
+    let mut store_leaf = |key: Nibbles, value: Bytes| {
+        let mut leaf = TrieNode::leaf(key, value);
+        preimages.extend(preimages_of(&leaf));
+        leaf.reference()
+    };
+    let leaf_ref = store_leaf(Nibbles::unpack(B256::repeat_byte(0x33)), long_value(3));
+    let other_ref = store_leaf(Nibbles::from_nibbles([0]), long_value(2));
     // Encode the branch: 16 children (1 = long leaf, 2 = other leaf) and an empty value.
     let mut payload = Vec::new();
     for i in 0..16 {
