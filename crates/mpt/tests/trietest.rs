@@ -18,64 +18,77 @@ fn parse_bytes(text: &str) -> Vec<u8> {
     }
 }
 
-#[test]
-fn ethereum_trie_tests() {
+/// One case of the suite: its operations (`None` deletes the key) and the expected root.
+struct Case {
+    name: String,
+    operations: Vec<(Nibbles, Option<Bytes>)>,
+    root: B256,
+}
+
+fn cases() -> Vec<Case> {
     let json = std::fs::read_to_string(TRIETEST).expect("read trietest.json");
     let cases: serde_json::Map<String, Value> = serde_json::from_str(&json).expect("parse json");
     assert!(cases.len() >= 4, "expected the suite's cases");
-
-    for (name, case) in &cases {
-        let mut trie = TrieNode::default();
-        let pairs = case["in"].as_array().expect("`in` is an array");
-        for pair in pairs {
-            let key = Nibbles::unpack(parse_bytes(pair[0].as_str().expect("key is a string")));
-            match pair[1].as_str() {
-                Some(value) => {
-                    trie.insert(&key, Bytes::from(parse_bytes(value)), &NoopTrieProvider)
-                        .unwrap_or_else(|e| panic!("{name}: insert failed: {e}"));
-                }
-                None => {
-                    trie.delete(&key, &NoopTrieProvider, &NoopTrieHinter)
-                        .unwrap_or_else(|e| panic!("{name}: delete failed: {e}"));
-                }
+    cases
+        .into_iter()
+        .map(|(name, case)| {
+            let operations = case["in"]
+                .as_array()
+                .expect("`in` is an array")
+                .iter()
+                .map(|pair| {
+                    let key = parse_bytes(pair[0].as_str().expect("key is a string"));
+                    let value = pair[1]
+                        .as_str()
+                        .map(|value| Bytes::from(parse_bytes(value)));
+                    (Nibbles::unpack(key), value)
+                })
+                .collect();
+            let root = case["root"]
+                .as_str()
+                .expect("root")
+                .parse()
+                .expect("root hash");
+            Case {
+                name,
+                operations,
+                root,
             }
+        })
+        .collect()
+}
+
+/// Applies `case` to an empty trie and returns the final root; with `intermediate_roots`, the
+/// root is also computed after every operation, so that each later root depends on the cache
+/// invalidation of the earlier mutations.
+fn final_root(case: &Case, intermediate_roots: bool) -> B256 {
+    let mut trie = TrieNode::default();
+    for (key, value) in &case.operations {
+        match value {
+            Some(value) => trie.insert(key, value.clone(), &NoopTrieProvider).map(drop),
+            None => trie
+                .delete(key, &NoopTrieProvider, &NoopTrieHinter)
+                .map(drop),
         }
-        let expected: B256 = case["root"]
-            .as_str()
-            .expect("root")
-            .parse()
-            .expect("root hash");
-        assert_eq!(trie.root(), expected, "case {name}");
+        .unwrap_or_else(|e| panic!("{}: {key:?}: {e}", case.name));
+        if intermediate_roots {
+            trie.root();
+        }
+    }
+    trie.root()
+}
+
+#[test]
+fn ethereum_trie_tests() {
+    for case in cases() {
+        assert_eq!(final_root(&case, false), case.root, "case {}", case.name);
     }
 }
 
-/// The same cases, but every insert/delete is followed by a root computation, so each later
-/// root depends on the cache invalidation of the earlier mutations.
+/// The same cases, but with a root computation after every insert or delete.
 #[test]
 fn ethereum_trie_tests_with_intermediate_roots() {
-    let json = std::fs::read_to_string(TRIETEST).expect("read trietest.json");
-    let cases: serde_json::Map<String, Value> = serde_json::from_str(&json).expect("parse json");
-    for (name, case) in &cases {
-        let mut trie = TrieNode::default();
-        for pair in case["in"].as_array().expect("`in` is an array") {
-            let key = Nibbles::unpack(parse_bytes(pair[0].as_str().expect("key is a string")));
-            match pair[1].as_str() {
-                Some(value) => {
-                    trie.insert(&key, Bytes::from(parse_bytes(value)), &NoopTrieProvider)
-                        .expect("insert");
-                }
-                None => {
-                    trie.delete(&key, &NoopTrieProvider, &NoopTrieHinter)
-                        .expect("delete");
-                }
-            }
-            let _ = trie.root();
-        }
-        let expected: B256 = case["root"]
-            .as_str()
-            .expect("root")
-            .parse()
-            .expect("root hash");
-        assert_eq!(trie.root(), expected, "case {name}");
+    for case in cases() {
+        assert_eq!(final_root(&case, true), case.root, "case {}", case.name);
     }
 }
