@@ -726,6 +726,41 @@ mod sources_and_traversal {
     }
 
     #[test]
+    fn op_node_malformed_deposit_log_stops_derivation() {
+        let World { cfg, l1, mut chain } = world(true);
+        // Deposits carry funds and may not be skipped: a truncated deposit log in the epoch's
+        // receipts is a critical error, not a silently smaller deposit list.
+        let mut truncated = deposit_log();
+        let data = truncated.data.data.slice(..40);
+        truncated.data = LogData::new_unchecked(truncated.data.topics().to_vec(), data);
+        chain.blocks.get_mut(&l1[1].hash).unwrap().receipts = vec![receipt(vec![truncated])];
+        let mut l2 = TestL2Provider::default();
+        l2.system_configs.insert(0, cfg.genesis.system_config);
+        let parent = L2BlockInfo {
+            block_info: BlockInfo {
+                hash: l2_hash(5),
+                number: 5,
+                parent_hash: B256::ZERO,
+                timestamp: L1_GENESIS_TIME + 10,
+            },
+            l1_origin: l1[0].id(),
+            seq_num: 5,
+        };
+        let batch = SingularBatch {
+            parent_hash: parent.block_info.hash,
+            epoch_num: 1,
+            epoch_hash: l1[1].hash,
+            timestamp: L1_GENESIS_TIME + 12,
+            transactions: vec![],
+        };
+        let error = crate::attributes::AttributesBuilder::new(L1ChainConfig::MAINNET)
+            .build(&cfg, &parent, &batch, &mut chain, &mut l2)
+            .unwrap_err();
+        assert!(matches!(error, PipelineError::Deposits(_)), "{error}");
+        assert_eq!(error.kind(), crate::PipelineErrorKind::Critical);
+    }
+
+    #[test]
     fn reset_walks_back_one_channel_timeout_of_l1_origins() {
         let World { cfg, l1, chain } = world(true);
         let mut l2 = TestL2Provider::default();

@@ -3,8 +3,6 @@
 use alloc::string::String;
 use alloy_primitives::B256;
 
-use crate::sources::BlobDecodeError;
-
 /// How the driver must react to a pipeline error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PipelineErrorKind {
@@ -81,9 +79,6 @@ pub enum PipelineError {
     /// A span batch that passed every check failed to expand into blocks.
     #[error("accepted span batch does not expand: {0}")]
     SpanExpansion(koa_protocol::batch::SpanBatchError),
-    /// A batch references an L1 origin the pipeline has not seen.
-    #[error("batch references L1 origin {0} that the pipeline has not seen")]
-    UnknownEpoch(u64),
     /// A provider returned a blob that does not match the versioned hash the L1 tx carries.
     #[error("blob {index} does not match its versioned hash {expected}")]
     BlobHashMismatch {
@@ -100,12 +95,16 @@ pub enum PipelineError {
         /// Blobs returned.
         returned: usize,
     },
-    /// A blob failed to decode (only surfaced by direct callers; the pipeline skips such blobs).
+    /// An epoch's deposit logs are malformed. Deposits carry funds and cannot be skipped, so
+    /// this stops derivation, as in op-node (the deposit contract never emits such a log).
     #[error(transparent)]
-    BlobDecode(#[from] BlobDecodeError),
-    /// Building the payload attributes failed.
-    #[error("attributes: {0}")]
-    Attributes(String),
+    Deposits(#[from] koa_protocol::deposits::DepositsError),
+    /// The L1 attributes deposit cannot be built.
+    #[error("L1 info deposit: {0}")]
+    L1Info(#[from] koa_protocol::l1_info::L1InfoBuildError),
+    /// The network upgrade deposits or their gas cannot be computed.
+    #[error("upgrade deposits: {0}")]
+    Upgrade(#[from] koa_protocol::upgrades::UpgradeError),
     /// A data provider failed.
     #[error("{kind:?} provider error: {message}")]
     Provider {
@@ -123,7 +122,6 @@ impl PipelineError {
             Self::Eof | Self::NotEnoughData => PipelineErrorKind::Temporary,
             Self::L1Reorg { .. }
             | Self::EpochMismatch { .. }
-            | Self::UnknownEpoch(_)
             | Self::L2TimeBeforeL1Origin { .. }
             | Self::BatchParentMismatch { .. }
             | Self::BatchTimestampMismatch { .. } => PipelineErrorKind::Reset,
@@ -132,8 +130,9 @@ impl PipelineError {
             | Self::SpanExpansion(_)
             | Self::BlobHashMismatch { .. }
             | Self::BlobCountMismatch { .. }
-            | Self::BlobDecode(_)
-            | Self::Attributes(_) => PipelineErrorKind::Critical,
+            | Self::Deposits(_)
+            | Self::L1Info(_)
+            | Self::Upgrade(_) => PipelineErrorKind::Critical,
             Self::Provider { kind, .. } => *kind,
         }
     }

@@ -1,6 +1,6 @@
 //! Builds payload attributes from a batch (derivation spec, "Deriving Payload Attributes").
 
-use alloc::{format, vec::Vec};
+use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, Bytes, address};
 use koa_protocol::{
     L1BlockInfoTx, L1ChainConfig, RollupConfig, SystemConfig,
@@ -11,7 +11,7 @@ use koa_protocol::{
 
 use super::OpPayloadAttributes;
 use crate::{
-    errors::{PipelineError, PipelineErrorKind, PipelineResult},
+    errors::{PipelineError, PipelineResult},
     traits::{ChainProvider, L2ChainProvider},
     types::L2BlockInfo,
 };
@@ -23,13 +23,6 @@ pub const SEQUENCER_FEE_VAULT: Address = address!("42000000000000000000000000000
 #[derive(Debug, Clone)]
 pub struct AttributesBuilder {
     l1_chain_config: L1ChainConfig,
-}
-
-fn critical(message: alloc::string::String) -> PipelineError {
-    PipelineError::Provider {
-        kind: PipelineErrorKind::Critical,
-        message,
-    }
 }
 
 impl AttributesBuilder {
@@ -100,8 +93,7 @@ impl AttributesBuilder {
             if let Err(error) = system_config.apply_receipts(&receipts, cfg, header.timestamp) {
                 tracing::warn!(target: "derive::attributes", epoch = epoch.number, %error, "skipping malformed system config update");
             }
-            let deposits = user_deposits(&receipts, cfg.deposit_contract_address, epoch.hash)
-                .map_err(|error| critical(format!("user deposits: {error}")))?;
+            let deposits = user_deposits(&receipts, cfg.deposit_contract_address, epoch.hash)?;
             (0, deposits)
         };
         if timestamp < header.timestamp {
@@ -120,12 +112,9 @@ impl AttributesBuilder {
             &header,
             epoch.hash,
             timestamp,
-        )
-        .map_err(|error| PipelineError::Attributes(format!("L1 info: {error}")))?;
-        let upgrades = upgrade_transactions(cfg, timestamp)
-            .map_err(|error| PipelineError::Attributes(format!("upgrade deposits: {error}")))?;
-        let extra_gas = upgrade_gas(cfg, timestamp)
-            .map_err(|error| PipelineError::Attributes(format!("upgrade gas: {error}")))?;
+        )?;
+        let upgrades = upgrade_transactions(cfg, timestamp)?;
+        let extra_gas = upgrade_gas(cfg, timestamp)?;
 
         let mut transactions: Vec<Bytes> =
             Vec::with_capacity(1 + deposits.len() + upgrades.len() + batch.transactions.len());
