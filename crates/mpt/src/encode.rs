@@ -95,58 +95,50 @@ impl TrieNode {
     /// and for the root: exactly the preimages a [`TrieProvider`](crate::TrieProvider) must hold
     /// to reopen this trie from [`TrieNode::root`]. Blinded subtries are skipped.
     pub fn for_each_preimage(&self, sink: &mut impl FnMut(B256, Bytes)) {
-        let mut buf = Vec::new();
-        // The root is committed to by hash even when its encoding is shorter than 32 bytes.
-        if let Some(encoding) = self.encode_collecting(sink, &mut buf)
-            && encoding.len() < 32
+        if let Self::Blinded(reference) = self
+            && reference.is_hash()
         {
-            sink(keccak256(&encoding), Bytes::from(encoding));
+            return;
+        }
+        let mut buf = Vec::new();
+        let reference = self.collect_reference(sink, &mut buf);
+        // The root is committed to by hash even when its encoding is shorter than 32 bytes.
+        if !reference.is_hash() {
+            sink(
+                keccak256(reference.as_slice()),
+                Bytes::copy_from_slice(&reference),
+            );
         }
     }
 
-    /// Encodes the node without touching the caches, reporting every hashed descendant (and the
-    /// node itself when hashed) to `sink`. Returns the encoding, or `None` when it is not known.
-    fn encode_collecting(
-        &self,
-        sink: &mut impl FnMut(B256, Bytes),
-        buf: &mut Vec<u8>,
-    ) -> Option<Vec<u8>> {
-        let encoding = match self {
-            Self::Empty => return Some(alloc::vec![EMPTY_STRING_CODE]),
-            Self::Blinded(_) => return None,
+    /// The node's reference, computed without touching the caches, reporting every hashed
+    /// node at or below this one (except blinded ones) to `sink`.
+    fn collect_reference(&self, sink: &mut impl FnMut(B256, Bytes), buf: &mut Vec<u8>) -> RlpNode {
+        match self {
+            Self::Empty => return EMPTY_NODE_REF,
+            Self::Blinded(reference) => return reference.clone(),
             Self::Leaf(leaf) => {
                 buf.clear();
                 leaf.encode_into(buf);
-                buf.clone()
             }
             Self::Extension(ext) => {
                 let child = ext.child.collect_reference(sink, buf);
                 buf.clear();
                 encode_extension(&ext.key, &child, buf);
-                buf.clone()
             }
             Self::Branch(branch) => {
                 let children: [RlpNode; 16] =
                     core::array::from_fn(|i| branch.children[i].collect_reference(sink, buf));
                 buf.clear();
                 encode_branch(&children, branch.value.as_ref(), buf);
-                buf.clone()
             }
-        };
-        if encoding.len() >= 32 {
-            sink(keccak256(&encoding), Bytes::from(encoding.clone()));
         }
-        Some(encoding)
-    }
-
-    fn collect_reference(&self, sink: &mut impl FnMut(B256, Bytes), buf: &mut Vec<u8>) -> RlpNode {
-        match self {
-            Self::Blinded(reference) => reference.clone(),
-            _ => match self.encode_collecting(sink, buf) {
-                Some(encoding) => RlpNode::from_rlp(&encoding),
-                None => EMPTY_NODE_REF,
-            },
+        if buf.len() < 32 {
+            return RlpNode::from_rlp(buf);
         }
+        let hash = keccak256(&buf[..]);
+        sink(hash, Bytes::copy_from_slice(buf));
+        RlpNode::word_rlp(&hash)
     }
 }
 
