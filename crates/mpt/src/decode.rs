@@ -114,7 +114,7 @@ fn decode_node(bytes: &[u8], cache: RlpNode) -> Result<TrieNode, TrieError> {
 
 /// Decodes a leaf or extension node from its two items.
 fn decode_short(path_item: &[u8], second: &[u8], cache: RlpNode) -> Result<TrieNode, TrieError> {
-    let compact = string_payload(path_item).ok_or(NodeDecodeError::ChildReference)?;
+    let compact = string_payload(path_item).ok_or(NodeDecodeError::PathNotString)?;
     let (is_leaf, key) = decode_compact_path(compact)?;
     if is_leaf {
         let value = string_payload(second).ok_or(NodeDecodeError::ValueNotString)?;

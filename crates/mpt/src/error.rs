@@ -69,6 +69,9 @@ pub enum NodeDecodeError {
     /// A compact (hex-prefix) path has an unknown flag nibble or a non-zero padding nibble.
     #[error("invalid compact path flag byte {0:#04x}")]
     PathFlag(u8),
+    /// A leaf or extension's path item is an RLP list instead of a byte string.
+    #[error("node path is not an rlp byte string")]
+    PathNotString,
     /// A compact path is empty (it lacks even the flag byte).
     #[error("empty compact path")]
     EmptyPath,

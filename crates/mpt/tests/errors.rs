@@ -241,6 +241,8 @@ fn malformed_nodes_are_rejected() {
         (b"\xc3\x01\x02\x03", NodeDecodeError::ItemCount(3)),
         // A leaf followed by a stray byte.
         (b"\xc2\x20\x01\x00", NodeDecodeError::TrailingBytes),
+        // A path that is a list.
+        (b"\xc3\xc1\x20\x01", NodeDecodeError::PathNotString),
         // Flag nibble 4 is not a compact-path flag.
         (b"\xc2\x40\x01", NodeDecodeError::PathFlag(0x40)),
         // Even-length leaf path with a non-zero padding nibble.
