@@ -50,7 +50,7 @@ pub enum SpanCheck {
 fn is_tx_free_activation_block(cfg: &RollupConfig, timestamp: u64) -> bool {
     [Hardfork::Jovian, Hardfork::Karst, Hardfork::Interop]
         .into_iter()
-        .any(|fork| timestamp > cfg.genesis.l2_time && cfg.is_activation_block(fork, timestamp))
+        .any(|fork| cfg.is_activation_block(fork, timestamp))
 }
 
 /// Checks the transaction rules: no empty transaction, no deposit, no set-code transaction

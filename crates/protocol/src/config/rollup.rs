@@ -213,10 +213,12 @@ impl RollupConfig {
 
     /// Whether the L2 block at `timestamp` is the first one with `fork` active.
     ///
-    /// The genesis block is never an activation block: a fork scheduled at or before genesis
-    /// has no upgrade block.
+    /// The genesis block (and any time not after it) is never an activation block: a fork
+    /// scheduled at or before genesis has no upgrade block. For blocks after genesis this is
+    /// op-node's `IsActivationBlock`.
     pub fn is_activation_block(&self, fork: Hardfork, timestamp: u64) -> bool {
-        self.is_active(fork, timestamp)
+        timestamp > self.genesis.l2_time
+            && self.is_active(fork, timestamp)
             && timestamp >= self.block_time
             && !self.is_active(fork, timestamp - self.block_time)
     }
@@ -389,6 +391,14 @@ mod tests {
         let cfg = schedule();
         assert!(cfg.is_regolith_active(0));
         assert!(!cfg.is_first_regolith_block(0));
+        // A fork scheduled exactly at a later genesis: the genesis block does not activate it
+        // (op-node's formula alone would say it does), and neither does the block after.
+        let mut late = schedule();
+        late.genesis.l2_time = 10;
+        assert!(late.is_canyon_active(10) && !late.is_canyon_active(8));
+        assert!(!late.is_first_canyon_block(10));
+        assert!(!late.is_first_canyon_block(12));
+        assert!(late.is_first_karst_block(90), "blocks after genesis are unchanged");
     }
 
     #[test]

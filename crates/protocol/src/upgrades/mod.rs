@@ -84,9 +84,6 @@ pub const UPGRADE_FORKS: [Hardfork; 6] = [
 /// False for forks without upgrade deposits, and for the genesis block (and any timestamp not
 /// after it): a fork active from genesis has no activation block.
 pub fn is_upgrade_block(cfg: &RollupConfig, fork: Hardfork, l2_timestamp: u64) -> bool {
-    if l2_timestamp <= cfg.genesis.l2_time {
-        return false;
-    }
     match fork {
         Hardfork::Ecotone => cfg.is_first_ecotone_block(l2_timestamp),
         Hardfork::Fjord => cfg.is_first_fjord_block(l2_timestamp),
