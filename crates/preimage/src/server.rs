@@ -173,10 +173,9 @@ impl<C: Channel> OracleServer<C> {
         let key: PreimageKey = PreimageKey::try_from(key_bytes)?;
         let preimage: Vec<u8> = fetcher.get_preimage(key).map_err(ServerError::Fetch)?;
         tracing::trace!(target: "preimage::server", %key, len = preimage.len(), "serving pre-image");
-        let mut response: Vec<u8> = Vec::with_capacity(PREIMAGE_LENGTH_PREFIX + preimage.len());
-        response.extend_from_slice(&(preimage.len() as u64).to_be_bytes());
-        response.extend_from_slice(&preimage);
-        write_all(&self.channel, &response)?;
+        let prefix: [u8; PREIMAGE_LENGTH_PREFIX] = (preimage.len() as u64).to_be_bytes();
+        write_all(&self.channel, &prefix)?;
+        write_all(&self.channel, &preimage)?;
         Ok(Served::Message)
     }
 
