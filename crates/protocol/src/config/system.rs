@@ -2,6 +2,8 @@
 
 use alloy_primitives::{Address, B64, B256};
 
+use crate::eip1559::Eip1559Params;
+
 use serde::{Deserialize, Serialize};
 
 /// The system configuration derivation tracks from L1.
@@ -143,16 +145,20 @@ impl SystemConfig {
         }
     }
 
+    /// The Holocene EIP-1559 parameters, unpacked from [`Self::eip1559_params`] (zero while
+    /// unset).
+    pub const fn eip1559(&self) -> Eip1559Params {
+        Eip1559Params::from_b64(self.eip1559_params)
+    }
+
     /// The Holocene EIP-1559 denominator (0 while unset).
-    pub fn eip1559_denominator(&self) -> u32 {
-        let [a, b, c, d, ..] = self.eip1559_params.0;
-        u32::from_be_bytes([a, b, c, d])
+    pub const fn eip1559_denominator(&self) -> u32 {
+        self.eip1559().denominator
     }
 
     /// The Holocene EIP-1559 elasticity (0 while unset).
-    pub fn eip1559_elasticity(&self) -> u32 {
-        let [.., a, b, c, d] = self.eip1559_params.0;
-        u32::from_be_bytes([a, b, c, d])
+    pub const fn eip1559_elasticity(&self) -> u32 {
+        self.eip1559().elasticity
     }
 
     /// The Isthmus operator fee scalar: bytes `[20, 24)` of [`Self::operator_fee_params`].
