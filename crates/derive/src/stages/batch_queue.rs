@@ -93,9 +93,11 @@ impl BatchQueue {
         l2: &mut L2,
     ) -> PipelineResult<SingularBatch> {
         self.generated = false;
-        let holocene = self
-            .origin
-            .or_else(|| source.origin())
+        // The pipeline's current L1 block decides, as op-node switches its batch stage as soon
+        // as the pipeline's origin moves to a Holocene block, before reading from it.
+        let holocene = source
+            .origin()
+            .or(self.origin)
             .is_some_and(|origin| cfg.is_holocene_active(origin.timestamp));
         if holocene {
             self.next_batch_holocene(cfg, parent, source, l2)
@@ -593,6 +595,67 @@ mod tests {
             "op-node drops the whole remainder, block 3 included"
         );
         assert!(queue.next_span.is_empty());
+    }
+
+    #[test]
+    fn holocene_rules_start_with_the_first_holocene_l1_block() {
+        // Holocene activates with L1 block 1; the stage last saw block 0 (pre-Holocene).
+        let legacy = cfg(false);
+        let switching = RollupConfig {
+            holocene_time: Some(l1(1).timestamp),
+            ..legacy.clone()
+        };
+        let mut queue = BatchQueue::default();
+        queue.reset(l1(0));
+        // The safe head already has L1 block 1 as its origin: under Holocene, batches read in
+        // the safe head's own epoch can only be past ones and are drained unused.
+        let parent = L2BlockInfo {
+            l1_origin: l1(1).id(),
+            ..head(6)
+        };
+        let batch = DerivedBatch::Singular(SingularBatch {
+            parent_hash: parent.block_info.hash,
+            epoch_num: 1,
+            epoch_hash: l1(1).hash,
+            timestamp: parent.block_info.timestamp + 2,
+            transactions: vec![],
+        });
+        let mut src = VecBatchSource {
+            l1: vec![l1(0), l1(1)],
+            position: 1,
+            batches: vec![batch].into(),
+            flushes: 0,
+        };
+        assert_eq!(
+            queue.next_batch(
+                &switching,
+                &parent,
+                &mut src,
+                &mut TestL2Provider::default()
+            ),
+            Err(PipelineError::NotEnoughData),
+            "the Holocene stage drains it"
+        );
+        assert!(src.batches.is_empty());
+        let mut queue = BatchQueue::default();
+        queue.reset(l1(0));
+        let mut src = VecBatchSource {
+            batches: vec![DerivedBatch::Singular(SingularBatch {
+                parent_hash: parent.block_info.hash,
+                epoch_num: 1,
+                epoch_hash: l1(1).hash,
+                timestamp: parent.block_info.timestamp + 2,
+                transactions: vec![],
+            })]
+            .into(),
+            ..src
+        };
+        assert!(
+            queue
+                .next_batch(&legacy, &parent, &mut src, &mut TestL2Provider::default())
+                .is_ok(),
+            "control: the pre-Holocene queue accepts the same batch"
+        );
     }
 
     #[test]
