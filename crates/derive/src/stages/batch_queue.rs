@@ -603,7 +603,7 @@ mod tests {
         let legacy = cfg(false);
         let switching = RollupConfig {
             holocene_time: Some(l1(1).timestamp),
-            ..legacy.clone()
+            ..cfg(false)
         };
         let mut queue = BatchQueue::default();
         queue.reset(l1(0));

@@ -398,7 +398,10 @@ mod tests {
         assert!(late.is_canyon_active(10) && !late.is_canyon_active(8));
         assert!(!late.is_first_canyon_block(10));
         assert!(!late.is_first_canyon_block(12));
-        assert!(late.is_first_karst_block(90), "blocks after genesis are unchanged");
+        assert!(
+            late.is_first_karst_block(90),
+            "blocks after genesis are unchanged"
+        );
     }
 
     #[test]
