@@ -50,12 +50,20 @@ enum SmokeError {
     Check(&'static str),
 }
 
-/// Fails with `what` unless `condition` holds.
-fn check(condition: bool, what: &'static str) -> Result<(), SmokeError> {
-    if condition {
+/// Counts the checks that passed.
+#[derive(Debug, Default)]
+struct Checks {
+    passed: usize,
+}
+
+impl Checks {
+    /// Fails with `what` unless `condition` holds.
+    fn check(&mut self, condition: bool, what: &'static str) -> Result<(), SmokeError> {
+        if !condition {
+            return Err(SmokeError::Check(what));
+        }
+        self.passed += 1;
         Ok(())
-    } else {
-        Err(SmokeError::Check(what))
     }
 }
 
@@ -80,6 +88,7 @@ fn run(
     oracle: &impl PreimageOracleClient,
     hints: &impl HintWriterClient,
 ) -> Result<usize, SmokeError> {
+    let mut checks: Checks = Checks::default();
     let mode: Vec<u8> = oracle.get(PreimageKey::local(MODE_INDEX))?;
     match mode.as_slice() {
         b"check" => {}
@@ -95,8 +104,8 @@ fn run(
     // Keccak256 key: the manifest, authenticated by its hash.
     hints.hint(&format!("smoke-manifest {manifest_hash}"))?;
     let manifest: Vec<u8> = oracle.get(PreimageKey::keccak256(manifest_hash))?;
-    check(manifest.len() == MANIFEST_LEN, "manifest length")?;
-    check(
+    checks.check(manifest.len() == MANIFEST_LEN, "manifest length")?;
+    checks.check(
         keccak256(&manifest) == manifest_hash,
         "keccak256 of the manifest",
     )?;
@@ -105,7 +114,7 @@ fn run(
     let digest: B256 = B256::new(field::<32>(&manifest, 0)?);
     hints.hint(&format!("smoke-sha256 {digest}"))?;
     let payload: Vec<u8> = oracle.get(PreimageKey::sha256(digest))?;
-    check(
+    checks.check(
         B256::new(Sha256::digest(&payload).into()) == digest,
         "sha256 of the payload",
     )?;
@@ -117,32 +126,32 @@ fn run(
     hints.hint(&format!("smoke-blob {z}"))?;
     let mut element: [u8; 32] = [0; 32];
     oracle.get_exact(PreimageKey::blob(&commitment, z), &mut element)?;
-    check(element == expected_element, "blob field element")?;
+    checks.check(element == expected_element, "blob field element")?;
 
     // Precompile key: the result must be `1 ++ sha256(input)`, which we can recompute.
     let input: [u8; 32] = field::<32>(&manifest, 144)?;
     hints.hint(&format!("smoke-precompile {SHA256_PRECOMPILE}"))?;
     let result: Vec<u8> = oracle.get(PreimageKey::precompile(SHA256_PRECOMPILE, &input))?;
     let expected_result: Vec<u8> = [&[1u8][..], &Sha256::digest(input)[..]].concat();
-    check(result == expected_result, "sha256 precompile result")?;
+    checks.check(result == expected_result, "sha256 precompile result")?;
 
     // Global generic key.
     let x: B256 = B256::new(field::<32>(&manifest, 176)?);
     let sender: Address = Address::new(field::<20>(&manifest, 208)?);
     let expected_value: [u8; 32] = field::<32>(&manifest, 228)?;
     let value: Vec<u8> = oracle.get(PreimageKey::global_generic(x, sender))?;
-    check(value == expected_value, "global generic value")?;
+    checks.check(value == expected_value, "global generic value")?;
 
     // The empty pre-image is legal and must come back empty.
     let empty: Vec<u8> = oracle.get(PreimageKey::keccak256(keccak256([])))?;
-    check(empty.is_empty(), "empty pre-image")?;
+    checks.check(empty.is_empty(), "empty pre-image")?;
 
     // Heap sanity on the VM: a large allocation is usable end to end.
     let big: Vec<u8> = alloc::vec![0xa5; 1 << 20];
-    check(
+    checks.check(
         big.iter().all(|&byte| byte == 0xa5),
         "1 MiB heap allocation",
     )?;
 
-    Ok(8)
+    Ok(checks.passed)
 }
