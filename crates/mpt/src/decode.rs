@@ -2,7 +2,7 @@
 
 use alloc::boxed::Box;
 use alloy_primitives::{B256, Bytes, keccak256};
-use alloy_rlp::{EMPTY_STRING_CODE, Header};
+use alloy_rlp::{EMPTY_LIST_CODE, EMPTY_STRING_CODE, Header};
 use alloy_trie::{Nibbles, nodes::RlpNode};
 
 use crate::{
@@ -153,16 +153,15 @@ fn decode_branch(items: &[&[u8]; 17], cache: RlpNode) -> Result<TrieNode, TrieEr
 
 /// Decodes a child reference: empty, a 32-byte hash, or an inline node (a list under 32 bytes).
 fn decode_child(item: &[u8]) -> Result<TrieNode, TrieError> {
-    match item.first() {
-        Some(&EMPTY_STRING_CODE) if item.len() == 1 => Ok(TrieNode::Empty),
-        Some(&0xa0) if item.len() == 33 => Ok(TrieNode::Blinded(
-            RlpNode::from_raw(item).ok_or(NodeDecodeError::ChildReference)?,
-        )),
-        Some(&first) if first >= 0xc0 && item.len() < 32 => Ok(TrieNode::Blinded(
-            RlpNode::from_raw(item).ok_or(NodeDecodeError::ChildReference)?,
-        )),
-        _ => Err(NodeDecodeError::ChildReference.into()),
-    }
+    let reference = match item.first() {
+        Some(&EMPTY_STRING_CODE) if item.len() == 1 => return Ok(TrieNode::Empty),
+        Some(&0xa0) if item.len() == 33 => RlpNode::from_raw(item),
+        Some(&first) if first >= EMPTY_LIST_CODE && item.len() < 32 => RlpNode::from_raw(item),
+        _ => None,
+    };
+    reference
+        .map(TrieNode::Blinded)
+        .ok_or_else(|| NodeDecodeError::ChildReference.into())
 }
 
 /// The payload of an RLP item that is a byte string, `None` for a list.

@@ -265,6 +265,13 @@ fn malformed_nodes_are_rejected() {
         open_single(b"\xc5\x20\x01"),
         TrieError::MalformedNode(NodeDecodeError::Rlp(_))
     ));
+    // An extension whose child is a 32-byte list: too long to be inlined, not a hash.
+    let mut long_inline = vec![0xe1, 0x11, 0xdf];
+    long_inline.extend_from_slice(&[0x01; 31]);
+    assert!(matches!(
+        open_single(&long_inline),
+        TrieError::MalformedNode(NodeDecodeError::ChildReference)
+    ));
     // A leaf path of 66 nibbles.
     let mut long_leaf = vec![0xe4, 0xa2, 0x20];
     long_leaf.extend_from_slice(&[0x11; 33]);
