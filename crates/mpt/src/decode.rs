@@ -43,16 +43,11 @@ pub(crate) fn resolve<P: TrieProvider + ?Sized>(
     provider: &P,
 ) -> Result<TrieNode, TrieError> {
     match reference.as_hash() {
-        Some(hash) => {
-            let bytes = fetch(hash, provider)?;
-            let cache = if bytes.len() >= 32 {
-                reference.clone()
-            } else {
-                // Only a root can be hash-referenced yet shorter than 32 bytes.
-                RlpNode::from_rlp(&bytes)
-            };
-            decode_node(&bytes, cache)
-        }
+        // A node keeps the reference it was fetched by, even when its encoding is shorter than
+        // 32 bytes: that happens for a short root, whose hash is its commitment, and (in a
+        // non-canonical trie) for a short child its parent references by hash anyway, which
+        // must keep that reference until it changes, as geth's hasher does.
+        Some(hash) => decode_node(&fetch(hash, provider)?, reference.clone()),
         None => decode_node(reference.as_slice(), reference.clone()),
     }
 }
