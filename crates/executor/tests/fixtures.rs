@@ -1,14 +1,19 @@
 //! Every block in `testdata/execution/` must build exactly its expected block hash, and a
 //! missing or corrupt preimage must surface as a typed error naming the hash.
 
-use std::path::{Path, PathBuf};
+use std::{
+    cell::RefCell,
+    collections::BTreeSet,
+    convert::Infallible,
+    path::{Path, PathBuf},
+};
 
-use alloy_primitives::{B256, Bytes, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256, address, keccak256};
 use koa_executor::{
     ExecutorError, StateError, StatelessExecutor,
     fixture::{Fixture, RecordingProvider},
 };
-use koa_mpt::{NoopTrieHinter, TrieError};
+use koa_mpt::{NoopTrieHinter, TrieError, TrieHinter};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(concat!(
@@ -120,5 +125,71 @@ fn missing_bytecode_is_a_typed_error() {
             assert!(code_hashes.contains(&hash))
         }
         other => panic!("unexpected error: {other}"),
+    }
+}
+
+/// A [`TrieHinter`] that records every storage proof hint.
+#[derive(Debug, Default)]
+struct StorageHints(RefCell<Vec<(Address, U256, u64)>>);
+
+impl TrieHinter for StorageHints {
+    type Error = Infallible;
+
+    fn hint_trie_node(&self, _hash: B256) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn hint_account_proof(&self, _address: Address, _block_number: u64) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn hint_storage_proof(
+        &self,
+        address: Address,
+        slot: U256,
+        block_number: u64,
+    ) -> Result<(), Self::Error> {
+        self.0.borrow_mut().push((address, slot, block_number));
+        Ok(())
+    }
+}
+
+/// A host serves a storage proof per hinted slot, so every slot the block reads from the parent
+/// state must be hinted, each once and at the parent's number. The L1 attributes deposit (every
+/// fixture is Ecotone or later) writes L1Block slots 0-4 and 7; writing a slot reads it first.
+#[test]
+fn every_storage_slot_read_is_hinted() {
+    const L1_BLOCK: Address = address!("0x4200000000000000000000000000000000000015");
+    for dir in Fixture::discover(&fixtures_dir()).expect("fixtures present") {
+        let fixture = Fixture::load(&dir).expect("fixture loads");
+        let hints = StorageHints::default();
+        let config = &fixture.file.rollup_config;
+        let executor = StatelessExecutor::new(config, &fixture.preimages, &hints);
+        let parent = fixture.parent();
+        executor
+            .execute(&parent, &fixture.file.payload_attributes)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+
+        let hints = hints.0.into_inner();
+        let distinct: BTreeSet<(Address, U256)> = hints
+            .iter()
+            .map(|(address, slot, number)| {
+                assert_eq!(*number, parent.number, "{}", dir.display());
+                (*address, *slot)
+            })
+            .collect();
+        assert_eq!(
+            distinct.len(),
+            hints.len(),
+            "{}: a slot hinted twice",
+            dir.display()
+        );
+        for slot in [0u64, 1, 2, 3, 4, 7] {
+            assert!(
+                distinct.contains(&(L1_BLOCK, U256::from(slot))),
+                "{}: L1Block slot {slot} not hinted",
+                dir.display()
+            );
+        }
     }
 }

@@ -114,14 +114,16 @@ where
         if let Some(cached) = account.storage.get(&slot) {
             return Ok(cached.value);
         }
-        let value = if account.storage_trie.is_none() && account.storage_root == EMPTY_ROOT_HASH {
+        // Every slot not yet cached comes from the parent's storage trie, unless that trie is
+        // empty (or the block wiped it, which also resets `storage_root`): an empty trie holds
+        // only zeros, and every slot the block wrote since is in the cache. Each slot read from
+        // the trie is hinted on its own: its proof path differs from any other slot's.
+        let value = if account.storage_root == EMPTY_ROOT_HASH {
             U256::ZERO
         } else {
-            if account.storage_trie.is_none() {
-                self.hinter
-                    .hint_storage_proof(address, slot, self.parent_number)
-                    .map_err(|e| StateError::Hint { source: e.into() })?;
-            }
+            self.hinter
+                .hint_storage_proof(address, slot, self.parent_number)
+                .map_err(|e| StateError::Hint { source: e.into() })?;
             let path = Nibbles::unpack(keccak256(slot.to_be_bytes::<32>()));
             match account.storage_trie().get(&path, &self.provider)? {
                 None => U256::ZERO,
