@@ -67,16 +67,23 @@ pub fn encode_extra_data(
             .eip1559_params
             .ok_or(AttributesError::MissingEip1559Params)?,
     );
-    if eip1559.denominator == 0 {
-        if eip1559.elasticity != 0 {
-            return Err(AttributesError::InvalidEip1559Params {
-                elasticity: eip1559.elasticity,
-            });
-        }
-        // The chain config's values; they fit in u32 for every real chain.
+    eip1559
+        .validate()
+        .map_err(|_| AttributesError::InvalidEip1559Params {
+            elasticity: eip1559.elasticity,
+        })?;
+    if eip1559.is_zero() {
+        // The chain config's values. They fit in u32 for every real chain; op-geth refuses to
+        // encode (panics on) values that do not.
+        let denominator = config.eip1559_denominator(timestamp);
+        let elasticity = config.chain_op_config.eip1559_elasticity;
+        let out_of_range = AttributesError::ConfigEip1559ParamsOutOfRange {
+            denominator,
+            elasticity,
+        };
         eip1559 = Eip1559Params {
-            denominator: config.eip1559_denominator(timestamp) as u32,
-            elasticity: config.chain_op_config.eip1559_elasticity as u32,
+            denominator: u32::try_from(denominator).map_err(|_| out_of_range.clone())?,
+            elasticity: u32::try_from(elasticity).map_err(|_| out_of_range)?,
         };
     }
     let min_base_fee = match format {
@@ -142,6 +149,7 @@ fn eip1559_base_fee(parent_base_fee: u64, gas_used: u64, gas_limit: u64, params:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_primitives::{B64, b64};
 
     const CANYON: FeeParams = FeeParams {
         denominator: 250,
@@ -165,6 +173,55 @@ mod tests {
         assert_eq!(eip1559_base_fee(1_000_000, 0, 30_000_000, CANYON), 996_000);
         // Increase is at least 1 wei.
         assert_eq!(eip1559_base_fee(1, 5_000_001, 30_000_000, CANYON), 2);
+    }
+
+    fn holocene_attributes(eip1559_params: B64) -> OpPayloadAttributes {
+        OpPayloadAttributes {
+            timestamp: 10,
+            eip1559_params: Some(eip1559_params),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn extra_data_from_attributes() {
+        let mut config = RollupConfig {
+            regolith_time: Some(0),
+            canyon_time: Some(0),
+            delta_time: Some(0),
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            ..Default::default()
+        };
+        config.chain_op_config.eip1559_denominator_canyon = 250;
+        config.chain_op_config.eip1559_elasticity = 6;
+
+        let explicit = holocene_attributes(b64!("0x0000000800000002"));
+        assert_eq!(
+            encode_extra_data(&config, &explicit),
+            Ok(Bytes::from_static(&[0, 0, 0, 0, 8, 0, 0, 0, 2]))
+        );
+        // Zero parameters select the chain config's.
+        let zero = holocene_attributes(B64::ZERO);
+        assert_eq!(
+            encode_extra_data(&config, &zero),
+            Ok(Bytes::from_static(&[0, 0, 0, 0, 250, 0, 0, 0, 6]))
+        );
+        assert_eq!(
+            encode_extra_data(&config, &holocene_attributes(b64!("0x0000000000000002"))),
+            Err(AttributesError::InvalidEip1559Params { elasticity: 2 })
+        );
+        // A config value op-geth cannot encode is an error, not a truncation.
+        config.chain_op_config.eip1559_elasticity = u64::from(u32::MAX) + 7;
+        assert_eq!(
+            encode_extra_data(&config, &zero),
+            Err(AttributesError::ConfigEip1559ParamsOutOfRange {
+                denominator: 250,
+                elasticity: u64::from(u32::MAX) + 7,
+            })
+        );
     }
 
     #[test]

@@ -134,6 +134,17 @@ pub enum AttributesError {
         /// The elasticity.
         elasticity: u32,
     },
+    /// Zero `eip1559Params` select the chain config's EIP-1559 parameters, but those do not
+    /// fit the `extraData` encoding's u32 fields.
+    #[error(
+        "chain config EIP-1559 parameters (denominator {denominator}, elasticity {elasticity}) exceed u32"
+    )]
+    ConfigEip1559ParamsOutOfRange {
+        /// The config's denominator at the block's timestamp.
+        denominator: u64,
+        /// The config's elasticity.
+        elasticity: u64,
+    },
     /// `minBaseFee` is missing from Jovian on.
     #[error("payload attributes carry no minBaseFee (required from Jovian)")]
     MissingMinBaseFee,
