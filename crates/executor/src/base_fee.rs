@@ -225,6 +225,58 @@ mod tests {
     }
 
     #[test]
+    fn jovian_parent_meters_da_footprint_and_clamps_to_min_base_fee() {
+        let jovian_time = 100;
+        let config = RollupConfig {
+            regolith_time: Some(0),
+            canyon_time: Some(0),
+            delta_time: Some(0),
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            isthmus_time: Some(0),
+            jovian_time: Some(jovian_time),
+            ..Default::default()
+        };
+        // 250/6, min base fee 7 wei.
+        let jovian_extra =
+            Bytes::from_static(&[1, 0, 0, 0, 250, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7]);
+        let parent =
+            |timestamp: u64, extra_data: Bytes, gas_used: u64, blob_gas_used: u64| Header {
+                timestamp,
+                extra_data,
+                gas_limit: 30_000_000,
+                gas_used,
+                blob_gas_used: Some(blob_gas_used),
+                base_fee_per_gas: Some(1_000_000),
+                ..Default::default()
+            };
+
+        // Gas at target, DA footprint at the limit: the base fee rises as for a full block.
+        let da_full = parent(jovian_time, jovian_extra.clone(), 5_000_000, 30_000_000);
+        assert_eq!(
+            next_base_fee(&config, &da_full, jovian_time + 2),
+            Ok(1_020_000)
+        );
+        // Before Jovian, blobGasUsed is not metered (nor is there a minimum).
+        let holocene_extra = Bytes::from_static(&[0, 0, 0, 0, 250, 0, 0, 0, 6]);
+        let pre_jovian = parent(jovian_time - 2, holocene_extra, 5_000_000, 30_000_000);
+        assert_eq!(
+            next_base_fee(&config, &pre_jovian, jovian_time),
+            Ok(1_000_000)
+        );
+        // The computed fee is clamped up to the parent's minimum.
+        let mut min_above = parent(jovian_time, jovian_extra, 5_000_000, 0);
+        min_above.extra_data =
+            Bytes::from_static(&[1, 0, 0, 0, 250, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0x1e, 0x84, 0x80]);
+        assert_eq!(
+            next_base_fee(&config, &min_above, jovian_time + 2),
+            Ok(2_000_000)
+        );
+    }
+
+    #[test]
     fn extra_data_versions() {
         let holocene = [0u8, 0, 0, 0, 250, 0, 0, 0, 6];
         assert_eq!(
