@@ -8,12 +8,13 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use alloy_primitives::{Address, B256, Bytes, U256, address, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use koa_executor::{
     ExecutorError, StateError, StatelessExecutor,
     fixture::{Fixture, RecordingProvider},
 };
 use koa_mpt::{NoopTrieHinter, TrieError, TrieHinter};
+use koa_protocol::l1_info::L1_BLOCK_ADDRESS;
 
 fn fixtures_dir() -> PathBuf {
     Path::new(concat!(
@@ -159,7 +160,6 @@ impl TrieHinter for StorageHints {
 /// fixture is Ecotone or later) writes L1Block slots 0-4 and 7; writing a slot reads it first.
 #[test]
 fn every_storage_slot_read_is_hinted() {
-    const L1_BLOCK: Address = address!("0x4200000000000000000000000000000000000015");
     for dir in Fixture::discover(&fixtures_dir()).expect("fixtures present") {
         let fixture = Fixture::load(&dir).expect("fixture loads");
         let hints = StorageHints::default();
@@ -186,7 +186,7 @@ fn every_storage_slot_read_is_hinted() {
         );
         for slot in [0u64, 1, 2, 3, 4, 7] {
             assert!(
-                distinct.contains(&(L1_BLOCK, U256::from(slot))),
+                distinct.contains(&(L1_BLOCK_ADDRESS, U256::from(slot))),
                 "{}: L1Block slot {slot} not hinted",
                 dir.display()
             );
