@@ -5,6 +5,10 @@ use op_revm::OpSpecId;
 
 /// The `op-revm` spec of an L2 block at `timestamp`: its newest active fork (Delta, which
 /// changed only derivation, executes as Canyon).
+///
+/// Interop executes as Karst: forks are cumulative, but op-revm 20 maps `INTEROP` to Prague's
+/// EVM rules (`KARST` to Osaka's), which would undo Karst's Osaka changes; `INTEROP` has no
+/// other rule of its own there (its precompiles are Karst's).
 pub fn spec_id(config: &RollupConfig, timestamp: u64) -> OpSpecId {
     match config.active_fork(timestamp) {
         Hardfork::Bedrock => OpSpecId::BEDROCK,
@@ -16,14 +20,14 @@ pub fn spec_id(config: &RollupConfig, timestamp: u64) -> OpSpecId {
         Hardfork::Holocene => OpSpecId::HOLOCENE,
         Hardfork::Isthmus => OpSpecId::ISTHMUS,
         Hardfork::Jovian => OpSpecId::JOVIAN,
-        Hardfork::Karst => OpSpecId::KARST,
-        Hardfork::Interop => OpSpecId::INTEROP,
+        Hardfork::Karst | Hardfork::Interop => OpSpecId::KARST,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use revm::primitives::hardfork::SpecId;
 
     #[test]
     fn follows_timestamps() {
@@ -42,5 +46,25 @@ mod tests {
         assert_eq!(spec_id(&config, 25), OpSpecId::CANYON);
         assert_eq!(spec_id(&config, 30), OpSpecId::HOLOCENE);
         assert_eq!(spec_id(&config, 40), OpSpecId::ISTHMUS);
+    }
+
+    #[test]
+    fn interop_keeps_karst_evm_rules() {
+        let config = RollupConfig {
+            regolith_time: Some(0),
+            canyon_time: Some(0),
+            delta_time: Some(0),
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            isthmus_time: Some(0),
+            jovian_time: Some(0),
+            karst_time: Some(10),
+            interop_time: Some(20),
+            ..Default::default()
+        };
+        assert_eq!(spec_id(&config, 10), OpSpecId::KARST);
+        assert_eq!(spec_id(&config, 20).into_eth_spec(), SpecId::OSAKA);
     }
 }
