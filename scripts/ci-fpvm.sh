@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # FPVM CI: builds the oracle smoke program for Asterisc (riscv64) and Cannon (mips64), checks the
 # RISC-V ELF is RV64IMA only, reports ELF sizes, and runs both under qemu-user against the host's
-# pre-image server (crates/host/tests/qemu.rs), including the wrong-answer runs that must fail.
+# preimage server (crates/host/tests/qemu.rs), including the wrong-answer runs that must fail.
 # Self-contained: installs the Debian toolchain and qemu-user if they are missing.
 # Exits non-zero on any failure.
 set -euo pipefail

@@ -333,7 +333,7 @@ fn emit_chain(variant: &str, identifier: &str, c: &ChainFile, path: &Path) -> St
     writeln!(s, "        hardforks: {},", hardforks(&c.hardforks)).unwrap();
     writeln!(
         s,
-        "        eip1559: Eip1559Params {{ elasticity: {}, denominator: {}, denominator_canyon: {} }},",
+        "        eip1559: OpChainConfig {{ eip1559_elasticity: {}, eip1559_denominator: {}, eip1559_denominator_canyon: {} }},",
         c.optimism.eip1559_elasticity, c.optimism.eip1559_denominator, c.optimism.eip1559_denominator_canyon,
     )
     .unwrap();

@@ -13,7 +13,7 @@ use koa_derive::{
     stages::{BatchQueue, DerivedBatch},
     test_utils::{TestL2Provider, VecBatchSource},
 };
-use koa_protocol::{RollupConfig, batch::Batch, channel::BatchReader};
+use koa_protocol::{Hardfork, RollupConfig, batch::Batch, channel::BatchReader};
 use libfuzzer_sys::fuzz_target;
 
 const L1_BLOCKS: u64 = 8;
@@ -40,14 +40,8 @@ fn config(holocene: bool) -> RollupConfig {
         max_sequencer_drift: 30,
         channel_timeout: 10,
         l2_chain_id: 10,
-        regolith_time: Some(0),
-        canyon_time: Some(0),
-        delta_time: Some(0),
-        ecotone_time: Some(0),
-        fjord_time: Some(0),
-        granite_time: Some(0),
         holocene_time: holocene.then_some(0),
-        ..Default::default()
+        ..RollupConfig::with_forks_at_genesis(Hardfork::Granite)
     }
 }
 
@@ -55,14 +49,14 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, channel)) = data.split_first() else {
         return;
     };
-    let cfg = config(flags & 1 == 1);
+    let rollup_config = config(flags & 1 == 1);
     let batches = BatchReader::new(channel.to_vec())
         .take(64)
         .filter_map(Result::ok)
         .filter_map(|batch| match batch {
             Batch::Singular(singular) => Some(DerivedBatch::Singular(singular)),
             Batch::Span(raw) => raw
-                .derive(cfg.block_time, cfg.genesis.l2_time, cfg.l2_chain_id)
+                .derive(rollup_config.block_time, rollup_config.genesis.l2_time, rollup_config.l2_chain_id)
                 .ok()
                 .map(DerivedBatch::Span),
         })
@@ -91,9 +85,9 @@ fuzz_target!(|data: &[u8]| {
     queue.reset(l1[0]);
     let mut safe = genesis;
     for _ in 0..512 {
-        match queue.next_batch(&cfg, &safe, &mut source, &mut l2) {
+        match queue.next_batch(&rollup_config, &safe, &mut source, &mut l2) {
             Ok(batch) => {
-                assert_eq!(batch.timestamp, safe.block_info.timestamp + cfg.block_time);
+                assert_eq!(batch.timestamp, safe.block_info.timestamp + rollup_config.block_time);
                 assert_eq!(batch.parent_hash, safe.block_info.hash);
                 let same_epoch = batch.epoch_num == safe.l1_origin.number;
                 assert!(same_epoch || batch.epoch_num == safe.l1_origin.number + 1);

@@ -11,7 +11,7 @@ use koa_derive::{
     BlockInfo,
     stages::{BankRead, ChannelAssembler, ChannelBank, FrameQueue, channel_bank},
 };
-use koa_protocol::RollupConfig;
+use koa_protocol::{Hardfork, RollupConfig};
 use libfuzzer_sys::fuzz_target;
 
 fn origin(number: u64) -> BlockInfo {
@@ -24,12 +24,10 @@ fn origin(number: u64) -> BlockInfo {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let cfg = RollupConfig {
+    let rollup_config = RollupConfig {
         block_time: 2,
         channel_timeout: 3,
-        regolith_time: Some(0),
-        canyon_time: Some(0),
-        ..Default::default()
+        ..RollupConfig::with_forks_at_genesis(Hardfork::Canyon)
     };
     let transactions: Vec<&[u8]> = data.split(|&b| b == 0xfe).take(64).collect();
     for holocene in [false, true] {
@@ -40,25 +38,25 @@ fuzz_target!(|data: &[u8]| {
             let origin = origin(index as u64 / 3);
             frames.load(tx, holocene);
             if holocene {
-                assembler.check_timeout(&cfg, &origin);
+                assembler.check_timeout(&rollup_config, &origin);
             }
             while let Some(frame) = frames.pop() {
                 if holocene {
-                    if let Some(channel) = assembler.ingest(&cfg, &origin, frame) {
+                    if let Some(channel) = assembler.ingest(&rollup_config, &origin, frame) {
                         assert!(
                             channel.len()
-                                <= channel_bank::max_rlp_bytes_per_channel(&cfg, origin.timestamp)
+                                <= channel_bank::max_rlp_bytes_per_channel(&rollup_config, origin.timestamp)
                         );
                     }
                     continue;
                 }
-                bank.ingest(&cfg, &origin, frame);
+                bank.ingest(&rollup_config, &origin, frame);
                 assert!(
                     bank.total_size()
-                        <= channel_bank::max_channel_bank_size(&cfg, origin.timestamp)
+                        <= channel_bank::max_channel_bank_size(&rollup_config, origin.timestamp)
                 );
                 loop {
-                    match bank.read(&cfg, &origin) {
+                    match bank.read(&rollup_config, &origin) {
                         BankRead::Channel(_) | BankRead::Pruned => {}
                         BankRead::NotReady => break,
                     }

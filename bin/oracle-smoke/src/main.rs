@@ -1,4 +1,4 @@
-//! FPVM smoke program: fetches one pre-image of every key type through the oracle, sends hints,
+//! FPVM smoke program: fetches one preimage of every key type through the oracle, sends hints,
 //! authenticates everything it receives, and exits 0 only if every check passes.
 //!
 //! Local key `2` is the run mode: `check` runs the checks; `panic` panics at once, to exercise
@@ -6,11 +6,11 @@
 //!
 //! Like the real client, it trusts nothing but its bootstrap input: local key `1` holds the
 //! keccak256 hash of a manifest, and the manifest (checked against that hash) says what every
-//! other pre-image must be. Manifest layout, [`MANIFEST_LEN`] bytes:
+//! other preimage must be. Manifest layout, [`MANIFEST_LEN`] bytes:
 //!
 //! | bytes     | field                                                    |
 //! |-----------|----------------------------------------------------------|
-//! | 0..32     | sha256 digest of the sha256 pre-image                    |
+//! | 0..32     | sha256 digest of the sha256 preimage                    |
 //! | 32..80    | blob commitment                                          |
 //! | 80..112   | blob evaluation point `z`                                |
 //! | 112..144  | expected blob field element                              |
@@ -43,9 +43,9 @@ const SHA256_PRECOMPILE: Address = address!("00000000000000000000000000000000000
 #[derive(Debug, thiserror::Error)]
 enum SmokeError {
     /// The oracle or hint channel failed.
-    #[error("oracle: {0}")]
+    #[error("oracle")]
     Oracle(#[from] PreimageOracleError),
-    /// A pre-image did not match what the authenticated manifest requires.
+    /// A preimage did not match what the authenticated manifest requires.
     #[error("check failed: {0}")]
     Check(&'static str),
 }
@@ -142,9 +142,9 @@ fn run(
     let value: Vec<u8> = oracle.get(PreimageKey::global_generic(x, sender))?;
     checks.check(value == expected_value, "global generic value")?;
 
-    // The empty pre-image is legal and must come back empty.
+    // The empty preimage is legal and must come back empty.
     let empty: Vec<u8> = oracle.get(PreimageKey::keccak256(keccak256([])))?;
-    checks.check(empty.is_empty(), "empty pre-image")?;
+    checks.check(empty.is_empty(), "empty preimage")?;
 
     // Heap sanity on the VM: a large allocation is usable end to end.
     let big: Vec<u8> = alloc::vec![0xa5; 1 << 20];

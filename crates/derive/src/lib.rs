@@ -14,7 +14,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod attributes;
-pub mod errors;
+pub mod error;
 pub mod pipeline;
 pub mod sources;
 pub mod stages;
@@ -25,10 +25,7 @@ pub mod types;
 pub mod test_utils;
 
 pub use attributes::{AttributesWithParent, OpPayloadAttributes};
-pub use errors::{PipelineError, PipelineErrorKind, PipelineResult};
+pub use error::{PipelineError, PipelineErrorKind, PipelineResult};
 pub use pipeline::{DerivationPipeline, StepResult};
 pub use traits::{BlobProvider, ChainProvider, L2ChainProvider, ProviderError};
 pub use types::{BlockInfo, L2BlockInfo};
-
-#[cfg(test)]
-mod e2e_tests;

@@ -4,7 +4,7 @@ use koa_protocol::{L1ChainConfig, RollupConfig};
 
 use crate::{
     attributes::{AttributesBuilder, AttributesWithParent},
-    errors::{PipelineError, PipelineErrorKind, PipelineResult},
+    error::{PipelineError, PipelineErrorKind, PipelineResult},
     stages::{BatchQueue, L1Source, L1Stages},
     traits::{BlobProvider, ChainProvider, L2ChainProvider},
     types::{BlockInfo, L2BlockInfo},
@@ -31,7 +31,7 @@ pub enum StepResult {
 /// The derivation pipeline over an L1 chain, an L2 chain and a blob source.
 #[derive(Debug)]
 pub struct DerivationPipeline<C, L2, B> {
-    cfg: RollupConfig,
+    rollup_config: RollupConfig,
     l1_head: Option<u64>,
     /// Temporary errors in a row that [`Self::run_to`] retries.
     temporary_retry_limit: u32,
@@ -47,10 +47,10 @@ pub struct DerivationPipeline<C, L2, B> {
 }
 
 impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<C, L2, B> {
-    /// A pipeline for `cfg` reading L1 up to and including block `l1_head` (unbounded if
+    /// A pipeline for `rollup_config` reading L1 up to and including block `l1_head` (unbounded if
     /// `None`). Call [`Self::reset`] before stepping.
     pub fn new(
-        cfg: RollupConfig,
+        rollup_config: RollupConfig,
         l1_chain_config: L1ChainConfig,
         l1_head: Option<u64>,
         chain: C,
@@ -58,7 +58,7 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
         blobs: B,
     ) -> Self {
         Self {
-            cfg,
+            rollup_config,
             l1_head,
             temporary_retry_limit: DEFAULT_TEMPORARY_RETRY_LIMIT,
             l1: L1Stages::default(),
@@ -72,7 +72,7 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
 
     /// The rollup config.
     pub fn rollup_config(&self) -> &RollupConfig {
-        &self.cfg
+        &self.rollup_config
     }
 
     /// The L1 block the pipeline is reading.
@@ -98,11 +98,11 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
                 epoch: safe_origin.number,
             });
         }
-        let timeout = self.cfg.channel_timeout(safe_origin.timestamp);
+        let timeout = self.rollup_config.channel_timeout(safe_origin.timestamp);
         let mut base_block = safe_head;
-        while base_block.block_info.number > self.cfg.genesis.l2.number
+        while base_block.block_info.number > self.rollup_config.genesis.l2.number
             && base_block.l1_origin.number.saturating_add(timeout) >= safe_head.l1_origin.number
-            && base_block.l1_origin.number > self.cfg.genesis.l1.number
+            && base_block.l1_origin.number > self.rollup_config.genesis.l1.number
         {
             base_block = self
                 .l2
@@ -115,7 +115,7 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
             .map_err(PipelineError::provider)?;
         let system_config = self
             .l2
-            .system_config_by_number(base_block.block_info.number, &self.cfg)
+            .system_config_by_number(base_block.block_info.number, &self.rollup_config)
             .map_err(PipelineError::provider)?;
         tracing::info!(target: "derive::pipeline", base = base.number, safe_head = safe_head.block_info.number, "pipeline reset");
         self.l1.reset(base, system_config);
@@ -126,20 +126,23 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
     /// Runs the stages once for the block after `cursor` (the safe head).
     pub fn step(&mut self, cursor: L2BlockInfo) -> StepResult {
         let mut source = L1Source {
-            cfg: &self.cfg,
+            rollup_config: &self.rollup_config,
             stages: &mut self.l1,
             chain: &mut self.chain,
             blobs: &mut self.blobs,
         };
         match self
             .batches
-            .next_batch(&self.cfg, &cursor, &mut source, &mut self.l2)
+            .next_batch(&self.rollup_config, &cursor, &mut source, &mut self.l2)
         {
             Ok(batch) => {
-                match self
-                    .builder
-                    .build(&self.cfg, &cursor, &batch, &mut self.chain, &mut self.l2)
-                {
+                match self.builder.build(
+                    &self.rollup_config,
+                    &cursor,
+                    &batch,
+                    &mut self.chain,
+                    &mut self.l2,
+                ) {
                     Ok(attributes) => StepResult::PreparedAttributes(alloc::boxed::Box::new(
                         AttributesWithParent {
                             attributes,
@@ -158,7 +161,7 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
                 if self.l1_head.is_some_and(|head| origin.number >= head) {
                     return StepResult::EndOfSource;
                 }
-                match self.l1.advance(&self.cfg, &mut self.chain) {
+                match self.l1.advance(&self.rollup_config, &mut self.chain) {
                     Ok(next) => StepResult::AdvancedOrigin(next),
                     Err(error) => StepResult::Failed(error),
                 }
@@ -202,7 +205,7 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
                         if temporary_failures < self.temporary_retry_limit =>
                     {
                         temporary_failures += 1;
-                        tracing::warn!(target: "derive::pipeline", %error, attempt = temporary_failures, "temporary error, retrying the step");
+                        tracing::warn!(target: "derive::pipeline", error = %koa_protocol::ErrorChain(&error), attempt = temporary_failures, "temporary error, retrying the step");
                     }
                     PipelineErrorKind::Temporary
                     | PipelineErrorKind::Reset

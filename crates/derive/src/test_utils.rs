@@ -3,10 +3,10 @@
 use alloc::{collections::BTreeMap, string::String, vec::Vec};
 use alloy_consensus::{Header, Receipt, TxEnvelope};
 use alloy_primitives::{B256, Bytes};
-use koa_protocol::{RollupConfig, SystemConfig};
+use koa_protocol::{Hardfork, RollupConfig, SystemConfig};
 
 use crate::{
-    errors::PipelineErrorKind,
+    error::PipelineErrorKind,
     traits::{
         BlobProvider, BlobWithCommitment, ChainProvider, IndexedBlobHash, L2ChainProvider,
         ProviderError,
@@ -208,10 +208,10 @@ impl crate::stages::BatchSource for VecBatchSource {
         self.l1.get(self.position).copied()
     }
 
-    fn next_batch(&mut self) -> crate::errors::PipelineResult<crate::stages::DerivedBatch> {
+    fn next_batch(&mut self) -> crate::error::PipelineResult<crate::stages::DerivedBatch> {
         self.batches
             .pop_front()
-            .ok_or(crate::errors::PipelineError::Eof)
+            .ok_or(crate::error::PipelineError::Eof)
     }
 
     fn flush_channel(&mut self) {
@@ -224,7 +224,7 @@ impl crate::stages::BatchSource for VecBatchSource {
 #[derive(Clone, Debug)]
 pub struct ChannelWorld {
     /// The rollup config.
-    pub cfg: RollupConfig,
+    pub rollup_config: RollupConfig,
     /// The L1 blocks (epochs and one inclusion block after them).
     pub l1: Vec<BlockInfo>,
     /// The safe head before the first batch.
@@ -242,20 +242,14 @@ impl ChannelWorld {
             batch::Batch,
             channel::{BatchReader, ChannelDecoding},
         };
-        let mut cfg = RollupConfig {
+        let mut rollup_config = RollupConfig {
             block_time: 2,
             max_sequencer_drift: 600,
             seq_window_size: 3600,
             channel_timeout: 300,
             l1_chain_id: 1,
             l2_chain_id: 10,
-            regolith_time: Some(0),
-            canyon_time: Some(0),
-            delta_time: Some(0),
-            ecotone_time: Some(0),
-            fjord_time: Some(0),
-            granite_time: Some(0),
-            ..Default::default()
+            ..RollupConfig::with_forks_at_genesis(Hardfork::Granite)
         };
         let mut reader = BatchReader::from_channel(channel, ChannelDecoding::FJORD)
             .expect("channel decompresses");
@@ -268,14 +262,18 @@ impl ChannelWorld {
             Batch::Singular(s) => Some(s.timestamp),
             Batch::Span(_) => None,
         });
-        cfg.genesis.l2_time = first_singular_ts.map_or(0, |ts| ts % 2);
+        rollup_config.genesis.l2_time = first_singular_ts.map_or(0, |ts| ts % 2);
         let batches: Vec<DerivedBatch> = raw
             .into_iter()
             .map(|b| match b {
                 Batch::Singular(s) => DerivedBatch::Singular(s),
                 Batch::Span(s) => DerivedBatch::Span(
-                    s.derive(cfg.block_time, cfg.genesis.l2_time, cfg.l2_chain_id)
-                        .expect("span derives"),
+                    s.derive(
+                        rollup_config.block_time,
+                        rollup_config.genesis.l2_time,
+                        rollup_config.l2_chain_id,
+                    )
+                    .expect("span derives"),
                 ),
             })
             .collect();
@@ -334,7 +332,7 @@ impl ChannelWorld {
                 hash: first_parent,
                 number: 1_000_000,
                 parent_hash: B256::ZERO,
-                timestamp: first_ts - cfg.block_time,
+                timestamp: first_ts - rollup_config.block_time,
             },
             // The first block starts its epoch when the previous block was in the epoch before.
             l1_origin: if first_epoch == origin.number {
@@ -348,7 +346,7 @@ impl ChannelWorld {
             seq_num: 0,
         };
         Self {
-            cfg,
+            rollup_config,
             l1,
             safe_head,
             batches,
@@ -366,7 +364,7 @@ impl ChannelWorld {
     /// Runs the batch queue over the world's batches, executing each accepted batch as the
     /// next safe head; returns the batches in order.
     pub fn run_batch_queue(&self) -> Vec<koa_protocol::batch::SingularBatch> {
-        use crate::{errors::PipelineError, stages::BatchQueue};
+        use crate::{error::PipelineError, stages::BatchQueue};
         // Hashes the chain must have: each singular batch (and each span's first block) names
         // its parent's hash (spans by prefix, padded with zeros here).
         let mut parents: Vec<B256> = Vec::new();
@@ -393,7 +391,7 @@ impl ChannelWorld {
         let mut safe = self.safe_head;
         let mut out = Vec::with_capacity(parents.len());
         while out.len() < parents.len() {
-            match queue.next_batch(&self.cfg, &safe, &mut source, &mut l2) {
+            match queue.next_batch(&self.rollup_config, &safe, &mut source, &mut l2) {
                 Ok(batch) => {
                     let index = out.len() + 1;
                     let hash = parents

@@ -11,7 +11,7 @@ use alloy_primitives::{B256, Bytes, FixedBytes};
 use koa_protocol::{RollupConfig, SystemConfig};
 
 use crate::{
-    errors::PipelineErrorKind,
+    error::PipelineErrorKind,
     types::{BlockInfo, L2BlockInfo},
 };
 
@@ -57,7 +57,7 @@ pub trait L2ChainProvider {
     fn system_config_by_number(
         &mut self,
         number: u64,
-        config: &RollupConfig,
+        rollup_config: &RollupConfig,
     ) -> Result<SystemConfig, Self::Error>;
 
     /// The EIP-2718 encoded transactions of the L2 block at `number`, deposits included (the

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use koa_executor::{StatelessExecutor, fixture::Fixture};
+use koa_executor::StatelessExecutor;
+use koa_fixture::Fixture;
 use koa_mpt::NoopTrieHinter;
 
 fn execute_fixtures(c: &mut Criterion) {

@@ -16,24 +16,13 @@ use koa_protocol::{
 
 use crate::{AttributesError, OpPayloadAttributes};
 
-/// EIP-1559 parameters of one block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FeeParams {
-    /// Base fee change denominator.
-    pub denominator: u64,
-    /// Elasticity multiplier.
-    pub elasticity: u64,
-    /// Minimum base fee (Jovian), zero before.
-    pub min_base_fee: u64,
-}
-
 /// Decodes the fee parameters a Holocene or Jovian parent's `extraData` carries
 /// ([`ExtraDataFormat::decode`]). The base fee computation also rejects a zero denominator,
 /// which `extraData` validation accepts together with a zero elasticity.
 pub fn decode_extra_data(
     format: ExtraDataFormat,
     extra: &[u8],
-) -> Result<FeeParams, AttributesError> {
+) -> Result<ExtraDataParams, AttributesError> {
     let params = format.decode(extra)?;
     let Eip1559Params {
         denominator,
@@ -42,11 +31,7 @@ pub fn decode_extra_data(
     if denominator == 0 {
         return Err(ExtraDataError::ZeroDenominator { elasticity }.into());
     }
-    Ok(FeeParams {
-        denominator: denominator.into(),
-        elasticity: elasticity.into(),
-        min_base_fee: params.min_base_fee,
-    })
+    Ok(params)
 }
 
 /// Encodes a block's `extraData` from its payload attributes: empty before Holocene, version 0
@@ -54,11 +39,11 @@ pub fn decode_extra_data(
 ///
 /// Zero `eip1559Params` select the chain config's (Canyon) parameters.
 pub fn encode_extra_data(
-    config: &RollupConfig,
+    rollup_config: &RollupConfig,
     attributes: &OpPayloadAttributes,
 ) -> Result<Bytes, AttributesError> {
     let timestamp = attributes.timestamp;
-    let format = ExtraDataFormat::for_timestamp(config, timestamp);
+    let format = ExtraDataFormat::for_timestamp(rollup_config, timestamp);
     if format == ExtraDataFormat::Empty {
         return Ok(Bytes::new());
     }
@@ -75,8 +60,8 @@ pub fn encode_extra_data(
     if eip1559.is_zero() {
         // The chain config's values. They fit in u32 for every real chain; op-geth refuses to
         // encode (panics on) values that do not.
-        let denominator = config.eip1559_denominator(timestamp);
-        let elasticity = config.chain_op_config.eip1559_elasticity;
+        let denominator = rollup_config.eip1559_denominator(timestamp);
+        let elasticity = rollup_config.chain_op_config.eip1559_elasticity;
         let out_of_range = AttributesError::ConfigEip1559ParamsOutOfRange {
             denominator,
             elasticity,
@@ -100,43 +85,62 @@ pub fn encode_extra_data(
 
 /// The base fee of the block at `timestamp` whose parent is `parent`.
 pub fn next_base_fee(
-    config: &RollupConfig,
+    rollup_config: &RollupConfig,
     parent: &Header,
     timestamp: u64,
 ) -> Result<u64, AttributesError> {
     let parent_base_fee = parent
         .base_fee_per_gas
         .ok_or(AttributesError::MissingParentBaseFee)?;
-    let format = ExtraDataFormat::for_timestamp(config, parent.timestamp);
-    let params = if format != ExtraDataFormat::Empty {
-        decode_extra_data(format, &parent.extra_data)?
+    let format = ExtraDataFormat::for_timestamp(rollup_config, parent.timestamp);
+    // (denominator, elasticity, minimum base fee): the parent's `extraData` from Holocene,
+    // the chain config before.
+    let (denominator, elasticity, min_base_fee) = if format != ExtraDataFormat::Empty {
+        let params = decode_extra_data(format, &parent.extra_data)?;
+        (
+            u64::from(params.eip1559.denominator),
+            u64::from(params.eip1559.elasticity),
+            params.min_base_fee,
+        )
     } else {
-        FeeParams {
-            denominator: config.eip1559_denominator(timestamp),
-            elasticity: config.chain_op_config.eip1559_elasticity,
-            min_base_fee: 0,
-        }
+        (
+            rollup_config.eip1559_denominator(timestamp),
+            rollup_config.chain_op_config.eip1559_elasticity,
+            0,
+        )
     };
-    let gas_used = if config.is_jovian_active(parent.timestamp) {
+    let gas_used = if rollup_config.is_jovian_active(parent.timestamp) {
         parent
             .gas_used
             .max(parent.blob_gas_used.unwrap_or_default())
     } else {
         parent.gas_used
     };
-    let base_fee = eip1559_base_fee(parent_base_fee, gas_used, parent.gas_limit, params);
-    Ok(base_fee.max(params.min_base_fee))
+    let base_fee = eip1559_base_fee(
+        parent_base_fee,
+        gas_used,
+        parent.gas_limit,
+        denominator,
+        elasticity,
+    );
+    Ok(base_fee.max(min_base_fee))
 }
 
 /// The EIP-1559 update rule.
-fn eip1559_base_fee(parent_base_fee: u64, gas_used: u64, gas_limit: u64, params: FeeParams) -> u64 {
-    let gas_target = gas_limit / params.elasticity.max(1);
+fn eip1559_base_fee(
+    parent_base_fee: u64,
+    gas_used: u64,
+    gas_limit: u64,
+    denominator: u64,
+    elasticity: u64,
+) -> u64 {
+    let gas_target = gas_limit / elasticity.max(1);
     if gas_target == 0 || gas_used == gas_target {
         return parent_base_fee;
     }
     let base = u128::from(parent_base_fee);
     let target = u128::from(gas_target);
-    let denominator = u128::from(params.denominator.max(1));
+    let denominator = u128::from(denominator.max(1));
     if gas_used > gas_target {
         let delta = base * u128::from(gas_used - gas_target) / target / denominator;
         u64::try_from(base + delta.max(1)).unwrap_or(u64::MAX)
@@ -150,10 +154,13 @@ fn eip1559_base_fee(parent_base_fee: u64, gas_used: u64, gas_limit: u64, params:
 mod tests {
     use super::*;
     use alloy_primitives::{B64, b64};
+    use koa_protocol::Hardfork;
 
-    const CANYON: FeeParams = FeeParams {
-        denominator: 250,
-        elasticity: 6,
+    const CANYON: ExtraDataParams = ExtraDataParams {
+        eip1559: Eip1559Params {
+            denominator: 250,
+            elasticity: 6,
+        },
         min_base_fee: 0,
     };
 
@@ -161,18 +168,18 @@ mod tests {
     fn eip1559_rule() {
         // At target: unchanged.
         assert_eq!(
-            eip1559_base_fee(1_000_000, 5_000_000, 30_000_000, CANYON),
+            eip1559_base_fee(1_000_000, 5_000_000, 30_000_000, 250, 6),
             1_000_000
         );
         // Full block: +(6-1)/250 * 1/1 → 1_000_000 * 25_000_000 / 5_000_000 / 250 = 20_000.
         assert_eq!(
-            eip1559_base_fee(1_000_000, 30_000_000, 30_000_000, CANYON),
+            eip1559_base_fee(1_000_000, 30_000_000, 30_000_000, 250, 6),
             1_020_000
         );
         // Empty block: -1/250.
-        assert_eq!(eip1559_base_fee(1_000_000, 0, 30_000_000, CANYON), 996_000);
+        assert_eq!(eip1559_base_fee(1_000_000, 0, 30_000_000, 250, 6), 996_000);
         // Increase is at least 1 wei.
-        assert_eq!(eip1559_base_fee(1, 5_000_001, 30_000_000, CANYON), 2);
+        assert_eq!(eip1559_base_fee(1, 5_000_001, 30_000_000, 250, 6), 2);
     }
 
     fn holocene_attributes(eip1559_params: B64) -> OpPayloadAttributes {
@@ -185,38 +192,32 @@ mod tests {
 
     #[test]
     fn extra_data_from_attributes() {
-        let mut config = RollupConfig {
-            regolith_time: Some(0),
-            canyon_time: Some(0),
-            delta_time: Some(0),
-            ecotone_time: Some(0),
-            fjord_time: Some(0),
-            granite_time: Some(0),
-            holocene_time: Some(0),
-            ..Default::default()
-        };
-        config.chain_op_config.eip1559_denominator_canyon = 250;
-        config.chain_op_config.eip1559_elasticity = 6;
+        let mut rollup_config = RollupConfig::with_forks_at_genesis(Hardfork::Holocene);
+        rollup_config.chain_op_config.eip1559_denominator_canyon = 250;
+        rollup_config.chain_op_config.eip1559_elasticity = 6;
 
         let explicit = holocene_attributes(b64!("0x0000000800000002"));
         assert_eq!(
-            encode_extra_data(&config, &explicit),
+            encode_extra_data(&rollup_config, &explicit),
             Ok(Bytes::from_static(&[0, 0, 0, 0, 8, 0, 0, 0, 2]))
         );
         // Zero parameters select the chain config's.
         let zero = holocene_attributes(B64::ZERO);
         assert_eq!(
-            encode_extra_data(&config, &zero),
+            encode_extra_data(&rollup_config, &zero),
             Ok(Bytes::from_static(&[0, 0, 0, 0, 250, 0, 0, 0, 6]))
         );
         assert_eq!(
-            encode_extra_data(&config, &holocene_attributes(b64!("0x0000000000000002"))),
+            encode_extra_data(
+                &rollup_config,
+                &holocene_attributes(b64!("0x0000000000000002"))
+            ),
             Err(AttributesError::InvalidEip1559Params { elasticity: 2 })
         );
         // A config value op-geth cannot encode is an error, not a truncation.
-        config.chain_op_config.eip1559_elasticity = u64::from(u32::MAX) + 7;
+        rollup_config.chain_op_config.eip1559_elasticity = u64::from(u32::MAX) + 7;
         assert_eq!(
-            encode_extra_data(&config, &zero),
+            encode_extra_data(&rollup_config, &zero),
             Err(AttributesError::ConfigEip1559ParamsOutOfRange {
                 denominator: 250,
                 elasticity: u64::from(u32::MAX) + 7,
@@ -227,17 +228,9 @@ mod tests {
     #[test]
     fn jovian_parent_meters_da_footprint_and_clamps_to_min_base_fee() {
         let jovian_time = 100;
-        let config = RollupConfig {
-            regolith_time: Some(0),
-            canyon_time: Some(0),
-            delta_time: Some(0),
-            ecotone_time: Some(0),
-            fjord_time: Some(0),
-            granite_time: Some(0),
-            holocene_time: Some(0),
-            isthmus_time: Some(0),
+        let rollup_config = RollupConfig {
             jovian_time: Some(jovian_time),
-            ..Default::default()
+            ..RollupConfig::with_forks_at_genesis(Hardfork::Isthmus)
         };
         // 250/6, min base fee 7 wei.
         let jovian_extra =
@@ -256,14 +249,14 @@ mod tests {
         // Gas at target, DA footprint at the limit: the base fee rises as for a full block.
         let da_full = parent(jovian_time, jovian_extra.clone(), 5_000_000, 30_000_000);
         assert_eq!(
-            next_base_fee(&config, &da_full, jovian_time + 2),
+            next_base_fee(&rollup_config, &da_full, jovian_time + 2),
             Ok(1_020_000)
         );
         // Before Jovian, blobGasUsed is not metered (nor is there a minimum).
         let holocene_extra = Bytes::from_static(&[0, 0, 0, 0, 250, 0, 0, 0, 6]);
         let pre_jovian = parent(jovian_time - 2, holocene_extra, 5_000_000, 30_000_000);
         assert_eq!(
-            next_base_fee(&config, &pre_jovian, jovian_time),
+            next_base_fee(&rollup_config, &pre_jovian, jovian_time),
             Ok(1_000_000)
         );
         // The computed fee is clamped up to the parent's minimum.
@@ -271,7 +264,7 @@ mod tests {
         min_above.extra_data =
             Bytes::from_static(&[1, 0, 0, 0, 250, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0x1e, 0x84, 0x80]);
         assert_eq!(
-            next_base_fee(&config, &min_above, jovian_time + 2),
+            next_base_fee(&rollup_config, &min_above, jovian_time + 2),
             Ok(2_000_000)
         );
     }
@@ -295,7 +288,7 @@ mod tests {
         jovian[16] = 7;
         assert_eq!(
             decode_extra_data(ExtraDataFormat::Jovian, &jovian),
-            Ok(FeeParams {
+            Ok(ExtraDataParams {
                 min_base_fee: 7,
                 ..CANYON
             })

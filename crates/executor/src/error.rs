@@ -5,7 +5,7 @@ use alloy_primitives::{Address, B256};
 use koa_mpt::{BoxedError, TrieError};
 use koa_protocol::eip1559::ExtraDataError;
 use op_revm::OpTransactionError;
-use revm::context_interface::result::EVMError;
+use revm::context_interface::result::{AnyError, EVMError, InvalidHeader};
 
 /// What a keccak256 preimage was requested for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub enum StateError {
     #[error(transparent)]
     Trie(#[from] TrieError),
     /// The provider could not supply a code or header preimage.
-    #[error("missing preimage for {kind} {hash}: {source}")]
+    #[error("missing preimage for {kind} {hash}")]
     MissingPreimage {
         /// What the preimage was needed for.
         kind: PreimageKind,
@@ -53,7 +53,7 @@ pub enum StateError {
         actual: B256,
     },
     /// An account leaf of the state trie is not a valid RLP account.
-    #[error("invalid account encoding for {address}: {source}")]
+    #[error("invalid account encoding for {address}")]
     InvalidAccount {
         /// The account's address.
         address: Address,
@@ -62,7 +62,7 @@ pub enum StateError {
         source: alloy_rlp::Error,
     },
     /// A storage leaf is not a valid RLP integer.
-    #[error("invalid storage value encoding in account {address}: {source}")]
+    #[error("invalid storage value encoding in account {address}")]
     InvalidStorageValue {
         /// The account's address.
         address: Address,
@@ -71,7 +71,7 @@ pub enum StateError {
         source: alloy_rlp::Error,
     },
     /// A header preimage is not a valid RLP header.
-    #[error("invalid header encoding for block {hash}: {source}")]
+    #[error("invalid header encoding for block {hash}")]
     InvalidHeader {
         /// The block hash.
         hash: B256,
@@ -98,7 +98,7 @@ pub enum StateError {
         executing: u64,
     },
     /// A hint could not be delivered to the host.
-    #[error("hint failed: {source}")]
+    #[error("hint failed")]
     Hint {
         /// The hinter's reason.
         #[source]
@@ -150,7 +150,7 @@ pub enum AttributesError {
     MissingMinBaseFee,
     /// The parent's `extraData` does not carry valid EIP-1559 parameters for its fork, or
     /// carries a zero denominator.
-    #[error("invalid parent extraData: {0}")]
+    #[error("invalid parent extraData")]
     InvalidParentExtraData(#[from] ExtraDataError),
     /// The parent has no base fee.
     #[error("parent header has no base fee")]
@@ -161,10 +161,10 @@ pub enum AttributesError {
 #[derive(Debug, thiserror::Error)]
 pub enum ExecutorError {
     /// The payload attributes are unusable.
-    #[error("invalid payload attributes: {0}")]
+    #[error("invalid payload attributes")]
     Attributes(#[from] AttributesError),
     /// A transaction's bytes are not a valid EIP-2718 OP transaction.
-    #[error("transaction {index} cannot be decoded: {source}")]
+    #[error("transaction {index} cannot be decoded")]
     TxDecode {
         /// Position in the payload.
         index: usize,
@@ -220,30 +220,68 @@ pub enum ExecutorError {
         reason: OpTransactionError,
     },
     /// A system call (EIP-4788 beacon root, EIP-2935 block hash) failed.
-    #[error("system call to {contract} failed: {reason}")]
+    #[error("system call to {contract} failed")]
     SystemCall {
         /// The system contract.
         contract: Address,
         /// What went wrong.
-        reason: String,
+        #[source]
+        source: EvmFailure,
     },
     /// Reading or updating the state failed.
     #[error(transparent)]
     State(#[from] StateError),
-    /// The EVM reported an error that is neither a state nor a transaction error.
-    #[error("evm failure: {0}")]
-    Evm(String),
+    /// The EVM failed on the transaction at `index` for a reason that is neither a state
+    /// error nor the transaction's invalidity.
+    #[error("evm failure in transaction {index}")]
+    Evm {
+        /// Position in the payload.
+        index: usize,
+        /// What went wrong.
+        #[source]
+        source: EvmFailure,
+    },
 }
 
 impl ExecutorError {
     /// Maps an EVM error of the transaction at `index` into an executor error.
     pub(crate) fn from_evm(index: usize, err: EVMError<StateError, OpTransactionError>) -> Self {
-        match err {
-            EVMError::Database(e) => Self::State(e),
-            EVMError::Transaction(reason) => Self::InvalidTransaction { index, reason },
-            EVMError::Header(e) => Self::Evm(alloc::format!("{e}")),
-            EVMError::Custom(e) => Self::Evm(e),
-            EVMError::CustomAny(e) => Self::Evm(alloc::format!("{e}")),
+        match EvmFailure::from_revm(err) {
+            Err(state) => Self::State(state),
+            Ok(EvmFailure::Transaction(reason)) => Self::InvalidTransaction { index, reason },
+            Ok(source) => Self::Evm { index, source },
         }
+    }
+}
+
+/// An EVM failure other than a state error, kept as typed as revm reports it.
+#[derive(Debug, thiserror::Error)]
+pub enum EvmFailure {
+    /// The transaction environment is invalid.
+    #[error("invalid transaction environment")]
+    Transaction(#[source] OpTransactionError),
+    /// The block environment is incomplete.
+    #[error("invalid block environment")]
+    Header(#[source] InvalidHeader),
+    /// A failure revm reports only as a message (fatal precompile or handler errors).
+    #[error("{0}")]
+    Message(String),
+    /// A failure revm reports as a type-erased error.
+    #[error(transparent)]
+    Other(AnyError),
+}
+
+impl EvmFailure {
+    /// Splits revm's error into the state error it carries, if any, and every other failure.
+    pub(crate) fn from_revm(
+        err: EVMError<StateError, OpTransactionError>,
+    ) -> Result<Self, StateError> {
+        Ok(match err {
+            EVMError::Database(e) => return Err(e),
+            EVMError::Transaction(e) => Self::Transaction(e),
+            EVMError::Header(e) => Self::Header(e),
+            EVMError::Custom(message) => Self::Message(message),
+            EVMError::CustomAny(e) => Self::Other(e),
+        })
     }
 }

@@ -8,10 +8,11 @@ use alloy_eips::{
     eip4844::BLOB_GASPRICE_UPDATE_FRACTION, eip7685::EMPTY_REQUESTS_HASH,
     eip7691::BLOB_GASPRICE_UPDATE_FRACTION_PECTRA,
 };
-use alloy_primitives::{Address, B64, B256, Bloom, Bytes, KECCAK256_EMPTY, U256, address};
+use alloy_primitives::{Address, B64, B256, Bloom, Bytes, KECCAK256_EMPTY, U256};
 use alloy_trie::EMPTY_ROOT_HASH;
 use koa_mpt::{TrieHinter, TrieProvider, ordered_trie_root, ordered_trie_root_with_encoder};
 use koa_protocol::RollupConfig;
+use koa_protocol::predeploys::L2_TO_L1_MESSAGE_PASSER;
 use op_alloy_consensus::{OpReceiptEnvelope, OpTxType};
 use op_revm::{
     DefaultOp, L1BlockInfo, OpBuilder, OpSpecId, OpTransactionError, estimate_tx_compressed_size,
@@ -26,16 +27,13 @@ use revm::{
 };
 
 use crate::{
-    AttributesError, ExecutorError, KoaOpHandler, OpPayloadAttributes, StateError, TrieDB,
+    AttributesError, EvmFailure, ExecutorError, KoaOpHandler, OpPayloadAttributes, StateError,
+    TrieDB,
     base_fee::{encode_extra_data, next_base_fee},
     canyon::{CREATE2_DEPLOYER_ADDRESS, CREATE2_DEPLOYER_CODE, CREATE2_DEPLOYER_CODE_HASH},
     spec::spec_id,
     tx::DecodedTx,
 };
-
-/// The L2ToL1MessagePasser predeploy, whose storage root is the output root's withdrawal
-/// commitment (and, from Isthmus, the header's `withdrawalsRoot`).
-pub const L2_TO_L1_MESSAGE_PASSER: Address = address!("0x4200000000000000000000000000000000000016");
 
 /// Fjord's DA usage estimate is scaled by 1e6.
 const DA_ESTIMATE_SCALE: u64 = 1_000_000;
@@ -78,7 +76,7 @@ impl<P: TrieProvider, H: TrieHinter> ExecutionOutcome<P, H> {
 /// keccak256 preimage, announced through `hinter` first.
 #[derive(Debug, Clone)]
 pub struct StatelessExecutor<'a, P, H> {
-    config: &'a RollupConfig,
+    rollup_config: &'a RollupConfig,
     provider: P,
     hinter: H,
 }
@@ -88,10 +86,10 @@ where
     P: TrieProvider + Clone,
     H: TrieHinter + Clone,
 {
-    /// An executor for the chain `config`.
-    pub fn new(config: &'a RollupConfig, provider: P, hinter: H) -> Self {
+    /// An executor for the chain `rollup_config`.
+    pub fn new(rollup_config: &'a RollupConfig, provider: P, hinter: H) -> Self {
         Self {
-            config,
+            rollup_config,
             provider,
             hinter,
         }
@@ -107,7 +105,7 @@ where
         parent: &Sealed<Header>,
         attributes: &OpPayloadAttributes,
     ) -> Result<ExecutionOutcome<P, H>, ExecutorError> {
-        let config = self.config;
+        let rollup_config = self.rollup_config;
         let timestamp = attributes.timestamp;
         if timestamp <= parent.timestamp {
             return Err(AttributesError::Timestamp {
@@ -119,12 +117,12 @@ where
         let gas_limit = attributes
             .gas_limit
             .ok_or(AttributesError::MissingGasLimit)?;
-        let spec = spec_id(config, timestamp);
-        let regolith = config.is_regolith_active(timestamp);
-        let canyon = config.is_canyon_active(timestamp);
-        let ecotone = config.is_ecotone_active(timestamp);
-        let isthmus = config.is_isthmus_active(timestamp);
-        let jovian = config.is_jovian_active(timestamp);
+        let spec = spec_id(rollup_config, timestamp);
+        let regolith = rollup_config.is_regolith_active(timestamp);
+        let canyon = rollup_config.is_canyon_active(timestamp);
+        let ecotone = rollup_config.is_ecotone_active(timestamp);
+        let isthmus = rollup_config.is_isthmus_active(timestamp);
+        let jovian = rollup_config.is_jovian_active(timestamp);
         let parent_beacon_block_root = if ecotone {
             Some(
                 attributes
@@ -134,15 +132,15 @@ where
         } else {
             None
         };
-        let base_fee = next_base_fee(config, parent, timestamp)?;
-        let extra_data = encode_extra_data(config, attributes)?;
+        let base_fee = next_base_fee(rollup_config, parent, timestamp)?;
+        let extra_data = encode_extra_data(rollup_config, attributes)?;
         let number = parent.number.saturating_add(1);
         tracing::debug!(target: "koa::executor", number, timestamp, ?spec, txs = attributes.transactions.len(), "executing block");
 
         let mut db = TrieDB::new(parent, self.provider.clone(), self.hinter.clone());
         // Exactly at `canyon_time`, as op-geth's `EnsureCreate2Deployer` does: a block-boundary
         // rule (`is_first_canyon_block`) would differ when `canyon_time` is not on a boundary.
-        if config.canyon_time == Some(timestamp)
+        if rollup_config.canyon_time == Some(timestamp)
             && db.code_hash(CREATE2_DEPLOYER_ADDRESS)? != Some(CREATE2_DEPLOYER_CODE_HASH)
         {
             let code = Bytecode::new_raw(Bytes::from_static(CREATE2_DEPLOYER_CODE));
@@ -166,7 +164,7 @@ where
                 .then(|| BlobExcessGasAndPrice::new(0, blob_fraction as u64)),
             slot_num: 0,
         };
-        let cfg = CfgEnv::new_with_spec(spec).with_chain_id(config.l2_chain_id);
+        let cfg = CfgEnv::new_with_spec(spec).with_chain_id(rollup_config.l2_chain_id);
         let mut evm: KoaEvm<P, H> = Context::op()
             .with_db(db)
             .with_block(block_env)
@@ -324,10 +322,9 @@ where
             evm.0.ctx.db_mut().commit(state)?;
             Ok(())
         }
-        Err(EVMError::Database(e)) => Err(e.into()),
-        Err(e) => Err(ExecutorError::SystemCall {
-            contract,
-            reason: alloc::format!("{e}"),
+        Err(e) => Err(match EvmFailure::from_revm(e) {
+            Err(state) => state.into(),
+            Ok(source) => ExecutorError::SystemCall { contract, source },
         }),
     }
 }

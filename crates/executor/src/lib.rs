@@ -5,9 +5,7 @@
 //! preimage through a [`koa_mpt::TrieProvider`] ([`TrieDB`]). It runs `op-revm` for every fork
 //! from Bedrock to Karst, selected by timestamp from the [`koa_protocol::RollupConfig`], and
 //! assembles the header each fork expects.
-//!
-//! With the `std` feature, [`fixture`] loads the execution fixtures under `testdata/execution`
-//! for tests, benches and `koa exec`.
+
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -19,14 +17,11 @@ mod error;
 mod executor;
 mod handler;
 mod spec;
-mod tx;
-
-#[cfg(feature = "std")]
-pub mod fixture;
+pub mod tx;
 
 pub use db::TrieDB;
-pub use error::{AttributesError, ExecutorError, PreimageKind, StateError};
-pub use executor::{ExecutionOutcome, L2_TO_L1_MESSAGE_PASSER, StatelessExecutor};
+pub use error::{AttributesError, EvmFailure, ExecutorError, PreimageKind, StateError};
+pub use executor::{ExecutionOutcome, StatelessExecutor};
 pub use handler::KoaOpHandler;
 pub use koa_protocol::OpPayloadAttributes;
 pub use spec::spec_id;

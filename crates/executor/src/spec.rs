@@ -9,8 +9,8 @@ use op_revm::OpSpecId;
 /// Interop executes as Karst: forks are cumulative, but op-revm 20 maps `INTEROP` to Prague's
 /// EVM rules (`KARST` to Osaka's), which would undo Karst's Osaka changes; `INTEROP` has no
 /// other rule of its own there (its precompiles are Karst's).
-pub fn spec_id(config: &RollupConfig, timestamp: u64) -> OpSpecId {
-    match config.active_fork(timestamp) {
+pub fn spec_id(rollup_config: &RollupConfig, timestamp: u64) -> OpSpecId {
+    match rollup_config.active_fork(timestamp) {
         Hardfork::Bedrock => OpSpecId::BEDROCK,
         Hardfork::Regolith => OpSpecId::REGOLITH,
         Hardfork::Canyon | Hardfork::Delta => OpSpecId::CANYON,
@@ -31,7 +31,7 @@ mod tests {
 
     #[test]
     fn follows_timestamps() {
-        let config = RollupConfig {
+        let rollup_config = RollupConfig {
             regolith_time: Some(0),
             canyon_time: Some(10),
             delta_time: Some(20),
@@ -42,29 +42,20 @@ mod tests {
             holocene_time: Some(30),
             ..Default::default()
         };
-        assert_eq!(spec_id(&config, 9), OpSpecId::REGOLITH);
-        assert_eq!(spec_id(&config, 25), OpSpecId::CANYON);
-        assert_eq!(spec_id(&config, 30), OpSpecId::HOLOCENE);
-        assert_eq!(spec_id(&config, 40), OpSpecId::ISTHMUS);
+        assert_eq!(spec_id(&rollup_config, 9), OpSpecId::REGOLITH);
+        assert_eq!(spec_id(&rollup_config, 25), OpSpecId::CANYON);
+        assert_eq!(spec_id(&rollup_config, 30), OpSpecId::HOLOCENE);
+        assert_eq!(spec_id(&rollup_config, 40), OpSpecId::ISTHMUS);
     }
 
     #[test]
     fn interop_keeps_karst_evm_rules() {
-        let config = RollupConfig {
-            regolith_time: Some(0),
-            canyon_time: Some(0),
-            delta_time: Some(0),
-            ecotone_time: Some(0),
-            fjord_time: Some(0),
-            granite_time: Some(0),
-            holocene_time: Some(0),
-            isthmus_time: Some(0),
-            jovian_time: Some(0),
+        let rollup_config = RollupConfig {
             karst_time: Some(10),
             interop_time: Some(20),
-            ..Default::default()
+            ..RollupConfig::with_forks_at_genesis(Hardfork::Jovian)
         };
-        assert_eq!(spec_id(&config, 10), OpSpecId::KARST);
-        assert_eq!(spec_id(&config, 20).into_eth_spec(), SpecId::OSAKA);
+        assert_eq!(spec_id(&rollup_config, 10), OpSpecId::KARST);
+        assert_eq!(spec_id(&rollup_config, 20).into_eth_spec(), SpecId::OSAKA);
     }
 }

@@ -11,16 +11,16 @@ use crate::ExecutorError;
 
 /// A payload transaction, decoded and with its sender recovered.
 #[derive(Debug)]
-pub(crate) struct DecodedTx {
+pub struct DecodedTx {
     /// The transaction.
-    pub(crate) envelope: OpTxEnvelope,
+    pub envelope: OpTxEnvelope,
     /// The signer, or the deposit's `from`.
-    pub(crate) sender: Address,
+    pub sender: Address,
 }
 
 impl DecodedTx {
     /// Decodes the EIP-2718 bytes of the transaction at `index` and recovers its sender.
-    pub(crate) fn decode(index: usize, raw: &[u8]) -> Result<Self, ExecutorError> {
+    pub fn decode(index: usize, raw: &[u8]) -> Result<Self, ExecutorError> {
         let envelope = OpTxEnvelope::decode_2718_exact(raw)
             .map_err(|source| ExecutorError::TxDecode { index, source })?;
         let sender = match &envelope {
@@ -39,18 +39,18 @@ impl DecodedTx {
     }
 
     /// Whether this is a deposit transaction.
-    pub(crate) fn is_deposit(&self) -> bool {
+    pub fn is_deposit(&self) -> bool {
         matches!(self.envelope, OpTxEnvelope::Deposit(_))
     }
 
     /// Whether this is a (pre-Regolith) system deposit.
-    pub(crate) fn is_system_deposit(&self) -> bool {
+    pub fn is_system_deposit(&self) -> bool {
         matches!(&self.envelope, OpTxEnvelope::Deposit(d) if d.is_system_transaction)
     }
 
     /// The transaction environment `op-revm` executes; `raw` is the EIP-2718 encoding (for the
     /// L1 data fee).
-    pub(crate) fn to_tx_env(&self, raw: Bytes) -> OpTransaction<TxEnv> {
+    pub fn to_tx_env(&self, raw: Bytes) -> OpTransaction<TxEnv> {
         let tx = &self.envelope;
         let mut base = TxEnv {
             tx_type: tx.ty(),

@@ -9,12 +9,10 @@ use std::{
 };
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
-use koa_executor::{
-    ExecutorError, StateError, StatelessExecutor,
-    fixture::{Fixture, RecordingProvider},
-};
+use koa_executor::{ExecutorError, StateError, StatelessExecutor};
+use koa_fixture::{Fixture, RecordingProvider};
 use koa_mpt::{NoopTrieHinter, TrieError, TrieHinter};
-use koa_protocol::l1_info::L1_BLOCK_ADDRESS;
+use koa_protocol::predeploys::L1_BLOCK;
 
 fn fixtures_dir() -> PathBuf {
     Path::new(concat!(
@@ -186,7 +184,7 @@ fn every_storage_slot_read_is_hinted() {
         );
         for slot in [0u64, 1, 2, 3, 4, 7] {
             assert!(
-                distinct.contains(&(L1_BLOCK_ADDRESS, U256::from(slot))),
+                distinct.contains(&(L1_BLOCK, U256::from(slot))),
                 "{}: L1Block slot {slot} not hinted",
                 dir.display()
             );

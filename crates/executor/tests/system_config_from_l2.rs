@@ -8,10 +8,11 @@ use std::path::Path;
 use alloy_consensus::{Block, BlockBody, Header, Sealable, Signed, TxLegacy};
 use alloy_eips::{eip1898::BlockNumHash, eip2718::Decodable2718};
 use alloy_primitives::{Address, B64, B256, Bytes, Signature, U256, address, b256};
-use koa_executor::{StatelessExecutor, fixture::Fixture};
+use koa_executor::StatelessExecutor;
+use koa_fixture::Fixture;
 use koa_mpt::NoopTrieHinter;
 use koa_protocol::{
-    ChainGenesis, L1BlockInfoTx, L1BlockValues, L2BlockInfoError, L2SystemConfigError,
+    ChainGenesis, Hardfork, L1BlockInfoTx, L1BlockValues, L2BlockInfoError, L2SystemConfigError,
     RollupConfig, SystemConfig,
     config::{EcotoneScalars, encode_operator_fee_params},
     eip1559::{Eip1559Params, ExtraDataError, ExtraDataFormat, ExtraDataParams},
@@ -162,11 +163,11 @@ fn real_parent_extra_data_decodes() {
 }
 
 /// The L1 attributes of a block's deposit `tx`.
-fn l1_info(config: &RollupConfig, header: &Header, tx: &OpTxEnvelope) -> L1BlockInfoTx {
+fn l1_info(rollup_config: &RollupConfig, header: &Header, tx: &OpTxEnvelope) -> L1BlockInfoTx {
     let OpTxEnvelope::Deposit(deposit) = tx else {
         panic!("first transaction is not a deposit");
     };
-    L1BlockInfoTx::decode_for_timestamp(config, header.timestamp, &deposit.inner().input)
+    L1BlockInfoTx::decode_for_timestamp(rollup_config, header.timestamp, &deposit.inner().input)
         .expect("L1 attributes decode")
 }
 
@@ -213,7 +214,7 @@ impl Forks {
 
     fn config(self) -> RollupConfig {
         // Forks between two scheduled ones share the earlier one's time.
-        let mut config = RollupConfig {
+        let mut rollup_config = RollupConfig {
             genesis: ChainGenesis {
                 l1: BlockNumHash {
                     number: 100,
@@ -235,9 +236,6 @@ impl Forks {
                 },
             },
             block_time: BLOCK_TIME,
-            regolith_time: Some(0),
-            canyon_time: Some(0),
-            delta_time: Some(0),
             ecotone_time: self.ecotone,
             fjord_time: self.ecotone,
             granite_time: self.ecotone,
@@ -246,12 +244,12 @@ impl Forks {
             jovian_time: self.jovian,
             karst_time: self.karst,
             keep_karst_upgrade_gas: self.keep_karst_upgrade_gas,
-            ..Default::default()
+            ..RollupConfig::with_forks_at_genesis(Hardfork::Delta)
         };
-        config.chain_op_config.eip1559_elasticity = 6;
-        config.chain_op_config.eip1559_denominator = 50;
-        config.chain_op_config.eip1559_denominator_canyon = 250;
-        config
+        rollup_config.chain_op_config.eip1559_elasticity = 6;
+        rollup_config.chain_op_config.eip1559_denominator = 50;
+        rollup_config.chain_op_config.eip1559_denominator_canyon = 250;
+        rollup_config
     }
 }
 
@@ -281,7 +279,7 @@ fn post_ecotone_config() -> SystemConfig {
 /// L1 attributes deposit first, the gas limit raised by any upgrade gas, the EIP-1559
 /// parameters and minimum base fee in `extraData`.
 fn build_block(
-    config: &RollupConfig,
+    rollup_config: &RollupConfig,
     system_config: &SystemConfig,
     timestamp: u64,
 ) -> (Header, OpTxEnvelope) {
@@ -292,9 +290,9 @@ fn build_block(
         base_fee: U256::from(7_000_000_000u64),
         blob_base_fee: U256::from(1),
     };
-    let info = L1BlockInfoTx::try_new(config, system_config, 1, &l1, timestamp)
+    let info = L1BlockInfoTx::try_new(rollup_config, system_config, 1, &l1, timestamp)
         .expect("L1 attributes build");
-    let tx = OpTxEnvelope::Deposit(info.to_deposit_tx(config, timestamp).seal_slow());
+    let tx = OpTxEnvelope::Deposit(info.to_deposit_tx(rollup_config, timestamp).seal_slow());
     let extra = ExtraDataParams {
         eip1559: Eip1559Params::from_b64(system_config.eip1559_params),
         min_base_fee: system_config.min_base_fee,
@@ -303,19 +301,19 @@ fn build_block(
         number: (timestamp - GENESIS_TIME) / BLOCK_TIME,
         timestamp,
         gas_limit: system_config.gas_limit
-            + upgrades::upgrade_gas(config, timestamp).expect("upgrade gas"),
-        extra_data: ExtraDataFormat::for_timestamp(config, timestamp).encode(&extra),
+            + upgrades::upgrade_gas(rollup_config, timestamp).expect("upgrade gas"),
+        extra_data: ExtraDataFormat::for_timestamp(rollup_config, timestamp).encode(&extra),
         ..Default::default()
     };
     (header, tx)
 }
 
 fn recover(
-    config: &RollupConfig,
+    rollup_config: &RollupConfig,
     header: &Header,
     tx: &OpTxEnvelope,
 ) -> Result<SystemConfig, L2SystemConfigError> {
-    SystemConfig::from_l2_block(config, header, B256::repeat_byte(0x44), Some(tx))
+    SystemConfig::from_l2_block(rollup_config, header, B256::repeat_byte(0x44), Some(tx))
 }
 
 #[test]
@@ -446,19 +444,19 @@ fn karst_activation_block_strips_the_upgrade_gas() {
         karst: Some(activation),
         ..Forks::all_at_genesis()
     };
-    let config = forks().config();
+    let rollup_config = forks().config();
     let bundle_gas = upgrades::karst::upgrade_gas().expect("Karst bundle");
     assert!(bundle_gas > 0);
     let system_config = post_ecotone_config();
 
-    let (header, tx) = build_block(&config, &system_config, activation);
+    let (header, tx) = build_block(&rollup_config, &system_config, activation);
     assert_eq!(header.gas_limit, system_config.gas_limit + bundle_gas);
-    assert_eq!(recover(&config, &header, &tx), Ok(system_config));
+    assert_eq!(recover(&rollup_config, &header, &tx), Ok(system_config));
 
     // The next block carries no upgrade gas: nothing to strip.
-    let (next, next_tx) = build_block(&config, &system_config, activation + BLOCK_TIME);
+    let (next, next_tx) = build_block(&rollup_config, &system_config, activation + BLOCK_TIME);
     assert_eq!(next.gas_limit, system_config.gas_limit);
-    assert_eq!(recover(&config, &next, &next_tx), Ok(system_config));
+    assert_eq!(recover(&rollup_config, &next, &next_tx), Ok(system_config));
 
     // `keep_karst_upgrade_gas`: the raised limit becomes the system config's.
     let keep = Forks {
@@ -475,7 +473,7 @@ fn karst_activation_block_strips_the_upgrade_gas() {
         ..header
     };
     assert_eq!(
-        recover(&config, &short, &tx),
+        recover(&rollup_config, &short, &tx),
         Err(L2SystemConfigError::UpgradeGas(
             UpgradeError::GasLimitBelowUpgradeGas {
                 fork: koa_protocol::Hardfork::Karst,
@@ -488,16 +486,16 @@ fn karst_activation_block_strips_the_upgrade_gas() {
 
 /// `extra` in the block of `config` at `timestamp`, whose attributes are valid.
 fn recover_with_extra(
-    config: &RollupConfig,
+    rollup_config: &RollupConfig,
     timestamp: u64,
     extra: &[u8],
 ) -> Result<SystemConfig, L2SystemConfigError> {
-    let (header, tx) = build_block(config, &post_ecotone_config(), timestamp);
+    let (header, tx) = build_block(rollup_config, &post_ecotone_config(), timestamp);
     let header = Header {
         extra_data: Bytes::copy_from_slice(extra),
         ..header
     };
-    recover(config, &header, &tx)
+    recover(rollup_config, &header, &tx)
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! File descriptors of the FPVM platform and the pre-image channels built on them.
+//! File descriptors of the FPVM platform and the preimage channels built on them.
 
 use crate::syscall::{self, Errno};
 use koa_preimage::{Channel, ChannelError, HintWriter, OracleReader};
@@ -17,9 +17,9 @@ pub enum FileDescriptor {
     HintRead = 3,
     /// Hints to the host.
     HintWrite = 4,
-    /// Pre-image responses from the host.
+    /// Preimage responses from the host.
     PreimageRead = 5,
-    /// Pre-image requests to the host.
+    /// Preimage requests to the host.
     PreimageWrite = 6,
 }
 
@@ -61,7 +61,7 @@ impl core::fmt::Write for FdWriter {
     }
 }
 
-/// A pre-image protocol channel over a pair of FPVM file descriptors.
+/// A preimage protocol channel over a pair of FPVM file descriptors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FpvmChannel {
     read_fd: FileDescriptor,
@@ -74,7 +74,7 @@ impl FpvmChannel {
         read_fd: FileDescriptor::HintRead,
         write_fd: FileDescriptor::HintWrite,
     };
-    /// The oracle channel: write keys to fd 6, read pre-images from fd 5.
+    /// The oracle channel: write keys to fd 6, read preimages from fd 5.
     pub const PREIMAGE: Self = Self {
         read_fd: FileDescriptor::PreimageRead,
         write_fd: FileDescriptor::PreimageWrite,
@@ -106,7 +106,7 @@ fn errno_to_channel(errno: Errno) -> ChannelError {
     }
 }
 
-/// The program's pre-image oracle client (fds 5 and 6).
+/// The program's preimage oracle client (fds 5 and 6).
 pub const fn oracle_reader() -> OracleReader<FpvmChannel> {
     OracleReader::new(FpvmChannel::PREIMAGE)
 }

@@ -1,7 +1,7 @@
-//! The koa host: serves the pre-image oracle to an FPVM program.
+//! The koa host: serves the preimage oracle to an FPVM program.
 //!
 //! - [`runner`]: runs a program under `qemu-riscv64` / `qemu-mips64` (or natively) with its
-//!   pre-image file descriptors wired to the host's oracle and hint servers.
+//!   preimage file descriptors wired to the host's oracle and hint servers.
 //! - [`rv64`]: checks that a RISC-V ELF only uses RV64IMA instructions (Asterisc's ISA).
 //! - [`elf`]: the minimal ELF64 reading both need.
 

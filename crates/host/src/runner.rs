@@ -1,7 +1,7 @@
-//! Runs an FPVM program as a child process with its pre-image file descriptors served by the
+//! Runs an FPVM program as a child process with its preimage file descriptors served by the
 //! host: under `qemu-riscv64` / `qemu-mips64` (Debian `qemu-user`) or natively.
 //!
-//! The child gets fds 3 (hint read), 4 (hint write), 5 (pre-image read) and 6 (pre-image write),
+//! The child gets fds 3 (hint read), 4 (hint write), 5 (preimage read) and 6 (preimage write),
 //! each one end of an OS pipe. The host serves the oracle and hint protocols on two threads.
 //! The host closes its copies of the child's ends right after spawning, so when the child exits
 //! both servers see end-of-stream and finish; when a server fails it drops its ends, so the child
@@ -48,10 +48,10 @@ impl Vm {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// Creating pipes or duplicating descriptors failed.
-    #[error("setting up the pre-image pipes failed: {0}")]
+    #[error("setting up the preimage pipes failed: {0}")]
     Pipes(io::Error),
     /// The child could not be started (e.g. the emulator is not installed).
-    #[error("starting {program} failed: {source}")]
+    #[error("starting {program} failed")]
     Spawn {
         /// The executable that failed to start.
         program: PathBuf,
@@ -111,7 +111,7 @@ impl RunOutcome {
     }
 }
 
-/// A program to run against the host's pre-image server.
+/// A program to run against the host's preimage server.
 #[derive(Debug, Clone)]
 pub struct ClientRunner {
     program: PathBuf,
@@ -223,7 +223,7 @@ impl ClientRunner {
         command
     }
 
-    /// Runs the program to completion, serving pre-images from `fetcher` and hints to `router`.
+    /// Runs the program to completion, serving preimages from `fetcher` and hints to `router`.
     pub fn run<F, R>(&self, fetcher: &F, router: &R) -> Result<RunOutcome, RunError>
     where
         F: PreimageFetcher + Sync + ?Sized,
@@ -278,10 +278,10 @@ impl ClientRunner {
             let stderr: Vec<u8> = stderr.join().unwrap_or_default();
             let status: ExitStatus = status?;
             if let Err(error) = &oracle {
-                tracing::warn!(target: "koa::host", %error, "oracle server stopped with an error");
+                tracing::warn!(target: "koa::host", error = error as &dyn std::error::Error, "oracle server stopped with an error");
             }
             if let Err(error) = &hints {
-                tracing::warn!(target: "koa::host", %error, "hint server stopped with an error");
+                tracing::warn!(target: "koa::host", error = error as &dyn std::error::Error, "hint server stopped with an error");
             }
             Ok(RunOutcome {
                 status,

@@ -1,5 +1,5 @@
 //! End-to-end: the no_std oracle smoke program, built for RISC-V 64 and MIPS64, runs under
-//! `qemu-user` against the host's pre-image server.
+//! `qemu-user` against the host's preimage server.
 //!
 //! These tests need the ELFs built by `scripts/build-client.sh` and are `#[ignore]`d by default.
 //! `scripts/ci-fpvm.sh` builds them and runs
@@ -15,7 +15,7 @@ use std::{collections::BTreeMap, path::PathBuf, sync::Mutex, time::Duration};
 
 const SHA256_PRECOMPILE: Address = address!("0000000000000000000000000000000000000002");
 
-/// The pre-images the smoke program expects, built as `bin/oracle-smoke` documents.
+/// The preimages the smoke program expects, built as `bin/oracle-smoke` documents.
 struct Fixture {
     store: BTreeMap<PreimageKey, Vec<u8>>,
     manifest_hash: B256,
@@ -171,7 +171,7 @@ fn rejects_wrong_answers(vm: Vm, arch: &str) {
         );
     }
 
-    // A pre-image the host does not have: the server reports it and closes, the program sees
+    // A preimage the host does not have: the server reports it and closes, the program sees
     // the stream end and fails instead of hanging.
     let mut store: BTreeMap<PreimageKey, Vec<u8>> = fixture.store.clone();
     store.remove(&fixture.generic_key);

@@ -11,7 +11,7 @@ pub type BoxedError = Box<dyn core::error::Error + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 pub enum TrieError {
     /// The provider could not supply the preimage of a node the operation needs.
-    #[error("missing preimage for trie node {hash}: {source}")]
+    #[error("missing preimage for trie node {hash}")]
     MissingPreimage {
         /// The keccak256 hash whose preimage was requested.
         hash: B256,
@@ -28,7 +28,7 @@ pub enum TrieError {
         actual: B256,
     },
     /// A node's RLP encoding is not a valid trie node.
-    #[error("malformed trie node: {0}")]
+    #[error("malformed trie node")]
     MalformedNode(#[from] NodeDecodeError),
     /// A path does not fit the trie: it would exceed the 64-nibble maximum.
     #[error("invalid trie path: {len} nibbles exceeds the 64-nibble maximum")]
@@ -43,7 +43,7 @@ pub enum TrieError {
     #[error("invalid ordered-list trie: {0}")]
     InvalidOrderedList(&'static str),
     /// A hint could not be delivered to the host.
-    #[error("trie hint failed: {source}")]
+    #[error("trie hint failed")]
     Hint {
         /// The hinter's reason.
         #[source]
@@ -55,7 +55,7 @@ pub enum TrieError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NodeDecodeError {
     /// The bytes are not valid RLP.
-    #[error("rlp: {0}")]
+    #[error("invalid rlp")]
     Rlp(#[from] alloy_rlp::Error),
     /// The node is not an RLP list.
     #[error("node is not an rlp list")]

@@ -1,4 +1,4 @@
-//! Pre-image keys: a 32-byte value whose first byte is the key type.
+//! Preimage keys: a 32-byte value whose first byte is the key type.
 //!
 //! See the fault-proof specification, section "Pre-image key types". For every global key type
 //! the type byte replaces the first byte of a 32-byte hash; local keys carry a dispute-specific
@@ -62,10 +62,10 @@ impl TryFrom<u8> for PreimageKeyType {
 /// A key whose type byte is not one of the types koa serves (`0` is illegal, `7..=255` are
 /// reserved or application-defined).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("invalid pre-image key type {0}")]
+#[error("invalid preimage key type {0}")]
 pub struct InvalidKeyType(pub u8);
 
-/// A type-prefixed 32-byte pre-image key.
+/// A type-prefixed 32-byte preimage key.
 ///
 /// The invariant `bytes[0] == key_type as u8` always holds, so every value of this type is a
 /// valid key on the wire.
@@ -97,7 +97,7 @@ impl PreimageKey {
         Self::new(bytes, PreimageKeyType::Local)
     }
 
-    /// A keccak256 key for a pre-image whose keccak256 hash is `hash`.
+    /// A keccak256 key for a preimage whose keccak256 hash is `hash`.
     pub const fn keccak256(hash: B256) -> Self {
         Self::new(hash.0, PreimageKeyType::Keccak256)
     }
@@ -107,7 +107,7 @@ impl PreimageKey {
         Self::keccak256(keccak256(data))
     }
 
-    /// A SHA2-256 key for a pre-image whose SHA-256 hash is `hash`.
+    /// A SHA2-256 key for a preimage whose SHA-256 hash is `hash`.
     pub const fn sha256(hash: B256) -> Self {
         Self::new(hash.0, PreimageKeyType::Sha256)
     }

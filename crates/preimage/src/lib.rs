@@ -1,4 +1,4 @@
-//! The pre-image oracle ABI of the OP Stack fault proof.
+//! The preimage oracle ABI of the OP Stack fault proof.
 //!
 //! - [`PreimageKey`]: every key type of the fault-proof specification.
 //! - [`Channel`]: a byte stream with short reads and writes, the transport of both protocols.

@@ -1,4 +1,4 @@
-//! The host side: answering pre-image requests and receiving hints.
+//! The host side: answering preimage requests and receiving hints.
 //!
 //! Both servers read untrusted bytes from the program. Every malformed or truncated message
 //! becomes a [`ServerError`]; a stream that ends exactly at a message boundary is a normal
@@ -14,17 +14,17 @@ use alloc::{collections::BTreeMap, string::String, vec, vec::Vec};
 /// The default upper bound on the length of a single hint (16 MiB).
 pub const DEFAULT_MAX_HINT_LEN: u32 = 16 << 20;
 
-/// A failure of a pre-image source or hint handler.
+/// A failure of a preimage source or hint handler.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
-    /// No pre-image is known for the key.
-    #[error("no pre-image for key {0}")]
+    /// No preimage is known for the key.
+    #[error("no preimage for key {0}")]
     NotFound(PreimageKey),
     /// The hint is not understood.
     #[error("unsupported hint: {0}")]
     UnsupportedHint(String),
     /// The backend failed.
-    #[error("pre-image backend failed: {0}")]
+    #[error("preimage backend failed: {0}")]
     Backend(String),
 }
 
@@ -56,8 +56,8 @@ pub enum ServerError {
     /// The hint payload is not UTF-8.
     #[error("hint is not valid UTF-8")]
     HintNotUtf8,
-    /// The pre-image source failed.
-    #[error("fetching a pre-image failed: {0}")]
+    /// The preimage source failed.
+    #[error("fetching a preimage failed: {0}")]
     Fetch(FetchError),
     /// The hint router failed.
     #[error("routing a hint failed: {0}")]
@@ -73,9 +73,9 @@ pub enum Served {
     Closed,
 }
 
-/// A source of pre-images for the [`OracleServer`].
+/// A source of preimages for the [`OracleServer`].
 pub trait PreimageFetcher {
-    /// Returns the pre-image of `key`.
+    /// Returns the preimage of `key`.
     fn get_preimage(&self, key: PreimageKey) -> Result<Vec<u8>, FetchError>;
 }
 
@@ -149,7 +149,7 @@ fn read_part<C: Channel + ?Sized>(
 }
 
 /// The oracle server over a [`Channel`]: reads 32-byte keys and answers with length-prefixed
-/// pre-images.
+/// preimages.
 #[derive(Debug, Clone)]
 pub struct OracleServer<C> {
     channel: C,
@@ -172,7 +172,7 @@ impl<C: Channel> OracleServer<C> {
         }
         let key: PreimageKey = PreimageKey::try_from(key_bytes)?;
         let preimage: Vec<u8> = fetcher.get_preimage(key).map_err(ServerError::Fetch)?;
-        tracing::trace!(target: "preimage::server", %key, len = preimage.len(), "serving pre-image");
+        tracing::trace!(target: "preimage::server", %key, len = preimage.len(), "serving preimage");
         let prefix: [u8; PREIMAGE_LENGTH_PREFIX] = (preimage.len() as u64).to_be_bytes();
         write_all(&self.channel, &prefix)?;
         write_all(&self.channel, &preimage)?;

@@ -85,7 +85,7 @@ pub enum L2BlockInfoError {
     #[error("first L2 block transaction is not a deposit")]
     FirstTxNotDeposit,
     /// The first transaction's calldata is not the L1 attributes of this block's timestamp.
-    #[error("invalid L1 info deposit: {0}")]
+    #[error("invalid L1 info deposit")]
     L1Info(#[from] L1InfoDecodeError),
 }
 
@@ -169,6 +169,7 @@ impl L2BlockInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Hardfork;
     use alloc::vec;
     use alloy_consensus::{BlockBody, Sealable, Signed, TxLegacy};
     use alloy_primitives::{Signature, U256};
@@ -190,15 +191,11 @@ mod tests {
                 system_config: SystemConfig::default(),
             },
             block_time: 2,
-            regolith_time: Some(0),
-            canyon_time: Some(0),
-            delta_time: Some(0),
-            ecotone_time: Some(0),
-            ..Default::default()
+            ..RollupConfig::with_forks_at_genesis(Hardfork::Ecotone)
         }
     }
 
-    fn l1_info_tx(rollup: &RollupConfig, seq: u64, l2_time: u64) -> OpTxEnvelope {
+    fn l1_info_tx(rollup_config: &RollupConfig, seq: u64, l2_time: u64) -> OpTxEnvelope {
         let l1 = L1BlockValues {
             number: 105,
             hash: B256::repeat_byte(5),
@@ -207,8 +204,9 @@ mod tests {
             blob_base_fee: U256::from(1),
         };
         let info =
-            L1BlockInfoTx::try_new(rollup, &SystemConfig::default(), seq, &l1, l2_time).unwrap();
-        OpTxEnvelope::Deposit(info.to_deposit_tx(rollup, l2_time).seal_slow())
+            L1BlockInfoTx::try_new(rollup_config, &SystemConfig::default(), seq, &l1, l2_time)
+                .unwrap();
+        OpTxEnvelope::Deposit(info.to_deposit_tx(rollup_config, l2_time).seal_slow())
     }
 
     #[test]

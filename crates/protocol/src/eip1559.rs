@@ -240,6 +240,7 @@ pub enum ExtraDataError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Hardfork;
     use alloy_primitives::{b64, hex};
 
     const PARAMS: ExtraDataParams = ExtraDataParams {
@@ -253,16 +254,10 @@ mod tests {
     fn rollup(holocene: Option<u64>, jovian: Option<u64>) -> RollupConfig {
         RollupConfig {
             block_time: 2,
-            regolith_time: Some(0),
-            canyon_time: Some(0),
-            delta_time: Some(0),
-            ecotone_time: Some(0),
-            fjord_time: Some(0),
-            granite_time: Some(0),
             holocene_time: holocene,
             isthmus_time: jovian,
             jovian_time: jovian,
-            ..Default::default()
+            ..RollupConfig::with_forks_at_genesis(Hardfork::Granite)
         }
     }
 

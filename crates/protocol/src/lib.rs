@@ -17,10 +17,12 @@ pub mod channel;
 pub mod config;
 pub mod deposits;
 pub mod eip1559;
+mod error_chain;
 pub mod frame;
 mod l1_chain;
 pub mod l1_info;
 mod output_root;
+pub mod predeploys;
 pub mod upgrades;
 
 pub use attributes::OpPayloadAttributes;
@@ -29,6 +31,7 @@ pub use config::{
     ChainGenesis, ConfigError, Hardfork, L2SystemConfigError, OpChainConfig, RollupConfig,
     SystemConfig,
 };
+pub use error_chain::ErrorChain;
 pub use l1_chain::{L1ChainConfig, MIN_BLOB_BASE_FEE, l1_blob_base_fee};
 pub use l1_info::{L1BlockInfoTx, L1BlockValues, L1InfoFormat};
 pub use output_root::OutputRoot;

@@ -10,7 +10,7 @@ use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
 use koa_protocol::{
     L1BlockInfoTx, L1BlockValues, L1ChainConfig, L1InfoFormat, L2BlockInfo, RollupConfig,
     config::EcotoneScalars,
-    l1_info::{L1_BLOCK_ADDRESS, L1_INFO_DEPOSITOR_ADDRESS},
+    predeploys::{L1_ATTRIBUTES_DEPOSITOR, L1_BLOCK},
 };
 use op_alloy_consensus::{L1InfoDepositSource, OpTxEnvelope, TxDeposit};
 use serde_json::Value;
@@ -118,8 +118,8 @@ fn first_transaction_is_the_l1_info_deposit() {
         );
 
         // Deposit envelope fields, the source hash by an independent implementation.
-        assert_eq!(tx.from, L1_INFO_DEPOSITOR_ADDRESS, "{name}");
-        assert_eq!(tx.to, TxKind::Call(L1_BLOCK_ADDRESS), "{name}");
+        assert_eq!(tx.from, L1_ATTRIBUTES_DEPOSITOR, "{name}");
+        assert_eq!(tx.to, TxKind::Call(L1_BLOCK), "{name}");
         assert_eq!(
             (tx.mint, tx.value, tx.gas_limit),
             (0, U256::ZERO, 1_000_000),

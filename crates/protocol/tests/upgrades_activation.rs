@@ -22,9 +22,6 @@ fn schedule() -> RollupConfig {
         channel_timeout: 300,
         l1_chain_id: 1,
         l2_chain_id: 10,
-        regolith_time: Some(0),
-        canyon_time: Some(0),
-        delta_time: Some(0),
         ecotone_time: Some(100),
         fjord_time: Some(200),
         granite_time: Some(250),
@@ -33,7 +30,7 @@ fn schedule() -> RollupConfig {
         jovian_time: Some(400),
         karst_time: Some(500),
         interop_time: Some(600),
-        ..Default::default()
+        ..RollupConfig::with_forks_at_genesis(Hardfork::Delta)
     }
 }
 
@@ -47,8 +44,8 @@ fn encoded(fork: Hardfork) -> Vec<Bytes> {
 
 #[test]
 fn deposits_only_on_each_activation_block() {
-    let cfg = schedule();
-    assert_eq!(cfg.validate(), Ok(()));
+    let rollup_config = schedule();
+    assert_eq!(rollup_config.validate(), Ok(()));
     let forks = [
         (Hardfork::Ecotone, 100, 6),
         (Hardfork::Fjord, 200, 3),
@@ -58,7 +55,7 @@ fn deposits_only_on_each_activation_block() {
         (Hardfork::Interop, 600, 4),
     ];
     for (fork, time, count) in forks {
-        let txs = upgrades::upgrade_transactions(&cfg, time).unwrap();
+        let txs = upgrades::upgrade_transactions(&rollup_config, time).unwrap();
         assert_eq!(txs.len(), count, "{fork}");
         assert_eq!(txs, encoded(fork), "{fork}");
         assert!(
@@ -67,7 +64,7 @@ fn deposits_only_on_each_activation_block() {
         );
         for other in [time - BLOCK_TIME, time + BLOCK_TIME] {
             assert_eq!(
-                upgrades::upgrade_transactions(&cfg, other),
+                upgrades::upgrade_transactions(&rollup_config, other),
                 Ok(vec![]),
                 "{fork} @ {other}"
             );
@@ -75,14 +72,17 @@ fn deposits_only_on_each_activation_block() {
     }
     // Forks without upgrade deposits activate without any.
     for time in [250, 260] {
-        assert!(cfg.is_activation_block(cfg.active_fork(time), time));
-        assert_eq!(upgrades::upgrade_transactions(&cfg, time), Ok(vec![]));
+        assert!(rollup_config.is_activation_block(rollup_config.active_fork(time), time));
+        assert_eq!(
+            upgrades::upgrade_transactions(&rollup_config, time),
+            Ok(vec![])
+        );
     }
     // No other block of the chain carries any.
     let with_deposits = (0..=700)
         .step_by(2)
         .filter(|&time| {
-            !upgrades::upgrade_transactions(&cfg, time)
+            !upgrades::upgrade_transactions(&rollup_config, time)
                 .unwrap()
                 .is_empty()
         })
@@ -92,16 +92,22 @@ fn deposits_only_on_each_activation_block() {
 
 #[test]
 fn activation_time_between_blocks_activates_the_next_block() {
-    let cfg = RollupConfig {
+    let rollup_config = RollupConfig {
         ecotone_time: Some(101),
         ..schedule()
     };
-    assert_eq!(upgrades::upgrade_transactions(&cfg, 100), Ok(vec![]));
     assert_eq!(
-        upgrades::upgrade_transactions(&cfg, 102).unwrap(),
+        upgrades::upgrade_transactions(&rollup_config, 100),
+        Ok(vec![])
+    );
+    assert_eq!(
+        upgrades::upgrade_transactions(&rollup_config, 102).unwrap(),
         encoded(Hardfork::Ecotone)
     );
-    assert_eq!(upgrades::upgrade_transactions(&cfg, 104), Ok(vec![]));
+    assert_eq!(
+        upgrades::upgrade_transactions(&rollup_config, 104),
+        Ok(vec![])
+    );
 }
 
 #[test]
@@ -156,15 +162,18 @@ fn nothing_at_genesis_when_active_from_genesis() {
 
 #[test]
 fn forks_sharing_a_block_append_in_fork_order() {
-    let cfg = RollupConfig {
+    let rollup_config = RollupConfig {
         isthmus_time: Some(400),
         ..schedule()
     };
     let mut expected = encoded(Hardfork::Isthmus);
     expected.extend(encoded(Hardfork::Jovian));
-    assert_eq!(upgrades::upgrade_transactions(&cfg, 400).unwrap(), expected);
     assert_eq!(
-        upgrades::activated_forks(&cfg, 400).collect::<Vec<_>>(),
+        upgrades::upgrade_transactions(&rollup_config, 400).unwrap(),
+        expected
+    );
+    assert_eq!(
+        upgrades::activated_forks(&rollup_config, 400).collect::<Vec<_>>(),
         [Hardfork::Isthmus, Hardfork::Jovian]
     );
 }
@@ -172,12 +181,13 @@ fn forks_sharing_a_block_append_in_fork_order() {
 /// Builds the gas limits of the blocks around Karst's activation as the attributes builder
 /// does: each block's gas limit is its parent's system config gas limit (recovered from the
 /// parent's header) plus the block's own upgrade gas.
-fn gas_limits_around_karst(cfg: &RollupConfig) -> Vec<u64> {
+fn gas_limits_around_karst(rollup_config: &RollupConfig) -> Vec<u64> {
     let mut parent = (498 - BLOCK_TIME, SYSTEM_GAS_LIMIT);
     let mut limits = Vec::new();
     for time in (498..=504).step_by(2) {
-        let system_gas = upgrades::system_config_gas_limit(cfg, parent.0, parent.1).unwrap();
-        let gas_limit = system_gas + upgrades::upgrade_gas(cfg, time).unwrap();
+        let system_gas =
+            upgrades::system_config_gas_limit(rollup_config, parent.0, parent.1).unwrap();
+        let gas_limit = system_gas + upgrades::upgrade_gas(rollup_config, time).unwrap();
         limits.push(gas_limit);
         parent = (time, gas_limit);
     }
@@ -188,16 +198,23 @@ fn gas_limits_around_karst(cfg: &RollupConfig) -> Vec<u64> {
 // applies to the activation block only (iUBGL-004) ...
 #[test]
 fn karst_upgrade_gas_applies_to_the_activation_block_only() {
-    let cfg = schedule();
+    let rollup_config = schedule();
     let karst_gas = upgrades::fork_upgrade_gas(Hardfork::Karst).unwrap();
     assert!(karst_gas > 0);
-    assert_eq!(upgrades::upgrade_gas(&cfg, 500), Ok(karst_gas));
+    assert_eq!(upgrades::upgrade_gas(&rollup_config, 500), Ok(karst_gas));
     for time in [100, 200, 300, 400, 498, 502, 600] {
-        assert_eq!(upgrades::upgrade_gas(&cfg, time), Ok(0), "@ {time}");
+        assert_eq!(
+            upgrades::upgrade_gas(&rollup_config, time),
+            Ok(0),
+            "@ {time}"
+        );
     }
-    assert_eq!(upgrades::upgrade_gas_to_strip(&cfg, 500), Ok(karst_gas));
     assert_eq!(
-        gas_limits_around_karst(&cfg),
+        upgrades::upgrade_gas_to_strip(&rollup_config, 500),
+        Ok(karst_gas)
+    );
+    assert_eq!(
+        gas_limits_around_karst(&rollup_config),
         [
             SYSTEM_GAS_LIMIT,
             SYSTEM_GAS_LIMIT + karst_gas,
@@ -212,26 +229,26 @@ fn karst_upgrade_gas_applies_to_the_activation_block_only() {
 // and the later blocks keep its gas limit.
 #[test]
 fn keep_karst_upgrade_gas_keeps_the_raised_limit() {
-    let cfg = RollupConfig {
+    let rollup_config = RollupConfig {
         keep_karst_upgrade_gas: true,
         ..schedule()
     };
     let karst_gas = upgrades::fork_upgrade_gas(Hardfork::Karst).unwrap();
-    assert_eq!(upgrades::upgrade_gas(&cfg, 500), Ok(karst_gas));
-    assert_eq!(upgrades::upgrade_gas_to_strip(&cfg, 500), Ok(0));
+    assert_eq!(upgrades::upgrade_gas(&rollup_config, 500), Ok(karst_gas));
+    assert_eq!(upgrades::upgrade_gas_to_strip(&rollup_config, 500), Ok(0));
     let raised = SYSTEM_GAS_LIMIT + karst_gas;
     assert_eq!(
-        gas_limits_around_karst(&cfg),
+        gas_limits_around_karst(&rollup_config),
         [SYSTEM_GAS_LIMIT, raised, raised, raised]
     );
 }
 
 #[test]
 fn header_gas_limit_below_upgrade_gas_is_an_error() {
-    let cfg = schedule();
+    let rollup_config = schedule();
     let karst_gas = upgrades::fork_upgrade_gas(Hardfork::Karst).unwrap();
     assert_eq!(
-        upgrades::system_config_gas_limit(&cfg, 500, karst_gas - 1),
+        upgrades::system_config_gas_limit(&rollup_config, 500, karst_gas - 1),
         Err(UpgradeError::GasLimitBelowUpgradeGas {
             fork: Hardfork::Karst,
             gas_limit: karst_gas - 1,
@@ -239,5 +256,8 @@ fn header_gas_limit_below_upgrade_gas_is_an_error() {
         })
     );
     // Other blocks' header gas limit is their system config's.
-    assert_eq!(upgrades::system_config_gas_limit(&cfg, 502, 1), Ok(1));
+    assert_eq!(
+        upgrades::system_config_gas_limit(&rollup_config, 502, 1),
+        Ok(1)
+    );
 }

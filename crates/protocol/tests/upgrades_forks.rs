@@ -144,8 +144,8 @@ fn check_vectors(prefix: &str, txs: &[TxDeposit]) {
 }
 
 const DEPOSITOR: Address = address!("DeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001");
-const L1_BLOCK_PROXY: Address = address!("4200000000000000000000000000000000000015");
-const GAS_PRICE_ORACLE_PROXY: Address = address!("420000000000000000000000000000000000000F");
+const L1_BLOCK: Address = address!("4200000000000000000000000000000000000015");
+const GAS_PRICE_ORACLE: Address = address!("420000000000000000000000000000000000000F");
 
 // specs/protocol/ecotone/derivation.md, "Network upgrade automation transactions" and its
 // subsections, in the order the section lists them.
@@ -185,7 +185,7 @@ fn ecotone_deposits_match_spec() {
             intent: "Ecotone: L1 Block Proxy Update",
             source_hash: b256!("18acb38c5ff1c238a7460ebc1b421fa49ec4874bdf1e0a530d234104e5e67dbc"),
             from: Address::ZERO,
-            to: Some(L1_BLOCK_PROXY),
+            to: Some(L1_BLOCK),
             gas_limit: 50_000,
             data: SpecData::Exact(bytes!(
                 "3659cfe600000000000000000000000007dbe8500fc591d1852b76fee44d5a05e13097ff"
@@ -196,7 +196,7 @@ fn ecotone_deposits_match_spec() {
             intent: "Ecotone: Gas Price Oracle Proxy Update",
             source_hash: b256!("ee4f9385eceef498af0be7ec5862229f426dec41c8d42397c7257a5117d9230a"),
             from: Address::ZERO,
-            to: Some(GAS_PRICE_ORACLE_PROXY),
+            to: Some(GAS_PRICE_ORACLE),
             gas_limit: 50_000,
             data: SpecData::Exact(bytes!(
                 "3659cfe6000000000000000000000000b528d11cc114e026f138fe568744c6d45ce6da7a"
@@ -207,7 +207,7 @@ fn ecotone_deposits_match_spec() {
             intent: "Ecotone: Gas Price Oracle Set Ecotone",
             source_hash: b256!("0c1cb38e99dbc9cbfab3bb80863380b0905290b37eb3d6ab18dc01c1f3e75f93"),
             from: DEPOSITOR,
-            to: Some(GAS_PRICE_ORACLE_PROXY),
+            to: Some(GAS_PRICE_ORACLE),
             gas_limit: 80_000,
             data: SpecData::Exact(bytes!("22b90ab3")),
         },
@@ -276,7 +276,7 @@ fn fjord_deposits_match_spec() {
             intent: "Fjord: Gas Price Oracle Proxy Update",
             source_hash: b256!("1e6bb0c28bfab3dc9b36ffb0f721f00d6937f33577606325692db0965a7d58c6"),
             from: Address::ZERO,
-            to: Some(GAS_PRICE_ORACLE_PROXY),
+            to: Some(GAS_PRICE_ORACLE),
             gas_limit: 50_000,
             data: SpecData::Exact(bytes!(
                 "3659cfe6000000000000000000000000a919894851548179a0750865e7974da599c0fac7"
@@ -287,7 +287,7 @@ fn fjord_deposits_match_spec() {
             intent: "Fjord: Gas Price Oracle Set Fjord",
             source_hash: b256!("bac7bb0d5961cad209a345408b0280a0d4686b1b20665e1b0f9cdafd73b19b6b"),
             from: DEPOSITOR,
-            to: Some(GAS_PRICE_ORACLE_PROXY),
+            to: Some(GAS_PRICE_ORACLE),
             gas_limit: 90_000,
             data: SpecData::Exact(bytes!("8e98b106")),
         },
@@ -351,7 +351,7 @@ fn isthmus_deposits_match_spec() {
             intent: "Isthmus: L1 Block Proxy Update",
             source_hash: b256!("ebe8b5cb10ca47e0d8bda8f5355f2d66711a54ddeb0ef1d30e29418c9bf17a0e"),
             from: Address::ZERO,
-            to: Some(L1_BLOCK_PROXY),
+            to: Some(L1_BLOCK),
             gas_limit: 50_000,
             data: SpecData::Exact(bytes!(
                 "3659cfe6000000000000000000000000ff256497d61dcd71a9e9ff43967c13fde1f72d12"
@@ -362,7 +362,7 @@ fn isthmus_deposits_match_spec() {
             intent: "Isthmus: Gas Price Oracle Proxy Update",
             source_hash: b256!("ecf2d9161d26c54eda6b7bfdd9142719b1e1199a6e5641468d1bf705bc531ab0"),
             from: Address::ZERO,
-            to: Some(GAS_PRICE_ORACLE_PROXY),
+            to: Some(GAS_PRICE_ORACLE),
             gas_limit: 50_000,
             data: SpecData::Exact(bytes!(
                 "3659cfe600000000000000000000000093e57a196454cb919193fa9946f14943cf733845"
@@ -384,7 +384,7 @@ fn isthmus_deposits_match_spec() {
             intent: "Isthmus: Gas Price Oracle Set Isthmus",
             source_hash: b256!("3ddf4b1302548dd92939826e970f260ba36167f4c25f18390a5e8b194b295319"),
             from: DEPOSITOR,
-            to: Some(GAS_PRICE_ORACLE_PROXY),
+            to: Some(GAS_PRICE_ORACLE),
             gas_limit: 90_000,
             data: SpecData::Exact(bytes!("291b0383")),
         },
@@ -456,7 +456,7 @@ fn jovian_deposits_match_spec() {
             intent: "Jovian: L1Block Proxy Update",
             source_hash: b256!("08447273a4fbce97bc8c515f97ac74efc461f6a4001553712f31ebc11288bad2"),
             from: Address::ZERO,
-            to: Some(L1_BLOCK_PROXY),
+            to: Some(L1_BLOCK),
             gas_limit: 50_000,
             data: SpecData::Exact(bytes!(
                 "3659cfe60000000000000000000000003ba4007f5c922fbb33c454b41ea7a1f11e83df2c"
@@ -484,7 +484,7 @@ fn jovian_deposits_match_spec() {
             intent: "Jovian: GasPriceOracle Proxy Update",
             source_hash: b256!("46b597e2d8346ed7749b46734074361e0b41a0ab9af7afda5bb4e367e072bcb8"),
             from: Address::ZERO,
-            to: Some(GAS_PRICE_ORACLE_PROXY),
+            to: Some(GAS_PRICE_ORACLE),
             gas_limit: 50_000,
             data: SpecData::Exact(bytes!(
                 "3659cfe60000000000000000000000004f1db3c6abd250ba86e0928471a8f7db3afd88f1"
@@ -495,7 +495,7 @@ fn jovian_deposits_match_spec() {
             intent: "Jovian: Gas Price Oracle Set Jovian",
             source_hash: b256!("e836db6a959371756f8941be3e962d000f7e12a32e49e2c9ca42ba177a92716c"),
             from: DEPOSITOR,
-            to: Some(GAS_PRICE_ORACLE_PROXY),
+            to: Some(GAS_PRICE_ORACLE),
             gas_limit: 90_000,
             data: SpecData::Exact(bytes!("b3d72079")),
         },

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use alloy_primitives::{Address, B256};
-use koa_protocol::Hardfork;
+use koa_protocol::{Hardfork, OpChainConfig};
 use serde::Serialize;
 
 /// An L1 network that hosts a superchain.
@@ -108,17 +108,6 @@ pub struct HardforkTimes {
     pub keep_karst_upgrade_gas: bool,
 }
 
-/// A chain's EIP-1559 parameters (the registry's `[optimism]` table).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Eip1559Params {
-    /// Elasticity multiplier.
-    pub elasticity: u64,
-    /// Base fee change denominator before Canyon.
-    pub denominator: u64,
-    /// Base fee change denominator from Canyon on.
-    pub denominator_canyon: u64,
-}
-
 /// A chain's genesis anchors and initial system config (the registry's `[genesis]` table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GenesisInfo {
@@ -195,8 +184,8 @@ pub struct ChainInfo {
     pub max_sequencer_drift: u64,
     /// Hardfork activation times.
     pub hardforks: HardforkTimes,
-    /// EIP-1559 parameters.
-    pub eip1559: Eip1559Params,
+    /// The chain's EIP-1559 parameters (the registry's `[optimism]` table).
+    pub eip1559: OpChainConfig,
     /// Genesis anchors and the initial system config.
     pub genesis: GenesisInfo,
     /// L1 contract addresses.

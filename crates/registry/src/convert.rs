@@ -2,7 +2,7 @@
 
 use alloy_eips::eip1898::BlockNumHash;
 use alloy_primitives::Address;
-use koa_protocol::{ChainGenesis, OpChainConfig, RollupConfig, SystemConfig};
+use koa_protocol::{ChainGenesis, RollupConfig, SystemConfig};
 
 use crate::{ChainInfo, superchain};
 
@@ -71,11 +71,7 @@ impl ChainInfo {
                 .protocol_versions_address
                 .unwrap_or(Address::ZERO),
             superchain_config_address: Some(superchain.superchain_config_address),
-            chain_op_config: OpChainConfig {
-                eip1559_elasticity: self.eip1559.elasticity,
-                eip1559_denominator: self.eip1559.denominator,
-                eip1559_denominator_canyon: self.eip1559.denominator_canyon,
-            },
+            chain_op_config: self.eip1559,
         }
     }
 }

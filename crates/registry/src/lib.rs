@@ -15,8 +15,8 @@ mod chain;
 mod convert;
 
 pub use chain::{
-    AltDaConfig, ChainAddresses, ChainInfo, DataAvailability, Eip1559Params, GenesisInfo,
-    HardforkTimes, Network, Superchain,
+    AltDaConfig, ChainAddresses, ChainInfo, DataAvailability, GenesisInfo, HardforkTimes, Network,
+    Superchain,
 };
 pub use convert::{REGISTRY_CHANNEL_TIMEOUT, REGISTRY_REGOLITH_TIME};
 
@@ -27,9 +27,11 @@ mod generated {
     use alloy_primitives::{address, b256};
 
     use crate::chain::{
-        AltDaConfig, ChainAddresses, ChainInfo, DataAvailability, Eip1559Params, GenesisInfo,
-        HardforkTimes, Network, Superchain,
+        AltDaConfig, ChainAddresses, ChainInfo, DataAvailability, GenesisInfo, HardforkTimes,
+        Network, Superchain,
     };
+
+    use koa_protocol::OpChainConfig;
 
     include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 }

@@ -79,14 +79,14 @@ fn hash(table: &Table, path: &str) -> B256 {
 }
 
 /// Compares every field of `config` with the chain's file and its network's superchain file.
-fn assert_matches_toml(config: &RollupConfig, file: &Table, superchain: &Table, id: &str) {
+fn assert_matches_toml(rollup_config: &RollupConfig, file: &Table, superchain: &Table, id: &str) {
     let expected_genesis_sys = (
         address(file, "genesis.system_config.batcherAddress"),
         hash(file, "genesis.system_config.overhead"),
         hash(file, "genesis.system_config.scalar"),
         int(file, "genesis.system_config.gasLimit"),
     );
-    let genesis = &config.genesis;
+    let genesis = &rollup_config.genesis;
     let sys = &genesis.system_config;
     assert_eq!(
         genesis.l1.number,
@@ -128,51 +128,51 @@ fn assert_matches_toml(config: &RollupConfig, file: &Table, superchain: &Table, 
     );
 
     assert_eq!(
-        config.block_time,
+        rollup_config.block_time,
         int(file, "block_time"),
         "{id}: block_time"
     );
     assert_eq!(
-        config.max_sequencer_drift,
+        rollup_config.max_sequencer_drift,
         int(file, "max_sequencer_drift"),
         "{id}"
     );
     assert_eq!(
-        config.seq_window_size,
+        rollup_config.seq_window_size,
         int(file, "seq_window_size"),
         "{id}: seq_window_size"
     );
     assert_eq!(
-        config.channel_timeout, 300,
+        rollup_config.channel_timeout, 300,
         "{id}: op-node's channel timeout for registry chains"
     );
     assert_eq!(
-        config.l1_chain_id,
+        rollup_config.l1_chain_id,
         int(superchain, "l1.chain_id"),
         "{id}: l1_chain_id"
     );
     assert_eq!(
-        config.l2_chain_id,
+        rollup_config.l2_chain_id,
         int(file, "chain_id"),
         "{id}: l2_chain_id"
     );
 
-    assert_eq!(config.regolith_time, Some(0), "{id}: regolith_time");
+    assert_eq!(rollup_config.regolith_time, Some(0), "{id}: regolith_time");
     let forks = [
-        ("canyon_time", config.canyon_time),
-        ("delta_time", config.delta_time),
-        ("ecotone_time", config.ecotone_time),
-        ("fjord_time", config.fjord_time),
-        ("granite_time", config.granite_time),
-        ("holocene_time", config.holocene_time),
+        ("canyon_time", rollup_config.canyon_time),
+        ("delta_time", rollup_config.delta_time),
+        ("ecotone_time", rollup_config.ecotone_time),
+        ("fjord_time", rollup_config.fjord_time),
+        ("granite_time", rollup_config.granite_time),
+        ("holocene_time", rollup_config.holocene_time),
         (
             "pectra_blob_schedule_time",
-            config.pectra_blob_schedule_time,
+            rollup_config.pectra_blob_schedule_time,
         ),
-        ("isthmus_time", config.isthmus_time),
-        ("jovian_time", config.jovian_time),
-        ("karst_time", config.karst_time),
-        ("interop_time", config.interop_time),
+        ("isthmus_time", rollup_config.isthmus_time),
+        ("jovian_time", rollup_config.jovian_time),
+        ("karst_time", rollup_config.karst_time),
+        ("interop_time", rollup_config.interop_time),
     ];
     for (key, value) in forks {
         assert_eq!(
@@ -183,7 +183,7 @@ fn assert_matches_toml(config: &RollupConfig, file: &Table, superchain: &Table, 
     }
     let keep = get(file, "hardforks.keep_karst_upgrade_gas").map(|v| v.as_bool().unwrap());
     assert_eq!(
-        config.keep_karst_upgrade_gas,
+        rollup_config.keep_karst_upgrade_gas,
         keep.unwrap_or(false),
         "{id}: keep_karst_upgrade_gas"
     );
@@ -194,34 +194,34 @@ fn assert_matches_toml(config: &RollupConfig, file: &Table, superchain: &Table, 
     }
 
     assert_eq!(
-        config.batch_inbox_address,
+        rollup_config.batch_inbox_address,
         address(file, "batch_inbox_addr"),
         "{id}"
     );
     assert_eq!(
-        config.deposit_contract_address,
+        rollup_config.deposit_contract_address,
         address(file, "addresses.OptimismPortalProxy"),
         "{id}"
     );
     assert_eq!(
-        config.l1_system_config_address,
+        rollup_config.l1_system_config_address,
         address(file, "addresses.SystemConfigProxy"),
         "{id}"
     );
     let protocol_versions = get(superchain, "protocol_versions_addr")
         .map(|_| address(superchain, "protocol_versions_addr"));
     assert_eq!(
-        config.protocol_versions_address,
+        rollup_config.protocol_versions_address,
         protocol_versions.unwrap_or(Address::ZERO),
         "{id}"
     );
     assert_eq!(
-        config.superchain_config_address,
+        rollup_config.superchain_config_address,
         Some(address(superchain, "superchain_config_addr")),
         "{id}: superchain_config_address"
     );
 
-    let op = &config.chain_op_config;
+    let op = &rollup_config.chain_op_config;
     assert_eq!(
         op.eip1559_elasticity,
         int(file, "optimism.eip1559_elasticity"),
@@ -242,29 +242,39 @@ fn assert_matches_toml(config: &RollupConfig, file: &Table, superchain: &Table, 
 #[test]
 fn op_mainnet_matches_its_toml() {
     let file = read_table(&configs_dir().join("mainnet/op.toml"));
-    let config = rollup_config(10).expect("OP Mainnet is embedded");
-    assert_matches_toml(&config, &file, &superchain_file("mainnet"), "mainnet/op");
+    let rollup_config = rollup_config(10).expect("OP Mainnet is embedded");
+    assert_matches_toml(
+        &rollup_config,
+        &file,
+        &superchain_file("mainnet"),
+        "mainnet/op",
+    );
     // Spot checks against values read off the file by eye, so a shared misreading of the
     // TOML by test and build script cannot hide.
-    assert_eq!(config.l1_chain_id, 1);
-    assert_eq!(config.genesis.l2.number, 105_235_063);
+    assert_eq!(rollup_config.l1_chain_id, 1);
+    assert_eq!(rollup_config.genesis.l2.number, 105_235_063);
     assert_eq!(
-        config.batch_inbox_address,
+        rollup_config.batch_inbox_address,
         Address::from_str("0xff00000000000000000000000000000000000010").unwrap()
     );
-    assert_eq!(config.karst_time, Some(1_783_526_401));
-    assert!(config.keep_karst_upgrade_gas);
-    assert_eq!(config.pectra_blob_schedule_time, None);
+    assert_eq!(rollup_config.karst_time, Some(1_783_526_401));
+    assert!(rollup_config.keep_karst_upgrade_gas);
+    assert_eq!(rollup_config.pectra_blob_schedule_time, None);
 }
 
 #[test]
 fn op_sepolia_matches_its_toml() {
     let file = read_table(&configs_dir().join("sepolia/op.toml"));
-    let config = rollup_config(11_155_420).expect("OP Sepolia is embedded");
-    assert_matches_toml(&config, &file, &superchain_file("sepolia"), "sepolia/op");
-    assert_eq!(config.l1_chain_id, 11_155_111);
-    assert_eq!(config.genesis.l1.number, 4_071_408);
-    assert_eq!(config.pectra_blob_schedule_time, Some(1_742_486_400));
+    let rollup_config = rollup_config(11_155_420).expect("OP Sepolia is embedded");
+    assert_matches_toml(
+        &rollup_config,
+        &file,
+        &superchain_file("sepolia"),
+        "sepolia/op",
+    );
+    assert_eq!(rollup_config.l1_chain_id, 11_155_111);
+    assert_eq!(rollup_config.genesis.l1.number, 4_071_408);
+    assert_eq!(rollup_config.pectra_blob_schedule_time, Some(1_742_486_400));
 }
 
 #[test]

@@ -2,11 +2,10 @@
 
 use std::{path::PathBuf, process::ExitCode, time::Instant};
 
-use koa_executor::{
-    ExecutorError, StatelessExecutor,
-    fixture::{Fixture, RecordingProvider},
-};
+use koa_executor::{ExecutorError, StatelessExecutor};
+use koa_fixture::{Fixture, RecordingProvider};
 use koa_mpt::NoopTrieHinter;
+use koa_protocol::ErrorChain;
 
 use super::CliError;
 
@@ -78,7 +77,8 @@ impl BlockReport {
 
 /// Runs `koa exec`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let dirs = Fixture::discover(&args.fixture).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let dirs = Fixture::discover(&args.fixture)
+        .map_err(|e| CliError::BadInput(ErrorChain(&e).to_string()))?;
     let mut all_ok = true;
     for dir in dirs {
         let report = execute(&dir)?;
@@ -94,7 +94,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
 
 /// Loads and executes the fixture in `dir`.
 fn execute(dir: &std::path::Path) -> Result<BlockReport, CliError> {
-    let fixture = Fixture::load(dir).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let fixture = Fixture::load(dir).map_err(|e| CliError::BadInput(ErrorChain(&e).to_string()))?;
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -122,10 +122,11 @@ fn execute(dir: &std::path::Path) -> Result<BlockReport, CliError> {
 /// Missing or corrupt witness data and unusable attributes are bad input; any other failure
 /// means koa could not build a block the chain built.
 fn classify(name: &str, err: ExecutorError) -> CliError {
+    let chain = ErrorChain(&err);
     match err {
         ExecutorError::State(_) | ExecutorError::Attributes(_) | ExecutorError::TxDecode { .. } => {
-            CliError::BadInput(format!("{name}: {err}"))
+            CliError::BadInput(format!("{name}: {chain}"))
         }
-        other => CliError::Internal(format!("{name}: block execution failed: {other}")),
+        _ => CliError::Internal(format!("{name}: block execution failed: {chain}")),
     }
 }

@@ -1,7 +1,8 @@
 //! Builds payload attributes from a batch (derivation spec, "Deriving Payload Attributes").
 
 use alloc::vec::Vec;
-use alloy_primitives::{Address, B256, Bytes, address};
+use alloy_primitives::{B256, Bytes};
+use koa_protocol::predeploys::SEQUENCER_FEE_VAULT;
 use koa_protocol::{
     L1BlockInfoTx, L1ChainConfig, RollupConfig, SystemConfig,
     batch::SingularBatch,
@@ -11,13 +12,10 @@ use koa_protocol::{
 
 use super::OpPayloadAttributes;
 use crate::{
-    errors::{PipelineError, PipelineResult},
+    error::{PipelineError, PipelineResult},
     traits::{ChainProvider, L2ChainProvider},
     types::L2BlockInfo,
 };
-
-/// The `SequencerFeeVault` predeploy: every derived block's fee recipient.
-pub const SEQUENCER_FEE_VAULT: Address = address!("4200000000000000000000000000000000000011");
 
 /// Builds the payload attributes of the block after a safe head.
 #[derive(Debug, Clone)]
@@ -38,7 +36,7 @@ impl AttributesBuilder {
     /// timestamp; the batch's transactions.
     pub fn build<C: ChainProvider, L2: L2ChainProvider>(
         &self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         batch: &SingularBatch,
         chain: &mut C,
@@ -54,7 +52,10 @@ impl AttributesBuilder {
                 safe_head: parent.block_info.hash,
             });
         }
-        let expected = parent.block_info.timestamp.saturating_add(cfg.block_time);
+        let expected = parent
+            .block_info
+            .timestamp
+            .saturating_add(rollup_config.block_time);
         if timestamp != expected {
             return Err(PipelineError::BatchTimestampMismatch {
                 timestamp,
@@ -62,7 +63,7 @@ impl AttributesBuilder {
             });
         }
         let mut system_config: SystemConfig = l2
-            .system_config_by_number(parent.block_info.number, cfg)
+            .system_config_by_number(parent.block_info.number, rollup_config)
             .map_err(PipelineError::provider)?;
         let header = chain
             .header_by_hash(epoch.hash)
@@ -90,10 +91,16 @@ impl AttributesBuilder {
                 .map_err(PipelineError::provider)?;
             // Malformed ConfigUpdate logs are skipped, the others applied (op-node ignores the
             // error here since PR #18292: nothing could recover from a malformed update).
-            if let Err(error) = system_config.apply_receipts(&receipts, cfg, header.timestamp) {
-                tracing::warn!(target: "derive::attributes", epoch = epoch.number, %error, "skipping malformed system config update");
+            if let Err(error) =
+                system_config.apply_receipts(&receipts, rollup_config, header.timestamp)
+            {
+                tracing::warn!(target: "derive::attributes", epoch = epoch.number, error = %koa_protocol::ErrorChain(&error), "skipping malformed system config update");
             }
-            let deposits = user_deposits(&receipts, cfg.deposit_contract_address, epoch.hash)?;
+            let deposits = user_deposits(
+                &receipts,
+                rollup_config.deposit_contract_address,
+                epoch.hash,
+            )?;
             (0, deposits)
         };
         if timestamp < header.timestamp {
@@ -105,7 +112,7 @@ impl AttributesBuilder {
         }
 
         let l1_info = L1BlockInfoTx::try_from_l1_header(
-            cfg,
+            rollup_config,
             &self.l1_chain_config,
             &system_config,
             sequence_number,
@@ -113,12 +120,14 @@ impl AttributesBuilder {
             epoch.hash,
             timestamp,
         )?;
-        let upgrades = upgrade_transactions(cfg, timestamp)?;
-        let extra_gas = upgrade_gas(cfg, timestamp)?;
+        let upgrades = upgrade_transactions(rollup_config, timestamp)?;
+        let extra_gas = upgrade_gas(rollup_config, timestamp)?;
 
         let mut transactions: Vec<Bytes> =
             Vec::with_capacity(1 + deposits.len() + upgrades.len() + batch.transactions.len());
-        transactions.push(encode_deposit(&l1_info.to_deposit_tx(cfg, timestamp)));
+        transactions.push(encode_deposit(
+            &l1_info.to_deposit_tx(rollup_config, timestamp),
+        ));
         transactions.extend(deposits.iter().map(encode_deposit));
         transactions.extend(upgrades);
         transactions.extend(batch.transactions.iter().cloned());
@@ -127,17 +136,17 @@ impl AttributesBuilder {
             timestamp,
             prev_randao: header.mix_hash,
             suggested_fee_recipient: SEQUENCER_FEE_VAULT,
-            withdrawals: cfg.is_canyon_active(timestamp).then(Vec::new),
-            parent_beacon_block_root: cfg
+            withdrawals: rollup_config.is_canyon_active(timestamp).then(Vec::new),
+            parent_beacon_block_root: rollup_config
                 .is_ecotone_active(timestamp)
                 .then(|| header.parent_beacon_block_root.unwrap_or(B256::ZERO)),
             transactions,
             no_tx_pool: Some(true),
             gas_limit: Some(system_config.gas_limit.saturating_add(extra_gas)),
-            eip1559_params: cfg
+            eip1559_params: rollup_config
                 .is_holocene_active(timestamp)
                 .then_some(system_config.eip1559_params),
-            min_base_fee: cfg
+            min_base_fee: rollup_config
                 .is_jovian_active(timestamp)
                 .then_some(system_config.min_base_fee),
         })

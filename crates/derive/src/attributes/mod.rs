@@ -5,7 +5,7 @@
 
 mod builder;
 
-pub use builder::{AttributesBuilder, SEQUENCER_FEE_VAULT};
+pub use builder::AttributesBuilder;
 
 pub use koa_protocol::OpPayloadAttributes;
 

@@ -19,7 +19,7 @@ use koa_protocol::RollupConfig;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    errors::{PipelineError, PipelineResult},
+    error::{PipelineError, PipelineResult},
     traits::{BlobProvider, ChainProvider, IndexedBlobHash},
     types::BlockInfo,
 };
@@ -36,12 +36,12 @@ pub struct BatcherTxFilter {
 }
 
 impl BatcherTxFilter {
-    /// The filter of `cfg`'s chain for the batcher `batcher`.
-    pub const fn new(cfg: &RollupConfig, batcher: Address) -> Self {
+    /// The filter of `rollup_config`'s chain for the batcher `batcher`.
+    pub const fn new(rollup_config: &RollupConfig, batcher: Address) -> Self {
         Self {
-            inbox: cfg.batch_inbox_address,
+            inbox: rollup_config.batch_inbox_address,
             batcher,
-            l1_chain_id: cfg.l1_chain_id,
+            l1_chain_id: rollup_config.l1_chain_id,
         }
     }
 
@@ -164,7 +164,7 @@ pub fn blob_batcher_data<B: BlobProvider>(
                     Err(error) => tracing::warn!(
                         target: "derive::sources",
                         index = indexed.index,
-                        %error,
+                        error = %koa_protocol::ErrorChain(&error),
                         "skipping undecodable blob"
                     ),
                 }
@@ -176,7 +176,7 @@ pub fn blob_batcher_data<B: BlobProvider>(
 
 /// The batcher data of `block` from the right source for its timestamp.
 pub fn batcher_data<C: ChainProvider, B: BlobProvider>(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     block: &BlockInfo,
     batcher: Address,
     chain: &mut C,
@@ -185,8 +185,8 @@ pub fn batcher_data<C: ChainProvider, B: BlobProvider>(
     let txs = chain
         .transactions_by_hash(block.hash)
         .map_err(PipelineError::provider)?;
-    let filter = BatcherTxFilter::new(cfg, batcher);
-    if cfg.is_ecotone_active(block.timestamp) {
+    let filter = BatcherTxFilter::new(rollup_config, batcher);
+    if rollup_config.is_ecotone_active(block.timestamp) {
         blob_batcher_data(block, &txs, &filter, blobs)
     } else {
         Ok(calldata_batcher_data(&txs, &filter))

@@ -14,7 +14,7 @@ use koa_protocol::{
 
 use super::batch_validity::{BatchValidity, SpanCheck, check_singular_batch, check_span_batch};
 use crate::{
-    errors::{PipelineError, PipelineResult},
+    error::{PipelineError, PipelineResult},
     traits::L2ChainProvider,
     types::{BlockInfo, L2BlockInfo},
 };
@@ -87,7 +87,7 @@ impl BatchQueue {
     /// The next batch for the block after `parent` (the safe head).
     pub fn next_batch<S: BatchSource, L2: L2ChainProvider>(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         source: &mut S,
         l2: &mut L2,
@@ -98,11 +98,11 @@ impl BatchQueue {
         let holocene = source
             .origin()
             .or(self.origin)
-            .is_some_and(|origin| cfg.is_holocene_active(origin.timestamp));
+            .is_some_and(|origin| rollup_config.is_holocene_active(origin.timestamp));
         if holocene {
-            self.next_batch_holocene(cfg, parent, source, l2)
+            self.next_batch_holocene(rollup_config, parent, source, l2)
         } else {
-            self.next_batch_legacy(cfg, parent, source, l2)
+            self.next_batch_legacy(rollup_config, parent, source, l2)
         }
     }
 
@@ -112,11 +112,11 @@ impl BatchQueue {
     /// previous block of the span), the rest of the span is dropped and `None` returned.
     fn next_from_span(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
     ) -> Option<SingularBatch> {
         let next = self.next_span.front()?;
-        if next.timestamp != parent.block_info.timestamp + cfg.block_time {
+        if next.timestamp != parent.block_info.timestamp + rollup_config.block_time {
             tracing::warn!(target: "derive::batch_queue", "safe head diverged from the span batch; dropping it");
             self.next_span.clear();
             return None;
@@ -163,12 +163,12 @@ impl BatchQueue {
     /// The pre-Holocene batch queue.
     fn next_batch_legacy<S: BatchSource, L2: L2ChainProvider>(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         source: &mut S,
         l2: &mut L2,
     ) -> PipelineResult<SingularBatch> {
-        if let Some(batch) = self.next_from_span(cfg, parent) {
+        if let Some(batch) = self.next_from_span(rollup_config, parent) {
             return Ok(batch);
         }
         let behind = self.update_origin(parent, source)?;
@@ -177,7 +177,12 @@ impl BatchQueue {
             Ok(batch) => {
                 if !behind {
                     let inclusion = self.origin.ok_or(PipelineError::MissingOrigin)?;
-                    self.add_batch(cfg, parent, IncludedBatch { batch, inclusion }, l2)?;
+                    self.add_batch(
+                        rollup_config,
+                        parent,
+                        IncludedBatch { batch, inclusion },
+                        l2,
+                    )?;
                 }
                 false
             }
@@ -191,7 +196,7 @@ impl BatchQueue {
                 PipelineError::NotEnoughData
             });
         }
-        match self.derive_next_batch(cfg, parent, out_of_data, l2) {
+        match self.derive_next_batch(rollup_config, parent, out_of_data, l2) {
             Ok(batch) => Ok(batch),
             Err(PipelineError::Eof) if !out_of_data => Err(PipelineError::NotEnoughData),
             Err(error) => Err(error),
@@ -201,12 +206,13 @@ impl BatchQueue {
     /// Buffers a batch unless it is already invalid.
     fn add_batch<L2: L2ChainProvider>(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         batch: IncludedBatch,
         l2: &mut L2,
     ) -> PipelineResult<()> {
-        if self.validity(cfg, parent, &batch, l2, SpanCheck::Full)? != BatchValidity::Drop {
+        if self.validity(rollup_config, parent, &batch, l2, SpanCheck::Full)? != BatchValidity::Drop
+        {
             self.batches.push(batch);
         }
         Ok(())
@@ -214,7 +220,7 @@ impl BatchQueue {
 
     fn validity<L2: L2ChainProvider>(
         &self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         batch: &IncludedBatch,
         l2: &mut L2,
@@ -222,14 +228,14 @@ impl BatchQueue {
     ) -> PipelineResult<BatchValidity> {
         match &batch.batch {
             DerivedBatch::Singular(singular) => Ok(check_singular_batch(
-                cfg,
+                rollup_config,
                 &self.l1_blocks,
                 parent,
                 singular,
                 &batch.inclusion,
             )),
             DerivedBatch::Span(span) => check_span_batch(
-                cfg,
+                rollup_config,
                 &self.l1_blocks,
                 parent,
                 span,
@@ -243,7 +249,7 @@ impl BatchQueue {
     /// Picks the first acceptable buffered batch, or an empty batch once the window expired.
     fn derive_next_batch<L2: L2ChainProvider>(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         out_of_data: bool,
         l2: &mut L2,
@@ -258,7 +264,13 @@ impl BatchQueue {
         let mut accepted = None;
         let mut index = 0;
         while index < self.batches.len() {
-            let validity = self.validity(cfg, parent, &self.batches[index], l2, SpanCheck::Full)?;
+            let validity = self.validity(
+                rollup_config,
+                parent,
+                &self.batches[index],
+                l2,
+                SpanCheck::Full,
+            )?;
             match validity {
                 BatchValidity::Future => index += 1,
                 BatchValidity::Drop | BatchValidity::Past => {
@@ -277,17 +289,17 @@ impl BatchQueue {
                 // The full span checks passed, so every block's origin is known: failing here
                 // is an internal inconsistency (op-node: a critical error).
                 DerivedBatch::Span(span) => self
-                    .expand_span(cfg, parent, &span)
+                    .expand_span(rollup_config, parent, &span)
                     .map_err(PipelineError::SpanExpansion),
             };
         }
-        self.derive_empty_batch(cfg, parent, out_of_data)
+        self.derive_empty_batch(rollup_config, parent, out_of_data)
     }
 
     /// Expands an accepted span batch into its blocks after `parent` and returns the first.
     fn expand_span(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         span: &SpanBatch,
     ) -> Result<SingularBatch, SpanBatchError> {
@@ -295,7 +307,7 @@ impl BatchQueue {
         let batches = span.to_singular_batches(&origins, parent.block_info.timestamp)?;
         self.next_span = batches.into();
         // An accepted span has a block after `parent`, so this yields one.
-        self.next_from_span(cfg, parent)
+        self.next_from_span(rollup_config, parent)
             .ok_or(SpanBatchError::EmptySpanBatch)
     }
 
@@ -303,13 +315,13 @@ impl BatchQueue {
     /// (derivation spec, end of "Batch Queue").
     fn derive_empty_batch(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         out_of_data: bool,
     ) -> PipelineResult<SingularBatch> {
         let epoch = *self.l1_blocks.first().ok_or(PipelineError::MissingOrigin)?;
         let origin = self.origin.ok_or(PipelineError::MissingOrigin)?;
-        let expiry = epoch.number + cfg.seq_window_size;
+        let expiry = epoch.number + rollup_config.seq_window_size;
         let force_empty = (expiry == origin.number && out_of_data) || expiry < origin.number;
         if !force_empty {
             return Err(PipelineError::Eof);
@@ -317,7 +329,7 @@ impl BatchQueue {
         let Some(next_epoch) = self.l1_blocks.get(1).copied() else {
             return Err(PipelineError::Eof);
         };
-        let next_timestamp = parent.block_info.timestamp + cfg.block_time;
+        let next_timestamp = parent.block_info.timestamp + rollup_config.block_time;
         let first_of_epoch = epoch.number == parent.l1_origin.number + 1;
         if next_timestamp < next_epoch.timestamp || first_of_epoch {
             self.generated = true;
@@ -337,7 +349,7 @@ impl BatchQueue {
     /// The Holocene batch stage.
     fn next_batch_holocene<S: BatchSource, L2: L2ChainProvider>(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         source: &mut S,
         l2: &mut L2,
@@ -364,12 +376,12 @@ impl BatchQueue {
                 epoch: epoch.number,
             });
         }
-        let batch = match self.next_candidate_holocene(cfg, parent, source, l2) {
+        let batch = match self.next_candidate_holocene(rollup_config, parent, source, l2) {
             Ok(batch) => batch,
-            Err(PipelineError::Eof) => return self.derive_empty_batch(cfg, parent, true),
+            Err(PipelineError::Eof) => return self.derive_empty_batch(rollup_config, parent, true),
             Err(error) => return Err(error),
         };
-        match check_singular_batch(cfg, &self.l1_blocks, parent, &batch, &origin) {
+        match check_singular_batch(rollup_config, &self.l1_blocks, parent, &batch, &origin) {
             BatchValidity::Accept => Ok(batch),
             BatchValidity::Past => Err(PipelineError::NotEnoughData),
             BatchValidity::Drop | BatchValidity::Future => {
@@ -389,12 +401,12 @@ impl BatchQueue {
     /// The next singular batch candidate: from the current span batch, or the source.
     fn next_candidate_holocene<S: BatchSource, L2: L2ChainProvider>(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         source: &mut S,
         l2: &mut L2,
     ) -> PipelineResult<SingularBatch> {
-        if let Some(batch) = self.next_from_span(cfg, parent) {
+        if let Some(batch) = self.next_from_span(rollup_config, parent) {
             return Ok(batch);
         }
         let inclusion = self.origin.ok_or(PipelineError::MissingOrigin)?;
@@ -403,7 +415,7 @@ impl BatchQueue {
             DerivedBatch::Span(span) => span,
         };
         let validity = check_span_batch(
-            cfg,
+            rollup_config,
             &self.l1_blocks,
             parent,
             &span,
@@ -412,12 +424,12 @@ impl BatchQueue {
             SpanCheck::Holocene,
         )?;
         match validity {
-            BatchValidity::Accept => match self.expand_span(cfg, parent, &span) {
+            BatchValidity::Accept => match self.expand_span(rollup_config, parent, &span) {
                 Ok(first) => Ok(first),
                 Err(error) => {
                     // The prefix checks do not cover every block's origin: this is an invalid
                     // span batch like any other.
-                    tracing::warn!(target: "derive::batch_queue", %error, "dropping span batch that does not expand, flushing its channel");
+                    tracing::warn!(target: "derive::batch_queue", error = %koa_protocol::ErrorChain(&error), "dropping span batch that does not expand, flushing its channel");
                     source.flush_channel();
                     Err(PipelineError::NotEnoughData)
                 }
@@ -443,6 +455,7 @@ mod tests {
     use crate::test_utils::{TestL2Provider, VecBatchSource};
     use alloc::vec;
     use alloy_primitives::{B256, Bytes};
+    use koa_protocol::Hardfork;
 
     const T0: u64 = 1_000;
 
@@ -460,14 +473,8 @@ mod tests {
             block_time: 2,
             seq_window_size: 10,
             max_sequencer_drift: 600,
-            regolith_time: Some(0),
-            canyon_time: Some(0),
-            delta_time: Some(0),
-            ecotone_time: Some(0),
-            fjord_time: Some(0),
-            granite_time: Some(0),
             holocene_time: holocene.then_some(0),
-            ..Default::default()
+            ..RollupConfig::with_forks_at_genesis(Hardfork::Granite)
         }
     }
 
@@ -497,13 +504,13 @@ mod tests {
     /// Pulls from the queue until a batch, walking the source's origin on `Eof`.
     fn next(
         queue: &mut BatchQueue,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
         source: &mut VecBatchSource,
     ) -> Option<SingularBatch> {
         let mut l2 = TestL2Provider::default();
         for _ in 0..100 {
-            match queue.next_batch(cfg, parent, source, &mut l2) {
+            match queue.next_batch(rollup_config, parent, source, &mut l2) {
                 Ok(batch) => return Some(batch),
                 Err(PipelineError::NotEnoughData) => {}
                 Err(PipelineError::Eof) if source.advance() => {}
@@ -525,16 +532,16 @@ mod tests {
 
     #[test]
     fn pre_holocene_future_batches_are_buffered() {
-        let cfg = cfg(false);
+        let rollup_config = cfg(false);
         let mut queue = BatchQueue::default();
         queue.reset(l1(0));
         let mut src = source(vec![
             batch(2, head(1).block_info.hash),
             batch(1, head(0).block_info.hash),
         ]);
-        let first = next(&mut queue, &cfg, &head(0), &mut src).unwrap();
+        let first = next(&mut queue, &rollup_config, &head(0), &mut src).unwrap();
         assert_eq!(first.timestamp, T0 + 2);
-        let second = next(&mut queue, &cfg, &head(1), &mut src).unwrap();
+        let second = next(&mut queue, &rollup_config, &head(1), &mut src).unwrap();
         assert_eq!(
             second.timestamp,
             T0 + 4,
@@ -544,32 +551,32 @@ mod tests {
 
     #[test]
     fn holocene_future_batches_are_dropped_and_flush_the_channel() {
-        let cfg = cfg(true);
+        let rollup_config = cfg(true);
         let mut queue = BatchQueue::default();
         queue.reset(l1(0));
         let mut src = source(vec![
             batch(2, head(1).block_info.hash),
             batch(1, head(0).block_info.hash),
         ]);
-        let first = next(&mut queue, &cfg, &head(0), &mut src).unwrap();
+        let first = next(&mut queue, &rollup_config, &head(0), &mut src).unwrap();
         assert_eq!(first.timestamp, T0 + 2);
         assert_eq!(src.flushes, 1, "the out-of-order batch flushed its channel");
         assert!(
-            next(&mut queue, &cfg, &head(1), &mut src).is_none(),
+            next(&mut queue, &rollup_config, &head(1), &mut src).is_none(),
             "the future batch is gone"
         );
     }
 
     #[test]
     fn holocene_past_batches_are_skipped_without_flushing() {
-        let cfg = cfg(true);
+        let rollup_config = cfg(true);
         let mut queue = BatchQueue::default();
         queue.reset(l1(0));
         let mut src = source(vec![
             batch(1, head(0).block_info.hash),
             batch(2, head(1).block_info.hash),
         ]);
-        let got = next(&mut queue, &cfg, &head(1), &mut src).unwrap();
+        let got = next(&mut queue, &rollup_config, &head(1), &mut src).unwrap();
         assert_eq!(got.timestamp, T0 + 4);
         assert_eq!(src.flushes, 0);
     }
@@ -583,14 +590,14 @@ mod tests {
 
     #[test]
     fn holocene_span_remainder_is_dropped_when_the_safe_head_diverges() {
-        let cfg = cfg(true);
+        let rollup_config = cfg(true);
         let mut queue = BatchQueue::default();
         queue.reset(l1(0));
         // Blocks 2 and 3 of an accepted span are pending, but the safe head is already at 2.
         queue.next_span = [singular(2, B256::ZERO), singular(3, B256::ZERO)].into();
         let mut src = source(vec![]);
         assert_eq!(
-            next(&mut queue, &cfg, &head(2), &mut src),
+            next(&mut queue, &rollup_config, &head(2), &mut src),
             None,
             "op-node drops the whole remainder, block 3 included"
         );
@@ -660,7 +667,7 @@ mod tests {
 
     #[test]
     fn holocene_needs_the_safe_origin_and_the_next_l1_block() {
-        let cfg = cfg(true);
+        let rollup_config = cfg(true);
         let mut queue = BatchQueue::default();
         // Reset to an L1 base after the safe head's origin: only one L1 block is buffered.
         queue.reset(l1(2));
@@ -671,16 +678,21 @@ mod tests {
             flushes: 0,
         };
         let error = queue
-            .next_batch(&cfg, &head(0), &mut src, &mut TestL2Provider::default())
+            .next_batch(
+                &rollup_config,
+                &head(0),
+                &mut src,
+                &mut TestL2Provider::default(),
+            )
             .unwrap_err();
         assert_eq!(error, PipelineError::TooFewL1Blocks { buffered: 1 });
-        assert_eq!(error.kind(), crate::errors::PipelineErrorKind::Critical);
+        assert_eq!(error.kind(), crate::error::PipelineErrorKind::Critical);
     }
 
     #[test]
     fn spec_empty_batches_fill_an_expired_window() {
         for holocene in [false, true] {
-            let cfg = RollupConfig {
+            let rollup_config = RollupConfig {
                 seq_window_size: 2,
                 ..cfg(holocene)
             };
@@ -693,7 +705,7 @@ mod tests {
                 flushes: 0,
             };
             // Window of epoch 0 is [0, 2]; at origin 2 with no data, empty batches start.
-            let empty = next(&mut queue, &cfg, &head(0), &mut src).unwrap();
+            let empty = next(&mut queue, &rollup_config, &head(0), &mut src).unwrap();
             assert_eq!(src.position, 2, "empty batches wait for the window to end");
             assert!(queue.last_batch_was_generated());
             assert_eq!(
@@ -707,7 +719,7 @@ mod tests {
                 }
             );
             // Slot 6 (time T0 + 12) reaches epoch 1's time: the empty batch adopts epoch 1.
-            let at_epoch_1 = next(&mut queue, &cfg, &head(5), &mut src).unwrap();
+            let at_epoch_1 = next(&mut queue, &rollup_config, &head(5), &mut src).unwrap();
             assert_eq!(
                 (at_epoch_1.epoch_num, at_epoch_1.epoch_hash),
                 (1, l1(1).hash),

@@ -7,7 +7,7 @@ use koa_protocol::{
 };
 
 use crate::{
-    errors::{PipelineError, PipelineResult},
+    error::{PipelineError, PipelineResult},
     traits::L2ChainProvider,
     types::{BlockInfo, L2BlockInfo},
 };
@@ -47,16 +47,16 @@ pub enum SpanCheck {
 /// transactions: such a batch is dropped. Jovian and Interop say so in their derivation specs;
 /// Karst's activation block (31 upgrade deposits) is held to the same rule by op-node and
 /// kona, whose sequencers also build it without transactions.
-fn is_tx_free_activation_block(cfg: &RollupConfig, timestamp: u64) -> bool {
+fn is_tx_free_activation_block(rollup_config: &RollupConfig, timestamp: u64) -> bool {
     [Hardfork::Jovian, Hardfork::Karst, Hardfork::Interop]
         .into_iter()
-        .any(|fork| cfg.is_activation_block(fork, timestamp))
+        .any(|fork| rollup_config.is_activation_block(fork, timestamp))
 }
 
 /// Checks the transaction rules: no empty transaction, no deposit, no set-code transaction
 /// before Isthmus.
-fn transactions_valid(cfg: &RollupConfig, timestamp: u64, txs: &[Bytes]) -> bool {
-    let isthmus = cfg.is_isthmus_active(timestamp);
+fn transactions_valid(rollup_config: &RollupConfig, timestamp: u64, txs: &[Bytes]) -> bool {
+    let isthmus = rollup_config.is_isthmus_active(timestamp);
     txs.iter().all(|tx| match tx.first() {
         None => {
             tracing::warn!(target: "derive::batch", "dropping batch with an empty transaction");
@@ -79,7 +79,7 @@ fn transactions_valid(cfg: &RollupConfig, timestamp: u64, txs: &[Bytes]) -> bool
 /// `next_origin` is the L1 block after `origin`, if known; `advances_origin` says whether the
 /// block changes the L1 origin (such blocks are exempt from the empty-batch check).
 fn check_drift(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     timestamp: u64,
     origin: &BlockInfo,
     next_origin: Option<&BlockInfo>,
@@ -88,7 +88,7 @@ fn check_drift(
 ) -> BatchValidity {
     let max = origin
         .timestamp
-        .saturating_add(cfg.max_sequencer_drift(origin.timestamp));
+        .saturating_add(rollup_config.max_sequencer_drift(origin.timestamp));
     if timestamp <= max {
         return BatchValidity::Accept;
     }
@@ -114,7 +114,7 @@ fn check_drift(
 /// `l1_blocks` starts with the safe head's epoch; `inclusion` is the L1 block the batch was
 /// fully read in.
 pub fn check_singular_batch(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     l1_blocks: &[BlockInfo],
     parent: &L2BlockInfo,
     batch: &SingularBatch,
@@ -123,8 +123,8 @@ pub fn check_singular_batch(
     let Some(epoch) = l1_blocks.first() else {
         return BatchValidity::Undecided;
     };
-    let next_timestamp = parent.block_info.timestamp + cfg.block_time;
-    let holocene = cfg.is_holocene_active(inclusion.timestamp);
+    let next_timestamp = parent.block_info.timestamp + rollup_config.block_time;
+    let holocene = rollup_config.is_holocene_active(inclusion.timestamp);
     if batch.timestamp > next_timestamp {
         return if holocene {
             BatchValidity::Drop
@@ -143,7 +143,11 @@ pub fn check_singular_batch(
         tracing::warn!(target: "derive::batch", "dropping batch with mismatching parent hash");
         return BatchValidity::Drop;
     }
-    if batch.epoch_num.saturating_add(cfg.seq_window_size) < inclusion.number {
+    if batch
+        .epoch_num
+        .saturating_add(rollup_config.seq_window_size)
+        < inclusion.number
+    {
         tracing::warn!(target: "derive::batch", "dropping batch included after its sequence window");
         return BatchValidity::Drop;
     }
@@ -171,7 +175,7 @@ pub fn check_singular_batch(
     }
     let advances = batch_origin.number != epoch.number;
     let drift = check_drift(
-        cfg,
+        rollup_config,
         batch.timestamp,
         batch_origin,
         l1_blocks.get(1),
@@ -181,10 +185,11 @@ pub fn check_singular_batch(
     if drift != BatchValidity::Accept {
         return drift;
     }
-    if !transactions_valid(cfg, batch.timestamp, &batch.transactions) {
+    if !transactions_valid(rollup_config, batch.timestamp, &batch.transactions) {
         return BatchValidity::Drop;
     }
-    if !batch.transactions.is_empty() && is_tx_free_activation_block(cfg, batch.timestamp) {
+    if !batch.transactions.is_empty() && is_tx_free_activation_block(rollup_config, batch.timestamp)
+    {
         tracing::warn!(target: "derive::batch", "dropping batch with transactions in an activation block");
         return BatchValidity::Drop;
     }
@@ -198,7 +203,7 @@ pub fn check_singular_batch(
 /// overlapped block's transactions and L1 origin (one lookup each). The L1 origins of the
 /// span's new blocks are resolved by a single forward scan of `l1_blocks`.
 pub fn check_span_batch<L2: L2ChainProvider>(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     l1_blocks: &[BlockInfo],
     parent: &L2BlockInfo,
     batch: &SpanBatch,
@@ -213,7 +218,7 @@ pub fn check_span_batch<L2: L2ChainProvider>(
     ) else {
         return Ok(BatchValidity::Undecided);
     };
-    let holocene = cfg.is_holocene_active(inclusion.timestamp);
+    let holocene = rollup_config.is_holocene_active(inclusion.timestamp);
     let start_epoch = first.epoch_num;
     let batch_origin = if start_epoch == epoch.number + 1 {
         match l1_blocks.get(1) {
@@ -223,12 +228,12 @@ pub fn check_span_batch<L2: L2ChainProvider>(
     } else {
         epoch
     };
-    if !cfg.is_delta_active(batch_origin.timestamp) {
+    if !rollup_config.is_delta_active(batch_origin.timestamp) {
         tracing::warn!(target: "derive::batch", "dropping span batch with an origin before Delta");
         return Ok(BatchValidity::Drop);
     }
     let safe = &parent.block_info;
-    let next_timestamp = safe.timestamp + cfg.block_time;
+    let next_timestamp = safe.timestamp + rollup_config.block_time;
     if first.timestamp > next_timestamp {
         return Ok(if holocene {
             BatchValidity::Drop
@@ -252,11 +257,14 @@ pub fn check_span_batch<L2: L2ChainProvider>(
             return Ok(BatchValidity::Drop);
         }
         let behind = safe.timestamp - first.timestamp;
-        if !behind.is_multiple_of(cfg.block_time) {
+        if !behind.is_multiple_of(rollup_config.block_time) {
             tracing::warn!(target: "derive::batch", "span batch does not overlap exactly");
             return Ok(BatchValidity::Drop);
         }
-        let Some(parent_number) = safe.number.checked_sub(behind / cfg.block_time + 1) else {
+        let Some(parent_number) = safe
+            .number
+            .checked_sub(behind / rollup_config.block_time + 1)
+        else {
             return Ok(BatchValidity::Drop);
         };
         span_parent = l2
@@ -267,7 +275,7 @@ pub fn check_span_batch<L2: L2ChainProvider>(
         tracing::warn!(target: "derive::batch", "dropping span batch with mismatching parent hash");
         return Ok(BatchValidity::Drop);
     }
-    if start_epoch.saturating_add(cfg.seq_window_size) < inclusion.number {
+    if start_epoch.saturating_add(rollup_config.seq_window_size) < inclusion.number {
         tracing::warn!(target: "derive::batch", "dropping span batch included after its sequence window");
         return Ok(BatchValidity::Drop);
     }
@@ -289,7 +297,7 @@ pub fn check_span_batch<L2: L2ChainProvider>(
         return Ok(BatchValidity::Drop);
     }
     if mode == SpanCheck::Full {
-        let validity = check_span_blocks(cfg, l1_blocks, parent, &span_parent, batch);
+        let validity = check_span_blocks(rollup_config, l1_blocks, parent, &span_parent, batch);
         if validity != BatchValidity::Accept {
             return Ok(validity);
         }
@@ -300,7 +308,7 @@ pub fn check_span_batch<L2: L2ChainProvider>(
 /// The per-block rules of the full (pre-Holocene) span check for the blocks after the safe
 /// head, in one forward pass over the blocks and the L1 origins.
 fn check_span_blocks(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     l1_blocks: &[BlockInfo],
     safe_head: &L2BlockInfo,
     span_parent: &L2BlockInfo,
@@ -341,7 +349,7 @@ fn check_span_blocks(
             return BatchValidity::Drop;
         }
         let drift = check_drift(
-            cfg,
+            rollup_config,
             element.timestamp,
             origin,
             l1_blocks.get(origin_index + 1),
@@ -351,10 +359,12 @@ fn check_span_blocks(
         if drift != BatchValidity::Accept {
             return drift;
         }
-        if !transactions_valid(cfg, element.timestamp, &element.transactions) {
+        if !transactions_valid(rollup_config, element.timestamp, &element.transactions) {
             return BatchValidity::Drop;
         }
-        if !element.transactions.is_empty() && is_tx_free_activation_block(cfg, element.timestamp) {
+        if !element.transactions.is_empty()
+            && is_tx_free_activation_block(rollup_config, element.timestamp)
+        {
             return BatchValidity::Drop;
         }
     }
@@ -412,10 +422,7 @@ mod tests {
             seq_window_size: 10,
             max_sequencer_drift: 600,
             channel_timeout: 10,
-            regolith_time: Some(0),
-            canyon_time: Some(0),
-            delta_time: Some(0),
-            ..Default::default()
+            ..RollupConfig::with_forks_at_genesis(Hardfork::Delta)
         }
     }
 
@@ -453,12 +460,12 @@ mod tests {
     }
 
     fn check(
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         blocks: &[BlockInfo],
         b: &SingularBatch,
         inclusion: u64,
     ) -> BatchValidity {
-        check_singular_batch(cfg, blocks, &safe_head(), b, &l1(inclusion))
+        check_singular_batch(rollup_config, blocks, &safe_head(), b, &l1(inclusion))
     }
 
     #[test]
@@ -560,7 +567,7 @@ mod tests {
     #[test]
     fn rule_sequencer_drift_empty_batches_keep_time_invariant() {
         // Safe head far ahead of its origin: next timestamp T0 + 12 + 602 exceeds the drift.
-        let cfg = cfg();
+        let rollup_config = cfg();
         let mut head = safe_head();
         head.block_info.timestamp = T0 + 12 + 600;
         let ts = head.block_info.timestamp + 2;
@@ -582,7 +589,7 @@ mod tests {
         let with_txs = mk(vec![Bytes::from_static(&[0x02])]);
         let empty = mk(vec![]);
         let run = |blocks: &[BlockInfo], b: &SingularBatch| {
-            check_singular_batch(&cfg, blocks, &head, b, &l1(3))
+            check_singular_batch(&rollup_config, blocks, &head, b, &l1(3))
         };
         assert_eq!(
             run(&[l1(1), late_next], &with_txs),
@@ -608,7 +615,7 @@ mod tests {
 
     #[test]
     fn rule_fjord_fixes_the_max_sequencer_drift() {
-        let cfg = RollupConfig {
+        let rollup_config = RollupConfig {
             max_sequencer_drift: 10,
             ecotone_time: Some(0),
             fjord_time: Some(0),
@@ -624,7 +631,7 @@ mod tests {
             transactions: vec![Bytes::from_static(&[0x02])],
         };
         assert_eq!(
-            check_singular_batch(&cfg, &[l1(1), l1(2)], &head, &b, &l1(3)),
+            check_singular_batch(&rollup_config, &[l1(1), l1(2)], &head, &b, &l1(3)),
             BatchValidity::Accept
         );
     }
@@ -760,8 +767,17 @@ mod tests {
     fn span_rule_checks_parent_origin_hash_and_delta() {
         let mut l2 = TestL2Provider::default();
         let blocks = [l1(1), l1(2)];
-        let run = |cfg: &RollupConfig, s: &SpanBatch, l2: &mut TestL2Provider| {
-            check_span_batch(cfg, &blocks, &safe_head(), s, &l1(3), l2, SpanCheck::Full).unwrap()
+        let run = |rollup_config: &RollupConfig, s: &SpanBatch, l2: &mut TestL2Provider| {
+            check_span_batch(
+                rollup_config,
+                &blocks,
+                &safe_head(),
+                s,
+                &l1(3),
+                l2,
+                SpanCheck::Full,
+            )
+            .unwrap()
         };
         let bad_parent = span(vec![(1, T0 + 22, 1)], B256::repeat_byte(0xee), l1(1).hash);
         assert_eq!(run(&cfg(), &bad_parent, &mut l2), BatchValidity::Drop);

@@ -13,8 +13,8 @@ use koa_protocol::{
 use crate::types::BlockInfo;
 
 /// `MAX_CHANNEL_BANK_SIZE` for an L1 block at `l1_timestamp` (raised by Fjord).
-pub fn max_channel_bank_size(cfg: &RollupConfig, l1_timestamp: u64) -> usize {
-    if cfg.is_fjord_active(l1_timestamp) {
+pub fn max_channel_bank_size(rollup_config: &RollupConfig, l1_timestamp: u64) -> usize {
+    if rollup_config.is_fjord_active(l1_timestamp) {
         MAX_CHANNEL_BANK_SIZE_FJORD
     } else {
         MAX_CHANNEL_BANK_SIZE_BEDROCK
@@ -22,8 +22,8 @@ pub fn max_channel_bank_size(cfg: &RollupConfig, l1_timestamp: u64) -> usize {
 }
 
 /// `MAX_RLP_BYTES_PER_CHANNEL` for an L1 block at `l1_timestamp` (raised by Fjord).
-pub fn max_rlp_bytes_per_channel(cfg: &RollupConfig, l1_timestamp: u64) -> usize {
-    if cfg.is_fjord_active(l1_timestamp) {
+pub fn max_rlp_bytes_per_channel(rollup_config: &RollupConfig, l1_timestamp: u64) -> usize {
+    if rollup_config.is_fjord_active(l1_timestamp) {
         MAX_RLP_BYTES_PER_CHANNEL_FJORD
     } else {
         MAX_RLP_BYTES_PER_CHANNEL_BEDROCK
@@ -32,8 +32,8 @@ pub fn max_rlp_bytes_per_channel(cfg: &RollupConfig, l1_timestamp: u64) -> usize
 
 /// Whether a channel opened in L1 block `open_number` has timed out at `origin`:
 /// `origin.number > open_number + channel_timeout(origin.timestamp)`.
-fn timed_out(cfg: &RollupConfig, open_number: u64, origin: &BlockInfo) -> bool {
-    open_number.saturating_add(cfg.channel_timeout(origin.timestamp)) < origin.number
+fn timed_out(rollup_config: &RollupConfig, open_number: u64, origin: &BlockInfo) -> bool {
+    open_number.saturating_add(rollup_config.channel_timeout(origin.timestamp)) < origin.number
 }
 
 /// The pre-Holocene channel bank: channels in FIFO order of first sight.
@@ -79,7 +79,7 @@ impl ChannelBank {
     /// An unknown channel id opens a channel tagged with `origin`; frames of timed-out channels,
     /// duplicates and duplicate closes are dropped. Afterwards the bank is pruned in FIFO
     /// order until its size is at most `MAX_CHANNEL_BANK_SIZE`.
-    pub fn ingest(&mut self, cfg: &RollupConfig, origin: &BlockInfo, frame: Frame) {
+    pub fn ingest(&mut self, rollup_config: &RollupConfig, origin: &BlockInfo, frame: Frame) {
         let index = match self
             .channels
             .iter()
@@ -95,15 +95,15 @@ impl ChannelBank {
         let Some(channel) = self.channels.get_mut(index) else {
             return;
         };
-        if timed_out(cfg, channel.open_block_number(), origin) {
+        if timed_out(rollup_config, channel.open_block_number(), origin) {
             tracing::debug!(target: "derive::channel_bank", "dropping frame of a timed-out channel");
             return;
         }
         if let Err(error) = channel.add_frame(frame) {
-            tracing::debug!(target: "derive::channel_bank", %error, "dropping frame");
+            tracing::debug!(target: "derive::channel_bank", error = %koa_protocol::ErrorChain(&error), "dropping frame");
             return;
         }
-        let max = max_channel_bank_size(cfg, origin.timestamp);
+        let max = max_channel_bank_size(rollup_config, origin.timestamp);
         while self.total_size() > max {
             self.channels.pop_front();
         }
@@ -114,17 +114,17 @@ impl ChannelBank {
     /// A timed-out first channel is removed first. Before Canyon only the first channel may
     /// be read; from Canyon (by `origin`'s timestamp) the first ready, not timed-out channel in
     /// FIFO order is.
-    pub fn read(&mut self, cfg: &RollupConfig, origin: &BlockInfo) -> BankRead {
+    pub fn read(&mut self, rollup_config: &RollupConfig, origin: &BlockInfo) -> BankRead {
         let Some(first) = self.channels.front() else {
             return BankRead::NotReady;
         };
-        if timed_out(cfg, first.open_block_number(), origin) {
+        if timed_out(rollup_config, first.open_block_number(), origin) {
             self.channels.pop_front();
             return BankRead::Pruned;
         }
-        let index = if cfg.is_canyon_active(origin.timestamp) {
+        let index = if rollup_config.is_canyon_active(origin.timestamp) {
             self.channels.iter().position(|channel| {
-                channel.is_ready() && !timed_out(cfg, channel.open_block_number(), origin)
+                channel.is_ready() && !timed_out(rollup_config, channel.open_block_number(), origin)
             })
         } else {
             first.is_ready().then_some(0)
@@ -154,11 +154,11 @@ impl ChannelAssembler {
     }
 
     /// Drops the channel being assembled if it has timed out at `origin`.
-    pub fn check_timeout(&mut self, cfg: &RollupConfig, origin: &BlockInfo) {
+    pub fn check_timeout(&mut self, rollup_config: &RollupConfig, origin: &BlockInfo) {
         if self
             .channel
             .as_ref()
-            .is_some_and(|c| timed_out(cfg, c.open_block_number(), origin))
+            .is_some_and(|c| timed_out(rollup_config, c.open_block_number(), origin))
         {
             tracing::debug!(target: "derive::channel_assembler", "dropping timed-out channel");
             self.channel = None;
@@ -172,7 +172,7 @@ impl ChannelAssembler {
     /// `MAX_RLP_BYTES_PER_CHANNEL` is dropped.
     pub fn ingest(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         origin: &BlockInfo,
         frame: Frame,
     ) -> Option<Vec<u8>> {
@@ -200,10 +200,10 @@ impl ChannelAssembler {
             return None;
         }
         if let Err(error) = channel.add_frame(frame) {
-            tracing::debug!(target: "derive::channel_assembler", %error, "dropping frame");
+            tracing::debug!(target: "derive::channel_assembler", error = %koa_protocol::ErrorChain(&error), "dropping frame");
             return None;
         }
-        if channel.size() > max_rlp_bytes_per_channel(cfg, origin.timestamp) {
+        if channel.size() > max_rlp_bytes_per_channel(rollup_config, origin.timestamp) {
             tracing::debug!(target: "derive::channel_assembler", "dropping oversized channel");
             self.channel = None;
             return None;
@@ -249,13 +249,13 @@ mod tests {
 
     #[test]
     fn spec_channel_is_ready_when_closed_and_contiguous() {
-        let cfg = cfg();
+        let rollup_config = cfg();
         let mut bank = ChannelBank::default();
-        bank.ingest(&cfg, &origin(1), frame(1, 1, b"world", true));
-        assert_eq!(bank.read(&cfg, &origin(1)), BankRead::NotReady);
-        bank.ingest(&cfg, &origin(1), frame(1, 0, b"hello ", false));
+        bank.ingest(&rollup_config, &origin(1), frame(1, 1, b"world", true));
+        assert_eq!(bank.read(&rollup_config, &origin(1)), BankRead::NotReady);
+        bank.ingest(&rollup_config, &origin(1), frame(1, 0, b"hello ", false));
         assert_eq!(
-            bank.read(&cfg, &origin(1)),
+            bank.read(&rollup_config, &origin(1)),
             BankRead::Channel(b"hello world".to_vec())
         );
         assert!(bank.is_empty());
@@ -263,43 +263,43 @@ mod tests {
 
     #[test]
     fn spec_timed_out_channels_are_pruned_and_refuse_frames() {
-        let cfg = cfg();
+        let rollup_config = cfg();
         let mut bank = ChannelBank::default();
-        bank.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
+        bank.ingest(&rollup_config, &origin(1), frame(1, 0, b"a", false));
         // origin.number > open + timeout: 12 > 1 + 10
-        bank.ingest(&cfg, &origin(12), frame(1, 1, b"b", true));
-        assert_eq!(bank.read(&cfg, &origin(12)), BankRead::Pruned);
+        bank.ingest(&rollup_config, &origin(12), frame(1, 1, b"b", true));
+        assert_eq!(bank.read(&rollup_config, &origin(12)), BankRead::Pruned);
         assert!(bank.is_empty());
         // At exactly open + timeout the channel is still alive.
-        bank.ingest(&cfg, &origin(20), frame(2, 0, b"a", false));
-        bank.ingest(&cfg, &origin(30), frame(2, 1, b"b", true));
+        bank.ingest(&rollup_config, &origin(20), frame(2, 0, b"a", false));
+        bank.ingest(&rollup_config, &origin(30), frame(2, 1, b"b", true));
         assert_eq!(
-            bank.read(&cfg, &origin(30)),
+            bank.read(&rollup_config, &origin(30)),
             BankRead::Channel(b"ab".to_vec())
         );
     }
 
     #[test]
     fn spec_pre_canyon_reads_only_the_first_channel() {
-        let cfg = cfg();
+        let rollup_config = cfg();
         let mut bank = ChannelBank::default();
-        bank.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
-        bank.ingest(&cfg, &origin(1), frame(2, 0, b"b", true));
-        assert_eq!(bank.read(&cfg, &origin(1)), BankRead::NotReady);
+        bank.ingest(&rollup_config, &origin(1), frame(1, 0, b"a", false));
+        bank.ingest(&rollup_config, &origin(1), frame(2, 0, b"b", true));
+        assert_eq!(bank.read(&rollup_config, &origin(1)), BankRead::NotReady);
     }
 
     #[test]
     fn spec_canyon_reads_the_first_ready_channel() {
-        let cfg = RollupConfig {
+        let rollup_config = RollupConfig {
             canyon_time: Some(0),
             regolith_time: Some(0),
             ..cfg()
         };
         let mut bank = ChannelBank::default();
-        bank.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
-        bank.ingest(&cfg, &origin(1), frame(2, 0, b"b", true));
+        bank.ingest(&rollup_config, &origin(1), frame(1, 0, b"a", false));
+        bank.ingest(&rollup_config, &origin(1), frame(2, 0, b"b", true));
         assert_eq!(
-            bank.read(&cfg, &origin(1)),
+            bank.read(&rollup_config, &origin(1)),
             BankRead::Channel(b"b".to_vec())
         );
         assert_eq!(bank.len(), 1);
@@ -307,61 +307,73 @@ mod tests {
 
     #[test]
     fn spec_bank_is_pruned_fifo_to_max_size() {
-        let cfg = cfg();
+        let rollup_config = cfg();
         let mut bank = ChannelBank::default();
         let big = alloc::vec![0u8; MAX_CHANNEL_BANK_SIZE_BEDROCK / 2];
-        bank.ingest(&cfg, &origin(1), frame(1, 0, &big, false));
-        bank.ingest(&cfg, &origin(1), frame(2, 0, &big, false));
+        bank.ingest(&rollup_config, &origin(1), frame(1, 0, &big, false));
+        bank.ingest(&rollup_config, &origin(1), frame(2, 0, &big, false));
         assert_eq!(
             bank.len(),
             1,
             "two halves plus frame overhead exceed the limit"
         );
-        bank.ingest(&cfg, &origin(1), frame(2, 1, b"", true));
-        assert_eq!(bank.read(&cfg, &origin(1)), BankRead::Channel(big));
+        bank.ingest(&rollup_config, &origin(1), frame(2, 1, b"", true));
+        assert_eq!(
+            bank.read(&rollup_config, &origin(1)),
+            BankRead::Channel(big)
+        );
     }
 
     #[test]
     fn holocene_assembler_requires_in_order_frames() {
-        let cfg = cfg();
+        let rollup_config = cfg();
         let mut asm = ChannelAssembler::default();
-        assert_eq!(asm.ingest(&cfg, &origin(1), frame(1, 1, b"x", true)), None);
+        assert_eq!(
+            asm.ingest(&rollup_config, &origin(1), frame(1, 1, b"x", true)),
+            None
+        );
         assert!(
             !asm.is_assembling(),
             "non-first frame without a channel is dropped"
         );
-        assert_eq!(asm.ingest(&cfg, &origin(1), frame(1, 0, b"a", false)), None);
-        assert_eq!(asm.ingest(&cfg, &origin(1), frame(2, 1, b"x", true)), None);
         assert_eq!(
-            asm.ingest(&cfg, &origin(1), frame(1, 2, b"x", true)),
+            asm.ingest(&rollup_config, &origin(1), frame(1, 0, b"a", false)),
+            None
+        );
+        assert_eq!(
+            asm.ingest(&rollup_config, &origin(1), frame(2, 1, b"x", true)),
+            None
+        );
+        assert_eq!(
+            asm.ingest(&rollup_config, &origin(1), frame(1, 2, b"x", true)),
             None,
             "frame 2 before 1"
         );
         assert_eq!(
-            asm.ingest(&cfg, &origin(1), frame(1, 1, b"b", true)),
+            asm.ingest(&rollup_config, &origin(1), frame(1, 1, b"b", true)),
             Some(b"ab".to_vec())
         );
     }
 
     #[test]
     fn holocene_first_frame_replaces_unfinished_channel() {
-        let cfg = cfg();
+        let rollup_config = cfg();
         let mut asm = ChannelAssembler::default();
-        asm.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
+        asm.ingest(&rollup_config, &origin(1), frame(1, 0, b"a", false));
         assert_eq!(
-            asm.ingest(&cfg, &origin(1), frame(2, 0, b"z", true)),
+            asm.ingest(&rollup_config, &origin(1), frame(2, 0, b"z", true)),
             Some(b"z".to_vec())
         );
     }
 
     #[test]
     fn holocene_assembler_times_out_channels() {
-        let cfg = cfg();
+        let rollup_config = cfg();
         let mut asm = ChannelAssembler::default();
-        asm.ingest(&cfg, &origin(1), frame(1, 0, b"a", false));
-        asm.check_timeout(&cfg, &origin(11));
+        asm.ingest(&rollup_config, &origin(1), frame(1, 0, b"a", false));
+        asm.check_timeout(&rollup_config, &origin(11));
         assert!(asm.is_assembling());
-        asm.check_timeout(&cfg, &origin(12));
+        asm.check_timeout(&rollup_config, &origin(12));
         assert!(!asm.is_assembling());
     }
 }

@@ -18,7 +18,7 @@ impl FrameQueue {
         match parse_frames(data) {
             Ok(frames) => self.frames.extend(frames),
             Err(error) => {
-                tracing::debug!(target: "derive::frame_queue", %error, "dropping batcher transaction");
+                tracing::debug!(target: "derive::frame_queue", error = %koa_protocol::ErrorChain(&error), "dropping batcher transaction");
                 return;
             }
         }

@@ -15,7 +15,7 @@ use super::{
     frame_queue::FrameQueue,
 };
 use crate::{
-    errors::{PipelineError, PipelineResult},
+    error::{PipelineError, PipelineResult},
     sources::batcher_data,
     traits::{BlobProvider, ChainProvider},
     types::BlockInfo,
@@ -64,7 +64,7 @@ impl L1Stages {
     /// A next block whose parent is not the current block is an L1 reorg.
     pub fn advance<C: ChainProvider>(
         &mut self,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         chain: &mut C,
     ) -> PipelineResult<BlockInfo> {
         let current = self.origin.ok_or(PipelineError::MissingOrigin)?;
@@ -83,11 +83,11 @@ impl L1Stages {
             .map_err(PipelineError::provider)?;
         // A malformed ConfigUpdate log is skipped and every other one applied: op-node treats
         // the failure as informational (l1_traversal.go), since nothing could recover from it.
-        if let Err(error) = self
-            .system_config
-            .apply_receipts(&receipts, cfg, next.timestamp)
+        if let Err(error) =
+            self.system_config
+                .apply_receipts(&receipts, rollup_config, next.timestamp)
         {
-            tracing::warn!(target: "derive::l1_traversal", block = next.number, %error, "skipping malformed system config update");
+            tracing::warn!(target: "derive::l1_traversal", block = next.number, error = %koa_protocol::ErrorChain(&error), "skipping malformed system config update");
         }
         self.origin = Some(next);
         self.retrieved = false;
@@ -105,7 +105,7 @@ impl L1Stages {
 /// The L1 stages with the providers they read from, as a [`BatchSource`].
 pub struct L1Source<'a, C, B> {
     /// The rollup config.
-    pub cfg: &'a RollupConfig,
+    pub rollup_config: &'a RollupConfig,
     /// The stages' state.
     pub stages: &'a mut L1Stages,
     /// The L1 chain.
@@ -124,7 +124,7 @@ impl<C: ChainProvider, B: BlobProvider> L1Source<'_, C, B> {
         if !self.stages.retrieved {
             let origin = self.origin_or_err()?;
             let batcher = self.stages.system_config.batcher_address;
-            let data = batcher_data(self.cfg, &origin, batcher, self.chain, self.blobs)?;
+            let data = batcher_data(self.rollup_config, &origin, batcher, self.chain, self.blobs)?;
             self.stages.data = data.into();
             self.stages.retrieved = true;
         }
@@ -138,7 +138,9 @@ impl<C: ChainProvider, B: BlobProvider> L1Source<'_, C, B> {
                 return Ok(frame);
             }
             let data = self.next_data()?;
-            let holocene = self.cfg.is_holocene_active(self.origin_or_err()?.timestamp);
+            let holocene = self
+                .rollup_config
+                .is_holocene_active(self.origin_or_err()?.timestamp);
             self.stages.frames.load(&data, holocene);
         }
     }
@@ -146,23 +148,29 @@ impl<C: ChainProvider, B: BlobProvider> L1Source<'_, C, B> {
     /// Channel bank / assembler: the next complete channel's data.
     fn next_channel(&mut self) -> PipelineResult<alloc::vec::Vec<u8>> {
         let origin = self.origin_or_err()?;
-        if self.cfg.is_holocene_active(origin.timestamp) {
-            self.stages.assembler.check_timeout(self.cfg, &origin);
+        if self.rollup_config.is_holocene_active(origin.timestamp) {
+            self.stages
+                .assembler
+                .check_timeout(self.rollup_config, &origin);
             loop {
                 let frame = self.next_frame()?;
-                if let Some(data) = self.stages.assembler.ingest(self.cfg, &origin, frame) {
+                if let Some(data) = self
+                    .stages
+                    .assembler
+                    .ingest(self.rollup_config, &origin, frame)
+                {
                     return Ok(data);
                 }
             }
         }
         loop {
-            match self.stages.bank.read(self.cfg, &origin) {
+            match self.stages.bank.read(self.rollup_config, &origin) {
                 BankRead::Channel(data) => return Ok(data),
                 BankRead::Pruned => continue,
                 BankRead::NotReady => {}
             }
             let frame = self.next_frame()?;
-            self.stages.bank.ingest(self.cfg, &origin, frame);
+            self.stages.bank.ingest(self.rollup_config, &origin, frame);
         }
     }
 }
@@ -183,11 +191,12 @@ impl<C: ChainProvider, B: BlobProvider> BatchSource for L1Source<'_, C, B> {
         loop {
             if self.stages.reader.is_none() {
                 let data = self.next_channel()?;
-                let decoding = ChannelDecoding::for_l1_timestamp(self.cfg, origin.timestamp);
+                let decoding =
+                    ChannelDecoding::for_l1_timestamp(self.rollup_config, origin.timestamp);
                 match BatchReader::from_channel(&data, decoding) {
                     Ok(reader) => self.stages.reader = Some(reader),
                     Err(error) => {
-                        tracing::warn!(target: "derive::channel_reader", %error, "dropping channel");
+                        tracing::warn!(target: "derive::channel_reader", error = %koa_protocol::ErrorChain(&error), "dropping channel");
                         continue;
                     }
                 }
@@ -201,7 +210,7 @@ impl<C: ChainProvider, B: BlobProvider> BatchSource for L1Source<'_, C, B> {
                     continue;
                 }
                 Some(Err(error)) => {
-                    tracing::warn!(target: "derive::channel_reader", %error, "dropping rest of channel");
+                    tracing::warn!(target: "derive::channel_reader", error = %koa_protocol::ErrorChain(&error), "dropping rest of channel");
                     self.stages.reader = None;
                     continue;
                 }
@@ -210,21 +219,21 @@ impl<C: ChainProvider, B: BlobProvider> BatchSource for L1Source<'_, C, B> {
             match batch {
                 Batch::Singular(singular) => return Ok(DerivedBatch::Singular(singular)),
                 Batch::Span(raw) => {
-                    if !self.cfg.is_delta_active(origin.timestamp) {
+                    if !self.rollup_config.is_delta_active(origin.timestamp) {
                         tracing::warn!(target: "derive::channel_reader", "dropping span batch before Delta");
                         continue;
                     }
                     match raw.derive(
-                        self.cfg.block_time,
-                        self.cfg.genesis.l2_time,
-                        self.cfg.l2_chain_id,
+                        self.rollup_config.block_time,
+                        self.rollup_config.genesis.l2_time,
+                        self.rollup_config.l2_chain_id,
                     ) {
                         Ok(span) => return Ok(DerivedBatch::Span(span)),
                         Err(error) => {
                             // op-node surfaces this as a (non-typed) step error, which its
                             // drivers retry; the retry reads the channel's next batch. So only
                             // this batch is lost.
-                            tracing::warn!(target: "derive::channel_reader", %error, "dropping span batch that fails to derive");
+                            tracing::warn!(target: "derive::channel_reader", error = %koa_protocol::ErrorChain(&error), "dropping span batch that fails to derive");
                         }
                     }
                 }

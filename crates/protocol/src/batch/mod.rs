@@ -57,7 +57,7 @@ pub enum BatchDecodeError {
     #[error("invalid singular batch: {0}")]
     Singular(alloy_rlp::Error),
     /// The span batch is malformed.
-    #[error("invalid span batch: {0}")]
+    #[error("invalid span batch")]
     Span(#[from] SpanBatchError),
 }
 

@@ -81,8 +81,8 @@ impl ChannelDecoding {
 
     /// Parameters for a channel read while the channel reader's L1 origin has `l1_timestamp`
     /// (op-node keys both the limit and brotli support on that L1 block's time).
-    pub fn for_l1_timestamp(config: &RollupConfig, l1_timestamp: u64) -> Self {
-        Self::for_fjord(config.is_fjord_active(l1_timestamp))
+    pub fn for_l1_timestamp(rollup_config: &RollupConfig, l1_timestamp: u64) -> Self {
+        Self::for_fjord(rollup_config.is_fjord_active(l1_timestamp))
     }
 }
 

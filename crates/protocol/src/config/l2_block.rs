@@ -28,10 +28,10 @@ pub enum L2SystemConfigError {
     Block(#[from] L2BlockInfoError),
     /// The header gas limit is below the upgrade gas its fork activation added to it (or the
     /// upgrade gas cannot be computed).
-    #[error("gas limit: {0}")]
+    #[error("gas limit")]
     UpgradeGas(#[from] UpgradeError),
     /// The header `extraData` is invalid for the block's fork.
-    #[error("invalid extraData: {0}")]
+    #[error("invalid extraData")]
     ExtraData(#[from] ExtraDataError),
 }
 

@@ -27,8 +27,12 @@ pub struct ChainGenesis {
     pub system_config: SystemConfig,
 }
 
-/// The chain's EIP-1559 parameters (`chain_op_config` in `rollup.json`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The chain's fixed EIP-1559 parameters (`chain_op_config` in `rollup.json`): the base fee
+/// rule before Holocene, and the values zero `eip1559Params` select from Holocene on.
+///
+/// The per-block parameters the system config governs from Holocene (and block headers record
+/// in `extraData`) are [`Eip1559Params`](crate::eip1559::Eip1559Params).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpChainConfig {
     /// Elasticity multiplier.
@@ -164,10 +168,10 @@ pub enum ConfigError {
 #[derive(Debug, thiserror::Error)]
 pub enum RollupConfigLoadError {
     /// The JSON is malformed or does not have the rollup config's shape.
-    #[error("invalid rollup config JSON: {0}")]
+    #[error("invalid rollup config JSON")]
     Json(#[from] serde_json::Error),
     /// The config parses but cannot be used.
-    #[error("invalid rollup config: {0}")]
+    #[error("invalid rollup config")]
     Invalid(#[from] ConfigError),
 }
 
@@ -197,6 +201,38 @@ impl RollupConfig {
             Hardfork::Karst => self.karst_time,
             Hardfork::Interop => self.interop_time,
         }
+    }
+
+    /// Schedules `fork` at `time` (`None`: not scheduled). Bedrock cannot be rescheduled: it is
+    /// always active from genesis, and setting it does nothing.
+    pub const fn set_hardfork_time(&mut self, fork: Hardfork, time: Option<u64>) {
+        let slot = match fork {
+            Hardfork::Bedrock => return,
+            Hardfork::Regolith => &mut self.regolith_time,
+            Hardfork::Canyon => &mut self.canyon_time,
+            Hardfork::Delta => &mut self.delta_time,
+            Hardfork::Ecotone => &mut self.ecotone_time,
+            Hardfork::Fjord => &mut self.fjord_time,
+            Hardfork::Granite => &mut self.granite_time,
+            Hardfork::Holocene => &mut self.holocene_time,
+            Hardfork::Isthmus => &mut self.isthmus_time,
+            Hardfork::Jovian => &mut self.jovian_time,
+            Hardfork::Karst => &mut self.karst_time,
+            Hardfork::Interop => &mut self.interop_time,
+        };
+        *slot = time;
+    }
+
+    /// A test config: the defaults, with every fork from Regolith through `last` active at
+    /// genesis and no later fork scheduled. Other fields are set with struct update syntax:
+    /// `RollupConfig { block_time: 2, ..RollupConfig::with_forks_at_genesis(Hardfork::Delta) }`.
+    #[cfg(any(test, feature = "test-utils"))]
+    pub fn with_forks_at_genesis(last: Hardfork) -> Self {
+        let mut config = Self::default();
+        for fork in Hardfork::ALL.into_iter().filter(|fork| *fork <= last) {
+            config.set_hardfork_time(fork, Some(0));
+        }
+        config
     }
 
     /// Whether `fork` is active at L2 `timestamp`.
@@ -349,6 +385,22 @@ fork_predicates! {
 mod tests {
     use super::*;
 
+    #[test]
+    fn forks_at_genesis_through_the_last_named() {
+        let rollup_config = RollupConfig::with_forks_at_genesis(Hardfork::Holocene);
+        for fork in Hardfork::ALL {
+            let expected = (fork <= Hardfork::Holocene).then_some(0);
+            assert_eq!(rollup_config.hardfork_time(fork), expected, "{fork:?}");
+        }
+        assert_eq!(rollup_config.active_fork(0), Hardfork::Holocene);
+        // The config is otherwise the default.
+        let mut unscheduled = rollup_config;
+        for fork in Hardfork::ALL {
+            unscheduled.set_hardfork_time(fork, None);
+        }
+        assert_eq!(unscheduled, RollupConfig::default());
+    }
+
     fn schedule() -> RollupConfig {
         RollupConfig {
             block_time: 2,
@@ -372,25 +424,25 @@ mod tests {
 
     #[test]
     fn predicates_follow_timestamps() {
-        let cfg = schedule();
-        assert!(cfg.is_regolith_active(0));
-        assert!(!cfg.is_canyon_active(9));
-        assert!(cfg.is_canyon_active(10));
-        assert!(cfg.is_first_canyon_block(10));
-        assert!(!cfg.is_first_canyon_block(12));
-        assert!(!cfg.is_first_canyon_block(8));
-        assert!(cfg.is_first_karst_block(90));
-        assert!(!cfg.is_interop_active(u64::MAX));
-        assert_eq!(cfg.active_fork(59), Hardfork::Granite);
-        assert_eq!(cfg.active_fork(60), Hardfork::Holocene);
-        assert_eq!(cfg.active_fork(1_000), Hardfork::Karst);
+        let rollup_config = schedule();
+        assert!(rollup_config.is_regolith_active(0));
+        assert!(!rollup_config.is_canyon_active(9));
+        assert!(rollup_config.is_canyon_active(10));
+        assert!(rollup_config.is_first_canyon_block(10));
+        assert!(!rollup_config.is_first_canyon_block(12));
+        assert!(!rollup_config.is_first_canyon_block(8));
+        assert!(rollup_config.is_first_karst_block(90));
+        assert!(!rollup_config.is_interop_active(u64::MAX));
+        assert_eq!(rollup_config.active_fork(59), Hardfork::Granite);
+        assert_eq!(rollup_config.active_fork(60), Hardfork::Holocene);
+        assert_eq!(rollup_config.active_fork(1_000), Hardfork::Karst);
     }
 
     #[test]
     fn genesis_is_never_an_activation_block() {
-        let cfg = schedule();
-        assert!(cfg.is_regolith_active(0));
-        assert!(!cfg.is_first_regolith_block(0));
+        let rollup_config = schedule();
+        assert!(rollup_config.is_regolith_active(0));
+        assert!(!rollup_config.is_first_regolith_block(0));
         // A fork scheduled exactly at a later genesis: the genesis block does not activate it
         // (op-node's formula alone would say it does), and neither does the block after.
         let mut late = schedule();
@@ -407,26 +459,29 @@ mod tests {
     #[test]
     fn later_fork_implies_earlier() {
         // Only Ecotone is scheduled: every earlier fork follows it.
-        let cfg = RollupConfig {
+        let rollup_config = RollupConfig {
             ecotone_time: Some(100),
             ..Default::default()
         };
-        assert!(cfg.is_delta_active(100));
-        assert!(!cfg.is_delta_active(99));
+        assert!(rollup_config.is_delta_active(100));
+        assert!(!rollup_config.is_delta_active(99));
     }
 
     #[test]
     fn fork_dependent_constants() {
-        let cfg = RollupConfig {
+        let rollup_config = RollupConfig {
             max_sequencer_drift: 600,
             ..schedule()
         };
-        assert_eq!(cfg.channel_timeout(49), 300);
-        assert_eq!(cfg.channel_timeout(50), GRANITE_CHANNEL_TIMEOUT);
-        assert_eq!(cfg.max_sequencer_drift(39), 600);
-        assert_eq!(cfg.max_sequencer_drift(40), FJORD_MAX_SEQUENCER_DRIFT);
-        assert_eq!(cfg.eip1559_denominator(9), 50);
-        assert_eq!(cfg.eip1559_denominator(10), 250);
+        assert_eq!(rollup_config.channel_timeout(49), 300);
+        assert_eq!(rollup_config.channel_timeout(50), GRANITE_CHANNEL_TIMEOUT);
+        assert_eq!(rollup_config.max_sequencer_drift(39), 600);
+        assert_eq!(
+            rollup_config.max_sequencer_drift(40),
+            FJORD_MAX_SEQUENCER_DRIFT
+        );
+        assert_eq!(rollup_config.eip1559_denominator(9), 50);
+        assert_eq!(rollup_config.eip1559_denominator(10), 250);
     }
 
     const OP_MAINNET_JSON: &str = r#"{
@@ -452,12 +507,12 @@ mod tests {
 
     #[test]
     fn from_json_parses_and_validates() {
-        let cfg = RollupConfig::from_json(OP_MAINNET_JSON).unwrap();
-        assert_eq!(cfg.l2_chain_id, 10);
-        assert_eq!(cfg.genesis.l2.number, 105_235_063);
-        assert_eq!(cfg.genesis.system_config.gas_limit, 30_000_000);
-        assert_eq!(cfg.ecotone_time, Some(1_710_374_401));
-        assert!(cfg.fjord_time.is_none());
+        let rollup_config = RollupConfig::from_json(OP_MAINNET_JSON).unwrap();
+        assert_eq!(rollup_config.l2_chain_id, 10);
+        assert_eq!(rollup_config.genesis.l2.number, 105_235_063);
+        assert_eq!(rollup_config.genesis.system_config.gas_limit, 30_000_000);
+        assert_eq!(rollup_config.ecotone_time, Some(1_710_374_401));
+        assert!(rollup_config.fjord_time.is_none());
     }
 
     #[test]

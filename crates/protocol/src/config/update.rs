@@ -133,7 +133,7 @@ pub enum SystemConfigUpdateError {
 
 /// A malformed `ConfigUpdate` log, located in its L1 block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("malformed ConfigUpdate log in receipt {receipt_index}, log {log_index}: {source}")]
+#[error("malformed ConfigUpdate log in receipt {receipt_index}, log {log_index}")]
 pub struct SystemConfigLogError {
     /// Index of the receipt in the L1 block.
     pub receipt_index: usize,

@@ -59,7 +59,7 @@ pub enum DepositLogError {
 
 /// A malformed deposit log, located in its L1 block.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("malformed deposit log in receipt {receipt_index}, log {log_index}: {source}")]
+#[error("malformed deposit log in receipt {receipt_index}, log {log_index}")]
 pub struct DepositsError {
     /// Index of the receipt in the L1 block.
     pub receipt_index: usize,

@@ -16,7 +16,7 @@ use alloc::vec::Vec;
 
 use alloy_consensus::Header;
 use alloy_eips::eip1898::BlockNumHash;
-use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
 use op_alloy_consensus::TxDeposit;
 
 pub use bedrock::L1BlockInfoBedrock;
@@ -27,13 +27,8 @@ use crate::{
     config::{EcotoneScalars, ScalarError},
     deposits::source_hash,
     l1_chain::l1_blob_base_fee,
+    predeploys::{L1_ATTRIBUTES_DEPOSITOR, L1_BLOCK},
 };
-
-/// The sender of the L1 attributes deposit.
-pub const L1_INFO_DEPOSITOR_ADDRESS: Address = address!("deaddeaddeaddeaddeaddeaddeaddeaddead0001");
-
-/// The `L1Block` predeploy, the L1 attributes deposit's recipient.
-pub const L1_BLOCK_ADDRESS: Address = address!("4200000000000000000000000000000000000015");
 
 /// Gas limit of the L1 attributes deposit from Regolith on.
 pub const REGOLITH_SYSTEM_TX_GAS: u64 = 1_000_000;
@@ -146,7 +141,7 @@ pub enum L1InfoDecodeError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum L1InfoBuildError {
     /// The system config's scalar is not a valid Ecotone scalar encoding.
-    #[error("system config scalar: {0}")]
+    #[error("system config scalar")]
     Scalar(#[from] ScalarError),
     /// The L1 header has no base fee (pre-London L1 blocks are not supported).
     #[error("L1 header has no base fee")]
@@ -350,8 +345,8 @@ impl L1BlockInfoTx {
         let regolith = rollup_config.is_regolith_active(l2_timestamp);
         TxDeposit {
             source_hash: source_hash::l1_info_deposit(self.block_hash(), self.sequence_number()),
-            from: L1_INFO_DEPOSITOR_ADDRESS,
-            to: TxKind::Call(L1_BLOCK_ADDRESS),
+            from: L1_ATTRIBUTES_DEPOSITOR,
+            to: TxKind::Call(L1_BLOCK),
             mint: 0,
             value: U256::ZERO,
             gas_limit: if regolith {

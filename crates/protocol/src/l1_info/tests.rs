@@ -2,21 +2,18 @@ use super::*;
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{address, b256, hex, keccak256};
 
-use crate::config::SystemConfig;
+use crate::{Hardfork, config::SystemConfig};
 
 fn schedule() -> RollupConfig {
     RollupConfig {
         block_time: 2,
-        regolith_time: Some(0),
-        canyon_time: Some(0),
-        delta_time: Some(0),
         ecotone_time: Some(10),
         fjord_time: Some(10),
         granite_time: Some(10),
         holocene_time: Some(10),
         isthmus_time: Some(20),
         jovian_time: Some(30),
-        ..Default::default()
+        ..RollupConfig::with_forks_at_genesis(Hardfork::Delta)
     }
 }
 
@@ -65,8 +62,8 @@ fn selectors_are_the_function_signature_hashes() {
 
 #[test]
 fn format_switches_one_block_after_each_activation() {
-    let cfg = schedule();
-    let format = |ts| L1InfoFormat::for_l2_timestamp(&cfg, ts);
+    let rollup_config = schedule();
+    let format = |ts| L1InfoFormat::for_l2_timestamp(&rollup_config, ts);
     assert_eq!(format(8), L1InfoFormat::Bedrock);
     assert_eq!(format(10), L1InfoFormat::Bedrock, "first Ecotone block");
     assert_eq!(format(12), L1InfoFormat::Ecotone);
@@ -99,9 +96,9 @@ fn format_switches_one_block_after_each_activation() {
 
 #[test]
 fn builds_each_format_from_the_system_config() {
-    let cfg = schedule();
+    let rollup_config = schedule();
     let sys = system_config();
-    let build = |ts| L1BlockInfoTx::try_new(&cfg, &sys, 3, &l1(), ts).unwrap();
+    let build = |ts| L1BlockInfoTx::try_new(&rollup_config, &sys, 3, &l1(), ts).unwrap();
 
     let L1BlockInfoTx::Bedrock(bedrock) = build(10) else {
         panic!("expected Bedrock")
@@ -152,8 +149,8 @@ fn builds_each_format_from_the_system_config() {
 
 #[test]
 fn packed_layout_matches_spec_offsets() {
-    let cfg = schedule();
-    let info = L1BlockInfoTx::try_new(&cfg, &system_config(), 3, &l1(), 32).unwrap();
+    let rollup_config = schedule();
+    let info = L1BlockInfoTx::try_new(&rollup_config, &system_config(), 3, &l1(), 32).unwrap();
     let data = info.encode_calldata();
     assert_eq!(data[4..8], 5227u32.to_be_bytes());
     assert_eq!(data[8..12], 1_014_213u32.to_be_bytes());
@@ -171,12 +168,12 @@ fn packed_layout_matches_spec_offsets() {
 
 #[test]
 fn deposit_tx_fields() {
-    let cfg = schedule();
-    let info = L1BlockInfoTx::try_new(&cfg, &system_config(), 3, &l1(), 12).unwrap();
-    let tx = info.to_deposit_tx(&cfg, 12);
+    let rollup_config = schedule();
+    let info = L1BlockInfoTx::try_new(&rollup_config, &system_config(), 3, &l1(), 12).unwrap();
+    let tx = info.to_deposit_tx(&rollup_config, 12);
     assert_eq!(tx.source_hash, source_hash::l1_info_deposit(l1().hash, 3));
-    assert_eq!(tx.from, L1_INFO_DEPOSITOR_ADDRESS);
-    assert_eq!(tx.to, TxKind::Call(L1_BLOCK_ADDRESS));
+    assert_eq!(tx.from, L1_ATTRIBUTES_DEPOSITOR);
+    assert_eq!(tx.to, TxKind::Call(L1_BLOCK));
     assert_eq!((tx.mint, tx.value), (0, U256::ZERO));
     assert_eq!(tx.gas_limit, 1_000_000);
     assert!(!tx.is_system_transaction);
@@ -223,8 +220,8 @@ fn bedrock_known_calldata_round_trips() {
 
 #[test]
 fn malformed_calldata_is_a_typed_error() {
-    let cfg = schedule();
-    let info = L1BlockInfoTx::try_new(&cfg, &system_config(), 0, &l1(), 12).unwrap();
+    let rollup_config = schedule();
+    let info = L1BlockInfoTx::try_new(&rollup_config, &system_config(), 0, &l1(), 12).unwrap();
     let data = info.encode_calldata();
 
     assert_eq!(
@@ -252,7 +249,7 @@ fn malformed_calldata_is_a_typed_error() {
         Err(L1InfoDecodeError::UnknownSelector([0xbb, 0x0a, 0x5e, 0x20]))
     );
 
-    let bedrock = L1BlockInfoTx::try_new(&cfg, &system_config(), 0, &l1(), 0).unwrap();
+    let bedrock = L1BlockInfoTx::try_new(&rollup_config, &system_config(), 0, &l1(), 0).unwrap();
     let mut dirty = bedrock.encode_calldata().to_vec();
     dirty[4] = 1; // high byte of the `number` word
     assert_eq!(
@@ -261,34 +258,34 @@ fn malformed_calldata_is_a_typed_error() {
     );
 
     assert_eq!(
-        L1BlockInfoTx::decode_for_timestamp(&cfg, 22, &data),
+        L1BlockInfoTx::decode_for_timestamp(&rollup_config, 22, &data),
         Err(L1InfoDecodeError::UnexpectedFormat {
             expected: L1InfoFormat::Isthmus,
             actual: L1InfoFormat::Ecotone
         })
     );
     assert_eq!(
-        L1BlockInfoTx::decode_for_timestamp(&cfg, 12, &data),
+        L1BlockInfoTx::decode_for_timestamp(&rollup_config, 12, &data),
         Ok(info)
     );
 }
 
 #[test]
 fn invalid_scalar_fails_the_build_after_ecotone() {
-    let cfg = schedule();
+    let rollup_config = schedule();
     let mut sys = system_config();
     sys.scalar.0[0] = 9;
     assert_eq!(
-        L1BlockInfoTx::try_new(&cfg, &sys, 0, &l1(), 12),
+        L1BlockInfoTx::try_new(&rollup_config, &sys, 0, &l1(), 12),
         Err(L1InfoBuildError::Scalar(ScalarError::UnknownVersion(9)))
     );
     // Bedrock carries the raw scalar.
-    assert!(L1BlockInfoTx::try_new(&cfg, &sys, 0, &l1(), 10).is_ok());
+    assert!(L1BlockInfoTx::try_new(&rollup_config, &sys, 0, &l1(), 10).is_ok());
 }
 
 #[test]
 fn builds_from_an_l1_header() {
-    let cfg = schedule();
+    let rollup_config = schedule();
     let header = Header {
         number: 7,
         timestamp: 1_741_200_000,
@@ -297,7 +294,7 @@ fn builds_from_an_l1_header() {
         ..Default::default()
     };
     let info = L1BlockInfoTx::try_from_l1_header(
-        &cfg,
+        &rollup_config,
         &L1ChainConfig::SEPOLIA,
         &system_config(),
         1,
@@ -315,7 +312,7 @@ fn builds_from_an_l1_header() {
     };
     assert_eq!(
         L1BlockInfoTx::try_from_l1_header(
-            &cfg,
+            &rollup_config,
             &L1ChainConfig::SEPOLIA,
             &system_config(),
             1,

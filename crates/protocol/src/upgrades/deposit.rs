@@ -9,19 +9,13 @@
 use alloc::vec::Vec;
 
 use alloy_eips::eip2718::Encodable2718;
-use alloy_primitives::{Address, Bytes, TxKind, U256, address};
+use alloy_primitives::{Address, Bytes, TxKind, U256};
 use op_alloy_consensus::TxDeposit;
 
-use crate::deposits::source_hash::upgrade_deposit as upgrade_source_hash;
-
-/// The L1 attributes depositor account: the sender of the GasPriceOracle `setX()` calls.
-pub const DEPOSITOR_ACCOUNT: Address = address!("deaddeaddeaddeaddeaddeaddeaddeaddead0001");
-
-/// The `L1Block` predeploy proxy.
-pub const L1_BLOCK_PROXY: Address = address!("4200000000000000000000000000000000000015");
-
-/// The `GasPriceOracle` predeploy proxy.
-pub const GAS_PRICE_ORACLE_PROXY: Address = address!("420000000000000000000000000000000000000f");
+use crate::{
+    deposits::source_hash::upgrade_deposit as upgrade_source_hash,
+    predeploys::L1_ATTRIBUTES_DEPOSITOR,
+};
 
 /// Gas limit of every ERC-1967 proxy implementation update.
 pub const PROXY_UPDATE_GAS: u64 = 50_000;
@@ -95,7 +89,7 @@ pub(crate) fn depositor_call(
 ) -> TxDeposit {
     upgrade_deposit(
         intent,
-        DEPOSITOR_ACCOUNT,
+        L1_ATTRIBUTES_DEPOSITOR,
         TxKind::Call(to),
         gas_limit,
         Bytes::from_static(data),
@@ -116,7 +110,9 @@ mod tests {
     // specs/protocol/ecotone/derivation.md, "L1Block Proxy Update": verify data.
     #[test]
     fn upgrade_to_calldata_matches_spec_example() {
-        let data = upgrade_to_calldata(address!("07dbe8500fc591d1852B76feE44d5a05e13097Ff"));
+        let data = upgrade_to_calldata(alloy_primitives::address!(
+            "07dbe8500fc591d1852B76feE44d5a05e13097Ff"
+        ));
         assert_eq!(
             data,
             alloy_primitives::bytes!(

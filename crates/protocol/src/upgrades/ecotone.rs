@@ -10,8 +10,10 @@ use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, address};
 use op_alloy_consensus::TxDeposit;
 
+use crate::predeploys::{GAS_PRICE_ORACLE, L1_BLOCK};
+
 use super::{
-    deposit::{GAS_PRICE_ORACLE_PROXY, L1_BLOCK_PROXY, deployment, depositor_call, proxy_update},
+    deposit::{deployment, depositor_call, proxy_update},
     hex::bytecode,
 };
 
@@ -69,17 +71,17 @@ pub fn transactions() -> Vec<TxDeposit> {
         ),
         proxy_update(
             "Ecotone: L1 Block Proxy Update",
-            L1_BLOCK_PROXY,
+            L1_BLOCK,
             L1_BLOCK_IMPLEMENTATION,
         ),
         proxy_update(
             "Ecotone: Gas Price Oracle Proxy Update",
-            GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE,
             GAS_PRICE_ORACLE_IMPLEMENTATION,
         ),
         depositor_call(
             "Ecotone: Gas Price Oracle Set Ecotone",
-            GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE,
             ENABLE_ECOTONE_GAS,
             &ENABLE_ECOTONE_CALLDATA,
         ),

@@ -9,8 +9,10 @@ use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, address};
 use op_alloy_consensus::TxDeposit;
 
+use crate::predeploys::GAS_PRICE_ORACLE;
+
 use super::{
-    deposit::{GAS_PRICE_ORACLE_PROXY, deployment, depositor_call, proxy_update},
+    deposit::{deployment, depositor_call, proxy_update},
     hex::bytecode,
 };
 
@@ -44,12 +46,12 @@ pub fn transactions() -> Vec<TxDeposit> {
         ),
         proxy_update(
             "Fjord: Gas Price Oracle Proxy Update",
-            GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE,
             GAS_PRICE_ORACLE_IMPLEMENTATION,
         ),
         depositor_call(
             "Fjord: Gas Price Oracle Set Fjord",
-            GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE,
             ENABLE_FJORD_GAS,
             &ENABLE_FJORD_CALLDATA,
         ),

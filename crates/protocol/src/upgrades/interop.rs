@@ -11,6 +11,8 @@ use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, address};
 use op_alloy_consensus::TxDeposit;
 
+use crate::predeploys::{CROSS_L2_INBOX, L2_TO_L2_CROSS_DOMAIN_MESSENGER};
+
 use super::{
     deposit::{deployment, proxy_update},
     hex::bytecode,
@@ -21,10 +23,6 @@ pub const CROSS_L2_INBOX_DEPLOYER: Address = address!("4220000000000000000000000
 /// Deployer of the `L2ToL2CrossDomainMessenger` implementation.
 pub const L2_TO_L2_MESSENGER_DEPLOYER: Address =
     address!("4220000000000000000000000000000000000001");
-/// The `CrossL2Inbox` predeploy proxy.
-pub const CROSS_L2_INBOX_PROXY: Address = address!("4200000000000000000000000000000000000022");
-/// The `L2ToL2CrossDomainMessenger` predeploy proxy.
-pub const L2_TO_L2_MESSENGER_PROXY: Address = address!("4200000000000000000000000000000000000023");
 /// Where the `CrossL2Inbox` implementation lands: `CREATE(CROSS_L2_INBOX_DEPLOYER, 0)`.
 pub const CROSS_L2_INBOX_IMPLEMENTATION: Address =
     address!("691300f512e48b463c2617b34eef1a9f82ee7dbf");
@@ -58,7 +56,7 @@ pub fn transactions() -> Vec<TxDeposit> {
         ),
         proxy_update(
             "Interop: CrossL2Inbox Proxy Update",
-            CROSS_L2_INBOX_PROXY,
+            CROSS_L2_INBOX,
             CROSS_L2_INBOX_IMPLEMENTATION,
         ),
         deployment(
@@ -69,7 +67,7 @@ pub fn transactions() -> Vec<TxDeposit> {
         ),
         proxy_update(
             "Interop: L2ToL2CrossDomainMessenger Proxy Update",
-            L2_TO_L2_MESSENGER_PROXY,
+            L2_TO_L2_CROSS_DOMAIN_MESSENGER,
             L2_TO_L2_MESSENGER_IMPLEMENTATION,
         ),
     ]

@@ -10,8 +10,10 @@ use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, address};
 use op_alloy_consensus::TxDeposit;
 
+use crate::predeploys::{GAS_PRICE_ORACLE, L1_BLOCK, OPERATOR_FEE_VAULT};
+
 use super::{
-    deposit::{GAS_PRICE_ORACLE_PROXY, L1_BLOCK_PROXY, deployment, depositor_call, proxy_update},
+    deposit::{deployment, depositor_call, proxy_update},
     hex::bytecode,
 };
 
@@ -25,8 +27,6 @@ pub const OPERATOR_FEE_VAULT_DEPLOYER: Address =
 /// The EIP-2935 history storage contract deployer, as the final EIP specifies it.
 pub const BLOCK_HASH_HISTORY_DEPLOYER: Address =
     address!("3462413af4609098e1e27a490f554f260213d685");
-/// The `OperatorFeeVault` predeploy proxy.
-pub const OPERATOR_FEE_VAULT_PROXY: Address = address!("420000000000000000000000000000000000001b");
 /// Where the Isthmus `L1Block` implementation lands: `CREATE(L1_BLOCK_DEPLOYER, 0)`.
 pub const L1_BLOCK_IMPLEMENTATION: Address = address!("ff256497d61dcd71a9e9ff43967c13fde1f72d12");
 /// Where the Isthmus `GasPriceOracle` lands: `CREATE(GAS_PRICE_ORACLE_DEPLOYER, 0)`.
@@ -90,22 +90,22 @@ pub fn transactions() -> Vec<TxDeposit> {
         ),
         proxy_update(
             "Isthmus: L1 Block Proxy Update",
-            L1_BLOCK_PROXY,
+            L1_BLOCK,
             L1_BLOCK_IMPLEMENTATION,
         ),
         proxy_update(
             "Isthmus: Gas Price Oracle Proxy Update",
-            GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE,
             GAS_PRICE_ORACLE_IMPLEMENTATION,
         ),
         proxy_update(
             "Isthmus: Operator Fee Vault Proxy Update",
-            OPERATOR_FEE_VAULT_PROXY,
+            OPERATOR_FEE_VAULT,
             OPERATOR_FEE_VAULT_IMPLEMENTATION,
         ),
         depositor_call(
             "Isthmus: Gas Price Oracle Set Isthmus",
-            GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE,
             ENABLE_ISTHMUS_GAS,
             &ENABLE_ISTHMUS_CALLDATA,
         ),

@@ -9,8 +9,10 @@ use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, address};
 use op_alloy_consensus::TxDeposit;
 
+use crate::predeploys::{GAS_PRICE_ORACLE, L1_BLOCK};
+
 use super::{
-    deposit::{GAS_PRICE_ORACLE_PROXY, L1_BLOCK_PROXY, deployment, depositor_call, proxy_update},
+    deposit::{deployment, depositor_call, proxy_update},
     hex::bytecode,
 };
 
@@ -54,7 +56,7 @@ pub fn transactions() -> Vec<TxDeposit> {
         ),
         proxy_update(
             "Jovian: L1Block Proxy Update",
-            L1_BLOCK_PROXY,
+            L1_BLOCK,
             L1_BLOCK_IMPLEMENTATION,
         ),
         deployment(
@@ -65,12 +67,12 @@ pub fn transactions() -> Vec<TxDeposit> {
         ),
         proxy_update(
             "Jovian: GasPriceOracle Proxy Update",
-            GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE,
             GAS_PRICE_ORACLE_IMPLEMENTATION,
         ),
         depositor_call(
             "Jovian: Gas Price Oracle Set Jovian",
-            GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE,
             ENABLE_JOVIAN_GAS,
             &ENABLE_JOVIAN_CALLDATA,
         ),

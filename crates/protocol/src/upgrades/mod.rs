@@ -59,10 +59,7 @@ use alloc::vec::Vec;
 use alloy_primitives::Bytes;
 use op_alloy_consensus::TxDeposit;
 
-pub use deposit::{
-    DEPOSITOR_ACCOUNT, GAS_PRICE_ORACLE_PROXY, L1_BLOCK_PROXY, PROXY_UPDATE_GAS, encode_deposit,
-    upgrade_to_calldata,
-};
+pub use deposit::{PROXY_UPDATE_GAS, encode_deposit, upgrade_to_calldata};
 pub use error::UpgradeError;
 
 use crate::{Hardfork, RollupConfig};
@@ -83,14 +80,14 @@ pub const UPGRADE_FORKS: [Hardfork; 6] = [
 ///
 /// False for forks without upgrade deposits, and for the genesis block (and any timestamp not
 /// after it): a fork active from genesis has no activation block.
-pub fn is_upgrade_block(cfg: &RollupConfig, fork: Hardfork, l2_timestamp: u64) -> bool {
+pub fn is_upgrade_block(rollup_config: &RollupConfig, fork: Hardfork, l2_timestamp: u64) -> bool {
     match fork {
-        Hardfork::Ecotone => cfg.is_first_ecotone_block(l2_timestamp),
-        Hardfork::Fjord => cfg.is_first_fjord_block(l2_timestamp),
-        Hardfork::Isthmus => cfg.is_first_isthmus_block(l2_timestamp),
-        Hardfork::Jovian => cfg.is_first_jovian_block(l2_timestamp),
-        Hardfork::Karst => cfg.is_first_karst_block(l2_timestamp),
-        Hardfork::Interop => cfg.is_first_interop_block(l2_timestamp),
+        Hardfork::Ecotone => rollup_config.is_first_ecotone_block(l2_timestamp),
+        Hardfork::Fjord => rollup_config.is_first_fjord_block(l2_timestamp),
+        Hardfork::Isthmus => rollup_config.is_first_isthmus_block(l2_timestamp),
+        Hardfork::Jovian => rollup_config.is_first_jovian_block(l2_timestamp),
+        Hardfork::Karst => rollup_config.is_first_karst_block(l2_timestamp),
+        Hardfork::Interop => rollup_config.is_first_interop_block(l2_timestamp),
         Hardfork::Bedrock
         | Hardfork::Regolith
         | Hardfork::Canyon
@@ -103,12 +100,12 @@ pub fn is_upgrade_block(cfg: &RollupConfig, fork: Hardfork, l2_timestamp: u64) -
 /// The forks the L2 block at `l2_timestamp` activates that carry upgrade deposits, in
 /// deposit order.
 pub fn activated_forks(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     l2_timestamp: u64,
 ) -> impl Iterator<Item = Hardfork> + '_ {
     UPGRADE_FORKS
         .into_iter()
-        .filter(move |fork| is_upgrade_block(cfg, *fork, l2_timestamp))
+        .filter(move |fork| is_upgrade_block(rollup_config, *fork, l2_timestamp))
 }
 
 /// `fork`'s upgrade deposits, in block order; empty for a fork without any.
@@ -141,11 +138,11 @@ pub fn fork_upgrade_gas(fork: Hardfork) -> Result<u64, UpgradeError> {
 /// The upgrade deposits of the L2 block at `l2_timestamp`, in block order: empty unless the
 /// block activates a fork (see [`is_upgrade_block`]).
 pub fn upgrade_deposits(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     l2_timestamp: u64,
 ) -> Result<Vec<TxDeposit>, UpgradeError> {
     let mut deposits = Vec::new();
-    for fork in activated_forks(cfg, l2_timestamp) {
+    for fork in activated_forks(rollup_config, l2_timestamp) {
         deposits.extend(fork_deposits(fork)?);
     }
     Ok(deposits)
@@ -154,10 +151,10 @@ pub fn upgrade_deposits(
 /// The EIP-2718 encoded upgrade deposits of the L2 block at `l2_timestamp`, to append after
 /// the L1 attributes deposit and the user deposits: empty unless the block activates a fork.
 pub fn upgrade_transactions(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     l2_timestamp: u64,
 ) -> Result<Vec<Bytes>, UpgradeError> {
-    Ok(upgrade_deposits(cfg, l2_timestamp)?
+    Ok(upgrade_deposits(rollup_config, l2_timestamp)?
         .iter()
         .map(encode_deposit)
         .collect())
@@ -165,8 +162,8 @@ pub fn upgrade_transactions(
 
 /// The gas the L2 block at `l2_timestamp` adds to the system config's gas limit: the upgrade
 /// gas of the forks it activates (so far only Karst has any), zero for other blocks.
-pub fn upgrade_gas(cfg: &RollupConfig, l2_timestamp: u64) -> Result<u64, UpgradeError> {
-    activated_forks(cfg, l2_timestamp).try_fold(0u64, |sum, fork| {
+pub fn upgrade_gas(rollup_config: &RollupConfig, l2_timestamp: u64) -> Result<u64, UpgradeError> {
+    activated_forks(rollup_config, l2_timestamp).try_fold(0u64, |sum, fork| {
         sum.checked_add(fork_upgrade_gas(fork)?)
             .ok_or(UpgradeError::GasOverflow { fork })
     })
@@ -175,9 +172,12 @@ pub fn upgrade_gas(cfg: &RollupConfig, l2_timestamp: u64) -> Result<u64, Upgrade
 /// The gas to subtract from the header gas limit of the L2 block at `l2_timestamp` to recover
 /// its system config's gas limit: [`upgrade_gas`], except that Karst's is kept (nothing
 /// subtracted) when the chain sets `keep_karst_upgrade_gas`.
-pub fn upgrade_gas_to_strip(cfg: &RollupConfig, l2_timestamp: u64) -> Result<u64, UpgradeError> {
-    activated_forks(cfg, l2_timestamp)
-        .filter(|fork| !(*fork == Hardfork::Karst && cfg.keep_karst_upgrade_gas))
+pub fn upgrade_gas_to_strip(
+    rollup_config: &RollupConfig,
+    l2_timestamp: u64,
+) -> Result<u64, UpgradeError> {
+    activated_forks(rollup_config, l2_timestamp)
+        .filter(|fork| !(*fork == Hardfork::Karst && rollup_config.keep_karst_upgrade_gas))
         .try_fold(0u64, |sum, fork| {
             sum.checked_add(fork_upgrade_gas(fork)?)
                 .ok_or(UpgradeError::GasOverflow { fork })
@@ -188,15 +188,15 @@ pub fn upgrade_gas_to_strip(cfg: &RollupConfig, l2_timestamp: u64) -> Result<u64
 /// `header_gas_limit`: the header's, less [`upgrade_gas_to_strip`]. This is the gas limit the
 /// next block's attributes start from.
 pub fn system_config_gas_limit(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     l2_timestamp: u64,
     header_gas_limit: u64,
 ) -> Result<u64, UpgradeError> {
-    let strip = upgrade_gas_to_strip(cfg, l2_timestamp)?;
+    let strip = upgrade_gas_to_strip(rollup_config, l2_timestamp)?;
     header_gas_limit
         .checked_sub(strip)
         .ok_or_else(|| UpgradeError::GasLimitBelowUpgradeGas {
-            fork: activated_forks(cfg, l2_timestamp)
+            fork: activated_forks(rollup_config, l2_timestamp)
                 .last()
                 .unwrap_or(Hardfork::Karst),
             gas_limit: header_gas_limit,

@@ -217,10 +217,7 @@ mod tests {
             deposits[1].source_hash,
             crate::deposits::source_hash::upgrade_deposit("Test 1: Call")
         );
-        assert_eq!(
-            deposits[1].to,
-            TxKind::Call(address!("4200000000000000000000000000000000000015"))
-        );
+        assert_eq!(deposits[1].to, TxKind::Call(crate::predeploys::L1_BLOCK));
         assert_eq!(deposits[1].gas_limit, 5_000_000);
         for deposit in &deposits {
             assert_eq!(deposit.mint, 0);

@@ -125,11 +125,14 @@ impl RawSpanBatch {
     }
 
     /// [`Self::derive`] with the chain's block time, L2 genesis time and chain id.
-    pub fn derive_with_config(&self, config: &RollupConfig) -> Result<SpanBatch, SpanBatchError> {
+    pub fn derive_with_config(
+        &self,
+        rollup_config: &RollupConfig,
+    ) -> Result<SpanBatch, SpanBatchError> {
         self.derive(
-            config.block_time,
-            config.genesis.l2_time,
-            config.l2_chain_id,
+            rollup_config.block_time,
+            rollup_config.genesis.l2_time,
+            rollup_config.l2_chain_id,
         )
     }
 

@@ -1,7 +1,6 @@
 //! End to end: a synthetic L1 chain with a batcher transaction, a deposit and a config
 //! update, derived from a reset at L2 genesis.
 
-use alloc::{vec, vec::Vec};
 use alloy_consensus::{Eip658Value, Header, Receipt, SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_eips::{eip1898::BlockNumHash, eip2718::Decodable2718};
 use alloy_primitives::{
@@ -16,11 +15,11 @@ use koa_protocol::{
     frame::{ChannelId, Frame, encode_frames},
     upgrades::encode_deposit,
 };
+use koa_protocol::{Hardfork, predeploys::SEQUENCER_FEE_VAULT};
 use op_alloy_consensus::OpTxEnvelope;
 
-use crate::{
+use koa_derive::{
     AttributesWithParent,
-    attributes::SEQUENCER_FEE_VAULT,
     pipeline::{DerivationPipeline, StepResult},
     test_utils::{TestBlobProvider, TestChainProvider, TestL1Block, TestL2Provider},
 };
@@ -61,17 +60,10 @@ fn rollup_config(batcher: Address) -> RollupConfig {
         channel_timeout: 10,
         l1_chain_id: 1,
         l2_chain_id: 10,
-        regolith_time: Some(0),
-        canyon_time: Some(0),
-        delta_time: Some(0),
-        ecotone_time: Some(0),
-        fjord_time: Some(0),
-        granite_time: Some(0),
-        holocene_time: Some(0),
         batch_inbox_address: INBOX,
         deposit_contract_address: PORTAL,
         l1_system_config_address: SYSTEM_CONFIG,
-        ..Default::default()
+        ..RollupConfig::with_forks_at_genesis(Hardfork::Holocene)
     }
 }
 
@@ -177,7 +169,7 @@ fn channel_data(batches: &[SingularBatch]) -> Vec<u8> {
 }
 
 struct World {
-    cfg: RollupConfig,
+    rollup_config: RollupConfig,
     l1: Vec<BlockInfo>,
     chain: TestChainProvider,
 }
@@ -186,9 +178,9 @@ struct World {
 /// transaction with batches for L2 blocks 1..=7 (blocks 1-5 in epoch 0, 6-7 in epoch 1).
 fn world(holocene: bool) -> World {
     let key = batcher_key();
-    let mut cfg = rollup_config(address_of(&key));
+    let mut rollup_config = rollup_config(address_of(&key));
     if !holocene {
-        cfg.holocene_time = None;
+        rollup_config.holocene_time = None;
     }
     let mut chain = TestChainProvider::default();
     let mut l1 = Vec::new();
@@ -230,11 +222,15 @@ fn world(holocene: bool) -> World {
         parent = info.hash;
         l1.push(info);
     }
-    World { cfg, l1, chain }
+    World {
+        rollup_config,
+        l1,
+        chain,
+    }
 }
 
 /// Stands in for the engine: the new safe head from the attributes.
-fn execute(attrs: &AttributesWithParent, cfg: &RollupConfig) -> L2BlockInfo {
+fn execute(attrs: &AttributesWithParent, rollup_config: &RollupConfig) -> L2BlockInfo {
     let number = attrs.parent.block_info.number + 1;
     let txs = &attrs.attributes.transactions;
     let OpTxEnvelope::Deposit(deposit) = OpTxEnvelope::decode_2718(&mut txs[0].as_ref()).unwrap()
@@ -242,7 +238,7 @@ fn execute(attrs: &AttributesWithParent, cfg: &RollupConfig) -> L2BlockInfo {
         panic!("first transaction is not the L1 info deposit");
     };
     let info = L1BlockInfoTx::decode_for_timestamp(
-        cfg,
+        rollup_config,
         attrs.attributes.timestamp,
         &deposit.inner().input,
     )
@@ -278,15 +274,16 @@ type TestPipeline = DerivationPipeline<TestChainProvider, TestL2Provider, TestBl
 
 /// A pipeline reset at L2 genesis, reading L1 up to block 10.
 fn pipeline_from_genesis(
-    cfg: &RollupConfig,
+    rollup_config: &RollupConfig,
     l1: &[BlockInfo],
     chain: TestChainProvider,
 ) -> TestPipeline {
     let mut l2 = TestL2Provider::default();
     l2.blocks.insert(0, l2_genesis(l1));
-    l2.system_configs.insert(0, cfg.genesis.system_config);
+    l2.system_configs
+        .insert(0, rollup_config.genesis.system_config);
     let mut pipeline = DerivationPipeline::new(
-        cfg.clone(),
+        rollup_config.clone(),
         L1ChainConfig::MAINNET,
         Some(10),
         chain,
@@ -308,9 +305,13 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks_pre_holocene() {
 }
 
 fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
-    let World { cfg, l1, chain } = world(holocene);
+    let World {
+        rollup_config,
+        l1,
+        chain,
+    } = world(holocene);
     let genesis = l2_genesis(&l1);
-    let mut pipeline = pipeline_from_genesis(&cfg, &l1, chain.clone());
+    let mut pipeline = pipeline_from_genesis(&rollup_config, &l1, chain.clone());
 
     let mut safe = genesis;
     let mut produced: Vec<AttributesWithParent> = Vec::new();
@@ -318,13 +319,13 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
         match pipeline.step(safe) {
             StepResult::PreparedAttributes(attrs) => {
                 assert_eq!(attrs.parent, safe);
-                safe = execute(&attrs, &cfg);
+                safe = execute(&attrs, &rollup_config);
                 pipeline.l2.blocks.insert(safe.block_info.number, safe);
                 if safe.seq_num == 0 && safe.l1_origin.number == 1 {
                     // The first block of epoch 1 applied the gas limit update.
                     let updated = SystemConfig {
                         gas_limit: NEW_GAS_LIMIT,
-                        ..cfg.genesis.system_config
+                        ..rollup_config.genesis.system_config
                     };
                     pipeline
                         .l2
@@ -372,13 +373,13 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
         let config = if n >= 6 {
             SystemConfig {
                 gas_limit: NEW_GAS_LIMIT,
-                ..cfg.genesis.system_config
+                ..rollup_config.genesis.system_config
             }
         } else {
-            cfg.genesis.system_config
+            rollup_config.genesis.system_config
         };
         let l1_info = L1BlockInfoTx::try_from_l1_header(
-            &cfg,
+            &rollup_config,
             &L1ChainConfig::MAINNET,
             &config,
             seq,
@@ -387,7 +388,9 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
             a.timestamp,
         )
         .unwrap();
-        let mut expected_txs = vec![encode_deposit(&l1_info.to_deposit_tx(&cfg, a.timestamp))];
+        let mut expected_txs = vec![encode_deposit(
+            &l1_info.to_deposit_tx(&rollup_config, a.timestamp),
+        )];
         if n == 6 {
             expected_txs.push(encode_deposit(&deposits[0]));
         }
@@ -416,7 +419,7 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
             Some(config.gas_limit),
             "gas limit of block {n}"
         );
-        let eip1559 = holocene.then_some(cfg.genesis.system_config.eip1559_params);
+        let eip1559 = holocene.then_some(rollup_config.genesis.system_config.eip1559_params);
         assert_eq!(
             a.eip1559_params, eip1559,
             "eip1559Params only from Holocene"
@@ -427,7 +430,7 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
 
 #[test]
 fn e2e_attributes_serialize_like_the_engine_api() {
-    let attrs = crate::OpPayloadAttributes {
+    let attrs = koa_derive::OpPayloadAttributes {
         timestamp: 0x10,
         gas_limit: Some(30_000_000),
         no_tx_pool: Some(true),
@@ -445,7 +448,7 @@ fn e2e_attributes_serialize_like_the_engine_api() {
         "0x0000000000000000000000000000000000000000"
     );
     assert!(json.get("minBaseFee").is_none());
-    let back: crate::OpPayloadAttributes = serde_json::from_value(json).unwrap();
+    let back: koa_derive::OpPayloadAttributes = serde_json::from_value(json).unwrap();
     assert_eq!(back, attrs);
 }
 
@@ -460,14 +463,14 @@ fn real_channel() -> Vec<u8> {
 
 #[test]
 fn real_channel_batches_are_all_accepted_in_order() {
-    let world = crate::test_utils::ChannelWorld::from_channel(&real_channel());
+    let world = koa_derive::test_utils::ChannelWorld::from_channel(&real_channel());
     let batches = world.run_batch_queue();
     let expected_blocks: usize = world
         .batches
         .iter()
         .map(|b| match b {
-            crate::stages::DerivedBatch::Singular(_) => 1,
-            crate::stages::DerivedBatch::Span(s) => s.elements.len(),
+            koa_derive::stages::DerivedBatch::Singular(_) => 1,
+            koa_derive::stages::DerivedBatch::Span(s) => s.elements.len(),
         })
         .sum();
     assert!(expected_blocks > 10);
@@ -479,7 +482,7 @@ fn real_channel_batches_are_all_accepted_in_order() {
     for pair in batches.windows(2) {
         assert_eq!(
             pair[1].timestamp,
-            pair[0].timestamp + world.cfg.block_time,
+            pair[0].timestamp + world.rollup_config.block_time,
             "consecutive slots"
         );
     }
@@ -491,8 +494,10 @@ fn real_channel_batches_are_all_accepted_in_order() {
 
 mod sources_and_traversal {
     use super::*;
-    use crate::{
-        errors::PipelineError,
+    use alloy_consensus::{TxEip4844, TxEip4844Variant};
+    use alloy_primitives::FixedBytes;
+    use koa_derive::{
+        error::PipelineError,
         sources::{
             BatcherTxFilter, blob_batcher_data, calldata_batcher_data, encode_blob,
             kzg_to_versioned_hash,
@@ -500,8 +505,6 @@ mod sources_and_traversal {
         stages::L1Stages,
         traits::BlobWithCommitment,
     };
-    use alloy_consensus::{TxEip4844, TxEip4844Variant};
-    use alloy_primitives::FixedBytes;
 
     fn blob_tx(key: &SigningKey, hashes: Vec<B256>, calldata: Vec<u8>) -> TxEnvelope {
         let tx = TxEip4844 {
@@ -532,7 +535,7 @@ mod sources_and_traversal {
     fn stored_blob(store: &mut TestBlobProvider, data: &[u8], seed: u8) -> B256 {
         let commitment = FixedBytes::<48>::repeat_byte(seed);
         let hash = kzg_to_versioned_hash(&commitment);
-        let blob = alloc::boxed::Box::new(encode_blob(data).unwrap());
+        let blob = std::boxed::Box::new(encode_blob(data).unwrap());
         store
             .blobs
             .insert(hash, BlobWithCommitment { blob, commitment });
@@ -639,7 +642,7 @@ mod sources_and_traversal {
             error,
             PipelineError::BlobHashMismatch { index: 0, .. }
         ));
-        assert_eq!(error.kind(), crate::PipelineErrorKind::Critical);
+        assert_eq!(error.kind(), koa_derive::PipelineErrorKind::Critical);
     }
 
     #[test]
@@ -656,10 +659,14 @@ mod sources_and_traversal {
 
     #[test]
     fn spec_traversal_detects_reorgs_and_applies_config_updates() {
-        let World { cfg, l1, mut chain } = world(true);
+        let World {
+            rollup_config,
+            l1,
+            mut chain,
+        } = world(true);
         let mut stages = L1Stages::default();
-        stages.reset(l1[0], cfg.genesis.system_config);
-        assert_eq!(stages.advance(&cfg, &mut chain).unwrap(), l1[1]);
+        stages.reset(l1[0], rollup_config.genesis.system_config);
+        assert_eq!(stages.advance(&rollup_config, &mut chain).unwrap(), l1[1]);
         assert_eq!(
             stages.system_config().gas_limit,
             NEW_GAS_LIMIT,
@@ -671,14 +678,18 @@ mod sources_and_traversal {
             ..Default::default()
         };
         chain.push(orphan);
-        let error = stages.advance(&cfg, &mut chain).unwrap_err();
+        let error = stages.advance(&rollup_config, &mut chain).unwrap_err();
         assert!(matches!(error, PipelineError::L1Reorg { number: 2, .. }));
-        assert_eq!(error.kind(), crate::PipelineErrorKind::Reset);
+        assert_eq!(error.kind(), koa_derive::PipelineErrorKind::Reset);
     }
 
     #[test]
     fn op_node_malformed_config_updates_are_skipped_not_fatal() {
-        let World { cfg, l1, mut chain } = world(true);
+        let World {
+            rollup_config,
+            l1,
+            mut chain,
+        } = world(true);
         // L1 block 1 gets a malformed ConfigUpdate (one topic) before the valid gas limit one,
         // in the same receipt and in a receipt of its own.
         let malformed = Log {
@@ -691,8 +702,8 @@ mod sources_and_traversal {
             receipt(vec![malformed, gas_limit_update_log()]),
         ];
         let mut stages = L1Stages::default();
-        stages.reset(l1[0], cfg.genesis.system_config);
-        assert_eq!(stages.advance(&cfg, &mut chain).unwrap(), l1[1]);
+        stages.reset(l1[0], rollup_config.genesis.system_config);
+        assert_eq!(stages.advance(&rollup_config, &mut chain).unwrap(), l1[1]);
         assert_eq!(
             stages.system_config().gas_limit,
             NEW_GAS_LIMIT,
@@ -701,7 +712,8 @@ mod sources_and_traversal {
 
         // The attributes builder does the same for the first block of epoch 1.
         let mut l2 = TestL2Provider::default();
-        l2.system_configs.insert(0, cfg.genesis.system_config);
+        l2.system_configs
+            .insert(0, rollup_config.genesis.system_config);
         let parent = L2BlockInfo {
             block_info: BlockInfo {
                 hash: l2_hash(5),
@@ -719,15 +731,19 @@ mod sources_and_traversal {
             timestamp: L1_GENESIS_TIME + 12,
             transactions: vec![],
         };
-        let attributes = crate::attributes::AttributesBuilder::new(L1ChainConfig::MAINNET)
-            .build(&cfg, &parent, &batch, &mut chain, &mut l2)
+        let attributes = koa_derive::attributes::AttributesBuilder::new(L1ChainConfig::MAINNET)
+            .build(&rollup_config, &parent, &batch, &mut chain, &mut l2)
             .unwrap();
         assert_eq!(attributes.gas_limit, Some(NEW_GAS_LIMIT));
     }
 
     #[test]
     fn op_node_malformed_deposit_log_stops_derivation() {
-        let World { cfg, l1, mut chain } = world(true);
+        let World {
+            rollup_config,
+            l1,
+            mut chain,
+        } = world(true);
         // Deposits carry funds and may not be skipped: a truncated deposit log in the epoch's
         // receipts is a critical error, not a silently smaller deposit list.
         let mut truncated = deposit_log();
@@ -735,7 +751,8 @@ mod sources_and_traversal {
         truncated.data = LogData::new_unchecked(truncated.data.topics().to_vec(), data);
         chain.blocks.get_mut(&l1[1].hash).unwrap().receipts = vec![receipt(vec![truncated])];
         let mut l2 = TestL2Provider::default();
-        l2.system_configs.insert(0, cfg.genesis.system_config);
+        l2.system_configs
+            .insert(0, rollup_config.genesis.system_config);
         let parent = L2BlockInfo {
             block_info: BlockInfo {
                 hash: l2_hash(5),
@@ -753,16 +770,20 @@ mod sources_and_traversal {
             timestamp: L1_GENESIS_TIME + 12,
             transactions: vec![],
         };
-        let error = crate::attributes::AttributesBuilder::new(L1ChainConfig::MAINNET)
-            .build(&cfg, &parent, &batch, &mut chain, &mut l2)
+        let error = koa_derive::attributes::AttributesBuilder::new(L1ChainConfig::MAINNET)
+            .build(&rollup_config, &parent, &batch, &mut chain, &mut l2)
             .unwrap_err();
         assert!(matches!(error, PipelineError::Deposits(_)), "{error}");
-        assert_eq!(error.kind(), crate::PipelineErrorKind::Critical);
+        assert_eq!(error.kind(), koa_derive::PipelineErrorKind::Critical);
     }
 
     #[test]
     fn reset_walks_back_one_channel_timeout_of_l1_origins() {
-        let World { cfg, l1, chain } = world(true);
+        let World {
+            rollup_config,
+            l1,
+            chain,
+        } = world(true);
         let mut l2 = TestL2Provider::default();
         // L2 block n has L1 origin n / 6 (six 2s blocks per 12s epoch).
         for n in 0..=60u64 {
@@ -781,16 +802,17 @@ mod sources_and_traversal {
                 },
             );
         }
-        l2.system_configs.insert(0, cfg.genesis.system_config);
+        l2.system_configs
+            .insert(0, rollup_config.genesis.system_config);
         let safe = l2.blocks[&60];
-        let cfg = RollupConfig {
+        let rollup_config = RollupConfig {
             channel_timeout: 3,
             granite_time: None,
             holocene_time: None,
-            ..cfg
+            ..rollup_config
         };
         let mut pipeline = DerivationPipeline::new(
-            cfg,
+            rollup_config,
             L1ChainConfig::MAINNET,
             None,
             chain,
@@ -805,15 +827,15 @@ mod sources_and_traversal {
 
 mod attributes_per_fork {
     use super::*;
-    use crate::attributes::AttributesBuilder;
+    use koa_derive::attributes::AttributesBuilder;
     use koa_protocol::upgrades::{upgrade_gas, upgrade_transactions};
 
-    fn build(cfg: &RollupConfig, slot: u64) -> crate::OpPayloadAttributes {
+    fn build(rollup_config: &RollupConfig, slot: u64) -> koa_derive::OpPayloadAttributes {
         let World { l1, mut chain, .. } = world(true);
         let mut l2 = TestL2Provider::default();
         let config = SystemConfig {
             min_base_fee: 1_000,
-            ..cfg.genesis.system_config
+            ..rollup_config.genesis.system_config
         };
         l2.system_configs.insert(0, config);
         let parent = L2BlockInfo {
@@ -834,7 +856,7 @@ mod attributes_per_fork {
             transactions: vec![],
         };
         AttributesBuilder::new(L1ChainConfig::MAINNET)
-            .build(cfg, &parent, &batch, &mut chain, &mut l2)
+            .build(rollup_config, &parent, &batch, &mut chain, &mut l2)
             .unwrap()
     }
 
@@ -844,9 +866,14 @@ mod attributes_per_fork {
 
     #[test]
     fn an_l2_block_older_than_its_l1_origin_is_a_reset_error() {
-        let World { cfg, l1, mut chain } = world(true);
+        let World {
+            rollup_config,
+            l1,
+            mut chain,
+        } = world(true);
         let mut l2 = TestL2Provider::default();
-        l2.system_configs.insert(0, cfg.genesis.system_config);
+        l2.system_configs
+            .insert(0, rollup_config.genesis.system_config);
         let parent = L2BlockInfo {
             block_info: BlockInfo {
                 hash: l2_hash(0),
@@ -866,23 +893,28 @@ mod attributes_per_fork {
             transactions: vec![],
         };
         let error = AttributesBuilder::new(L1ChainConfig::MAINNET)
-            .build(&cfg, &parent, &batch, &mut chain, &mut l2)
+            .build(&rollup_config, &parent, &batch, &mut chain, &mut l2)
             .unwrap_err();
         assert_eq!(
             error,
-            crate::PipelineError::L2TimeBeforeL1Origin {
+            koa_derive::PipelineError::L2TimeBeforeL1Origin {
                 l2_time: L1_GENESIS_TIME + 2,
                 l1_time: L1_GENESIS_TIME + 12
             }
         );
-        assert_eq!(error.kind(), crate::PipelineErrorKind::Reset);
+        assert_eq!(error.kind(), koa_derive::PipelineErrorKind::Reset);
     }
 
     #[test]
     fn a_batch_not_for_the_next_block_is_a_reset_error() {
-        let World { cfg, l1, mut chain } = world(true);
+        let World {
+            rollup_config,
+            l1,
+            mut chain,
+        } = world(true);
         let mut l2 = TestL2Provider::default();
-        l2.system_configs.insert(0, cfg.genesis.system_config);
+        l2.system_configs
+            .insert(0, rollup_config.genesis.system_config);
         let parent = l2_genesis(&l1);
         let batch = SingularBatch {
             parent_hash: parent.block_info.hash,
@@ -894,7 +926,7 @@ mod attributes_per_fork {
         let builder = AttributesBuilder::new(L1ChainConfig::MAINNET);
         assert!(
             builder
-                .build(&cfg, &parent, &batch, &mut chain, &mut l2)
+                .build(&rollup_config, &parent, &batch, &mut chain, &mut l2)
                 .is_ok()
         );
 
@@ -903,24 +935,24 @@ mod attributes_per_fork {
             ..batch.clone()
         };
         let error = builder
-            .build(&cfg, &parent, &other_parent, &mut chain, &mut l2)
+            .build(&rollup_config, &parent, &other_parent, &mut chain, &mut l2)
             .unwrap_err();
         assert!(matches!(
             error,
-            crate::PipelineError::BatchParentMismatch { .. }
+            koa_derive::PipelineError::BatchParentMismatch { .. }
         ));
-        assert_eq!(error.kind(), crate::PipelineErrorKind::Reset);
+        assert_eq!(error.kind(), koa_derive::PipelineErrorKind::Reset);
 
         let skipped_slot = SingularBatch {
             timestamp: L1_GENESIS_TIME + 4,
             ..batch
         };
         let error = builder
-            .build(&cfg, &parent, &skipped_slot, &mut chain, &mut l2)
+            .build(&rollup_config, &parent, &skipped_slot, &mut chain, &mut l2)
             .unwrap_err();
         assert_eq!(
             error,
-            crate::PipelineError::BatchTimestampMismatch {
+            koa_derive::PipelineError::BatchTimestampMismatch {
                 timestamp: L1_GENESIS_TIME + 4,
                 expected: L1_GENESIS_TIME + 2
             }
@@ -929,7 +961,7 @@ mod attributes_per_fork {
 
     #[test]
     fn bedrock_has_no_withdrawals_beacon_root_or_1559_params() {
-        let cfg = RollupConfig {
+        let rollup_config = RollupConfig {
             canyon_time: None,
             delta_time: None,
             ecotone_time: None,
@@ -938,7 +970,7 @@ mod attributes_per_fork {
             holocene_time: None,
             ..base_cfg()
         };
-        let a = build(&cfg, 1);
+        let a = build(&rollup_config, 1);
         assert_eq!(a.withdrawals, None);
         assert_eq!(a.parent_beacon_block_root, None);
         assert_eq!(a.eip1559_params, None);
@@ -948,38 +980,38 @@ mod attributes_per_fork {
     #[test]
     fn ecotone_activation_block_carries_its_upgrade_deposits_after_the_l1_info() {
         let activation = L1_GENESIS_TIME + 4;
-        let cfg = RollupConfig {
+        let rollup_config = RollupConfig {
             ecotone_time: Some(activation),
             fjord_time: None,
             granite_time: None,
             holocene_time: None,
             ..base_cfg()
         };
-        let before = build(&cfg, 1);
+        let before = build(&rollup_config, 1);
         assert_eq!(before.transactions.len(), 1);
         assert_eq!(before.parent_beacon_block_root, None, "not Ecotone yet");
-        let at = build(&cfg, 2);
+        let at = build(&rollup_config, 2);
         let txs = at.transactions;
-        let upgrades = upgrade_transactions(&cfg, activation).unwrap();
+        let upgrades = upgrade_transactions(&rollup_config, activation).unwrap();
         assert_eq!(upgrades.len(), 6);
         assert_eq!(&txs[1..], upgrades.as_slice());
         assert!(at.parent_beacon_block_root.is_some());
         assert!(
-            build(&cfg, 3).transactions.len() == 1,
+            build(&rollup_config, 3).transactions.len() == 1,
             "only the activation block"
         );
     }
 
     #[test]
     fn jovian_sets_min_base_fee_and_karst_raises_the_gas_limit_once() {
-        let cfg = RollupConfig {
+        let rollup_config = RollupConfig {
             isthmus_time: Some(0),
             jovian_time: Some(L1_GENESIS_TIME + 4),
             karst_time: Some(L1_GENESIS_TIME + 8),
             ..base_cfg()
         };
-        assert_eq!(build(&cfg, 1).min_base_fee, None);
-        let jovian = build(&cfg, 2);
+        assert_eq!(build(&rollup_config, 1).min_base_fee, None);
+        let jovian = build(&rollup_config, 2);
         assert_eq!(jovian.min_base_fee, Some(1_000));
         assert_eq!(
             jovian.transactions.len(),
@@ -987,53 +1019,60 @@ mod attributes_per_fork {
             "L1 info + Jovian upgrade deposits"
         );
         let karst_ts = L1_GENESIS_TIME + 8;
-        let karst = build(&cfg, 4);
-        let extra = upgrade_gas(&cfg, karst_ts).unwrap();
+        let karst = build(&rollup_config, 4);
+        let extra = upgrade_gas(&rollup_config, karst_ts).unwrap();
         assert!(extra > 0);
         assert_eq!(
             karst.gas_limit,
-            Some(cfg.genesis.system_config.gas_limit + extra)
+            Some(rollup_config.genesis.system_config.gas_limit + extra)
         );
         assert_eq!(
             karst.transactions.len(),
-            1 + upgrade_transactions(&cfg, karst_ts).unwrap().len()
+            1 + upgrade_transactions(&rollup_config, karst_ts)
+                .unwrap()
+                .len()
         );
         assert_eq!(
-            build(&cfg, 5).gas_limit,
-            Some(cfg.genesis.system_config.gas_limit)
+            build(&rollup_config, 5).gas_limit,
+            Some(rollup_config.genesis.system_config.gas_limit)
         );
     }
 }
 
 mod driver {
     use super::*;
-    use crate::{PipelineError, PipelineErrorKind, pipeline::DEFAULT_TEMPORARY_RETRY_LIMIT};
+    use koa_derive::{PipelineError, PipelineErrorKind, pipeline::DEFAULT_TEMPORARY_RETRY_LIMIT};
 
     fn run(
         pipeline: &mut TestPipeline,
-        cfg: &RollupConfig,
+        rollup_config: &RollupConfig,
         genesis: L2BlockInfo,
         target: u64,
     ) -> Result<(L2BlockInfo, Vec<AttributesWithParent>), PipelineError> {
         let mut produced = Vec::new();
         let head = pipeline.run_to(genesis, target, |attrs| {
             produced.push(attrs.clone());
-            Ok(execute(attrs, cfg))
+            Ok(execute(attrs, rollup_config))
         })?;
         Ok((head, produced))
     }
 
     #[test]
     fn run_to_retries_temporary_provider_errors() {
-        let World { cfg, l1, chain } = world(true);
-        let mut reliable = pipeline_from_genesis(&cfg, &l1, chain.clone());
-        let (head, produced) = run(&mut reliable, &cfg, l2_genesis(&l1), 20).unwrap();
+        let World {
+            rollup_config,
+            l1,
+            chain,
+        } = world(true);
+        let mut reliable = pipeline_from_genesis(&rollup_config, &l1, chain.clone());
+        let (head, produced) = run(&mut reliable, &rollup_config, l2_genesis(&l1), 20).unwrap();
         assert_eq!(head.block_info.number, 20);
         assert_eq!(produced.len(), 20);
 
-        let mut flaky = pipeline_from_genesis(&cfg, &l1, chain);
+        let mut flaky = pipeline_from_genesis(&rollup_config, &l1, chain);
         flaky.chain.transient_failures = DEFAULT_TEMPORARY_RETRY_LIMIT;
-        let (flaky_head, flaky_produced) = run(&mut flaky, &cfg, l2_genesis(&l1), 20).unwrap();
+        let (flaky_head, flaky_produced) =
+            run(&mut flaky, &rollup_config, l2_genesis(&l1), 20).unwrap();
         assert_eq!(
             flaky.chain.transient_failures, 0,
             "every failure was hit and retried"
@@ -1047,25 +1086,33 @@ mod driver {
 
     #[test]
     fn run_to_gives_up_after_the_retry_limit() {
-        let World { cfg, l1, chain } = world(true);
-        let mut pipeline = pipeline_from_genesis(&cfg, &l1, chain);
+        let World {
+            rollup_config,
+            l1,
+            chain,
+        } = world(true);
+        let mut pipeline = pipeline_from_genesis(&rollup_config, &l1, chain);
         pipeline.set_temporary_retry_limit(2);
         pipeline.chain.transient_failures = 3;
-        let error = run(&mut pipeline, &cfg, l2_genesis(&l1), 20).unwrap_err();
+        let error = run(&mut pipeline, &rollup_config, l2_genesis(&l1), 20).unwrap_err();
         assert_eq!(error.kind(), PipelineErrorKind::Temporary);
         assert!(matches!(error, PipelineError::Provider { .. }));
     }
 
     #[test]
     fn run_to_fails_on_reset_errors_like_op_program() {
-        let World { cfg, l1, mut chain } = world(true);
+        let World {
+            rollup_config,
+            l1,
+            mut chain,
+        } = world(true);
         // L1 block 3 no longer builds on block 2: traversal sees a reorg.
         chain.push(TestL1Block {
             header: header(3, B256::repeat_byte(0x99)),
             ..Default::default()
         });
-        let mut pipeline = pipeline_from_genesis(&cfg, &l1, chain);
-        let error = run(&mut pipeline, &cfg, l2_genesis(&l1), 20).unwrap_err();
+        let mut pipeline = pipeline_from_genesis(&rollup_config, &l1, chain);
+        let error = run(&mut pipeline, &rollup_config, l2_genesis(&l1), 20).unwrap_err();
         assert!(
             matches!(error, PipelineError::L1Reorg { number: 3, .. }),
             "{error}"
@@ -1078,12 +1125,12 @@ mod driver {
 /// the spec leaves open.
 mod op_node_parity {
     use super::*;
-    use alloc::collections::BTreeMap;
     use alloy_eips::eip2718::Encodable2718;
     use koa_protocol::batch::{
         RawSpanBatch, SpanBatch,
         span::{SpanBatchBits, SpanBatchTransactions},
     };
+    use std::collections::BTreeMap;
 
     /// The L1 blocks 0..=10 of every world here (headers do not commit to transactions).
     fn l1_blocks() -> Vec<BlockInfo> {
@@ -1175,16 +1222,19 @@ mod op_node_parity {
     }
 
     /// Derives from L2 genesis up to the L1 head (block 10).
-    fn derive_all(cfg: &RollupConfig, chain: TestChainProvider) -> Vec<AttributesWithParent> {
+    fn derive_all(
+        rollup_config: &RollupConfig,
+        chain: TestChainProvider,
+    ) -> Vec<AttributesWithParent> {
         let l1 = l1_blocks();
         let genesis = l2_genesis(&l1);
-        let mut pipeline = pipeline_from_genesis(cfg, &l1, chain);
+        let mut pipeline = pipeline_from_genesis(rollup_config, &l1, chain);
         let mut safe = genesis;
         let mut produced = Vec::new();
         for _ in 0..2_000 {
             match pipeline.step(safe) {
                 StepResult::PreparedAttributes(attrs) => {
-                    safe = execute(&attrs, cfg);
+                    safe = execute(&attrs, rollup_config);
                     pipeline.l2.blocks.insert(safe.block_info.number, safe);
                     produced.push(*attrs);
                 }
@@ -1230,15 +1280,15 @@ mod op_node_parity {
         let span = underivable_span();
         assert!(span.derive_with_config(&base_cfg()).is_err());
         let l1 = l1_blocks();
-        let mut batches = vec![Batch::Span(alloc::boxed::Box::new(span))];
+        let mut batches = vec![Batch::Span(std::boxed::Box::new(span))];
         batches.extend((1..=3).map(|n| Batch::Singular(singular(&l1, n, 0))));
         let payloads = BTreeMap::from([(1, vec![frame_data(0, &channel(&batches), true)])]);
         for holocene in [false, true] {
-            let cfg = RollupConfig {
+            let rollup_config = RollupConfig {
                 holocene_time: holocene.then_some(0),
                 ..base_cfg()
             };
-            let produced = derive_all(&cfg, chain_with(&payloads));
+            let produced = derive_all(&rollup_config, chain_with(&payloads));
             assert!(
                 (1..=3).all(|n| from_batch(&produced, n)),
                 "holocene={holocene}: the batches after the bad span are read"
@@ -1260,7 +1310,7 @@ mod op_node_parity {
             2,
             vec![frame_data(
                 0,
-                &channel(&[Batch::Span(alloc::boxed::Box::new(span))]),
+                &channel(&[Batch::Span(std::boxed::Box::new(span))]),
                 true,
             )],
         )]);
@@ -1291,7 +1341,7 @@ mod op_node_parity {
         let data = channel(&batches);
         let (first, second) = data.split_at(data.len() / 2);
         // Holocene activates with L1 block 2 (and L2 time +24).
-        let cfg = RollupConfig {
+        let rollup_config = RollupConfig {
             holocene_time: Some(L1_GENESIS_TIME + 24),
             ..base_cfg()
         };
@@ -1300,7 +1350,7 @@ mod op_node_parity {
             (1, vec![frame_data(0, first, false)]),
             (2, vec![frame_data(1, second, true)]),
         ]);
-        let produced = derive_all(&cfg, chain_with(&split));
+        let produced = derive_all(&rollup_config, chain_with(&split));
         assert!(
             !from_batch(&produced, 1) && produced[0].is_deposit_only,
             "frame 0 stayed in the pre-Holocene bank, which the switch discards"
@@ -1310,7 +1360,7 @@ mod op_node_parity {
             1,
             vec![frame_data(0, first, false), frame_data(1, second, true)],
         )]);
-        let produced = derive_all(&cfg, chain_with(&together));
+        let produced = derive_all(&rollup_config, chain_with(&together));
         assert!(
             (1..=3).all(|n| from_batch(&produced, n)),
             "control: same channel, one L1 block"

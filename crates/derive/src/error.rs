@@ -100,10 +100,10 @@ pub enum PipelineError {
     #[error(transparent)]
     Deposits(#[from] koa_protocol::deposits::DepositsError),
     /// The L1 attributes deposit cannot be built.
-    #[error("L1 info deposit: {0}")]
+    #[error("L1 info deposit")]
     L1Info(#[from] koa_protocol::l1_info::L1InfoBuildError),
     /// The network upgrade deposits or their gas cannot be computed.
-    #[error("upgrade deposits: {0}")]
+    #[error("upgrade deposits")]
     Upgrade(#[from] koa_protocol::upgrades::UpgradeError),
     /// A data provider failed.
     #[error("{kind:?} provider error: {message}")]
