@@ -1,4 +1,4 @@
-//! The client (program) side: requesting pre-images and sending hints.
+//! The client (program) side: requesting preimages and sending hints.
 //!
 //! Wire formats (fault-proof specification, "Pre-image communication" and "Hinting"):
 //!
@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The client reads *exactly* `8 + length` bytes of a response: the FPVMs treat reading past the
-//! end of a pre-image as a fault.
+//! end of a preimage as a fault.
 
 use crate::{
     PreimageKey,
@@ -22,6 +22,10 @@ use alloc::vec::Vec;
 pub const PREIMAGE_LENGTH_PREFIX: usize = 8;
 /// The size of the big-endian length prefix of a hint.
 pub const HINT_LENGTH_PREFIX: usize = 4;
+
+/// How far ahead of the bytes received the client allocates a preimage (1 MiB): every real
+/// preimage fits in one step, and a lying length prefix costs at most this much.
+const RESPONSE_CHUNK: usize = 1 << 20;
 
 /// A failure of the client side of the oracle or hint protocol.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,11 +41,11 @@ pub enum PreimageOracleError {
         /// Bytes actually received.
         received: u64,
     },
-    /// The pre-image length does not fit in memory on this platform.
-    #[error("pre-image of {0} bytes cannot be allocated")]
+    /// The preimage length does not fit in memory on this platform.
+    #[error("preimage of {0} bytes cannot be allocated")]
     TooLarge(u64),
     /// [`PreimageOracleClient::get_exact`] was given a buffer of the wrong size.
-    #[error("pre-image {key} has {actual} bytes, expected {expected}")]
+    #[error("preimage {key} has {actual} bytes, expected {expected}")]
     LengthMismatch {
         /// The requested key.
         key: PreimageKey,
@@ -55,16 +59,16 @@ pub enum PreimageOracleError {
     HintTooLarge(usize),
 }
 
-/// Reads pre-images by key.
+/// Reads preimages by key.
 pub trait PreimageOracleClient {
-    /// Fetches the full pre-image of `key`.
+    /// Fetches the full preimage of `key`.
     fn get(&self, key: PreimageKey) -> Result<Vec<u8>, PreimageOracleError>;
 
-    /// Fetches the pre-image of `key` into `buf`, which must have exactly the pre-image's length.
+    /// Fetches the preimage of `key` into `buf`, which must have exactly the preimage's length.
     fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError>;
 }
 
-/// Sends hints to the host so it can prepare pre-images before they are requested.
+/// Sends hints to the host so it can prepare preimages before they are requested.
 pub trait HintWriterClient {
     /// Sends `hint` and waits for the host's acknowledgement.
     fn hint(&self, hint: &str) -> Result<(), PreimageOracleError>;
@@ -146,19 +150,28 @@ impl<C: Channel> OracleReader<C> {
 impl<C: Channel> PreimageOracleClient for OracleReader<C> {
     fn get(&self, key: PreimageKey) -> Result<Vec<u8>, PreimageOracleError> {
         let length: u64 = self.request(key)?;
-        let len: usize =
-            usize::try_from(length).map_err(|_| PreimageOracleError::TooLarge(length))?;
+        let too_large = PreimageOracleError::TooLarge(length);
+        let len: usize = usize::try_from(length)
+            .ok()
+            .filter(|len| isize::try_from(*len).is_ok())
+            .ok_or_else(|| too_large.clone())?;
+        // The buffer grows as bytes arrive, at most `RESPONSE_CHUNK` ahead of them: a host
+        // that announces more than it sends cannot make the client allocate for the rest.
         let mut preimage: Vec<u8> = Vec::new();
-        preimage
-            .try_reserve_exact(len)
-            .map_err(|_| PreimageOracleError::TooLarge(length))?;
-        preimage.resize(len, 0);
-        read_exact(
-            &self.channel,
-            &mut preimage,
-            PREIMAGE_LENGTH_PREFIX as u64,
-            PREIMAGE_LENGTH_PREFIX as u64 + length,
-        )?;
+        while preimage.len() < len {
+            let start: usize = preimage.len();
+            let end: usize = start + (len - start).min(RESPONSE_CHUNK);
+            preimage
+                .try_reserve(end - start)
+                .map_err(|_| too_large.clone())?;
+            preimage.resize(end, 0);
+            read_exact(
+                &self.channel,
+                &mut preimage[start..],
+                PREIMAGE_LENGTH_PREFIX as u64 + start as u64,
+                PREIMAGE_LENGTH_PREFIX as u64 + length,
+            )?;
+        }
         Ok(preimage)
     }
 

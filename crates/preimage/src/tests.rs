@@ -7,7 +7,7 @@ use alloy_primitives::{B256, address, keccak256};
 use proptest::prelude::*;
 use std::{sync::Mutex, thread};
 
-/// One pre-image per key type, keyed as the specification derives the key.
+/// One preimage per key type, keyed as the specification derives the key.
 fn store() -> BTreeMap<PreimageKey, Vec<u8>> {
     let keccak_preimage: Vec<u8> = b"hello keccak".to_vec();
     let mut store: BTreeMap<PreimageKey, Vec<u8>> = BTreeMap::new();
@@ -32,7 +32,7 @@ fn store() -> BTreeMap<PreimageKey, Vec<u8>> {
         ),
         [&[1u8][..], &[0xee; 32][..]].concat(),
     );
-    // An empty pre-image is legal.
+    // An empty preimage is legal.
     store.insert(PreimageKey::keccak256_of(b""), Vec::new());
     store
 }
@@ -307,6 +307,41 @@ fn client_reports_truncated_responses() {
         );
         server.join().unwrap();
     }
+}
+
+/// A host that announces a huge preimage and sends three bytes gets a truncation error; the
+/// client used to allocate (and zero) the whole announced length first.
+#[test]
+fn client_allocates_for_bytes_received_not_bytes_announced() {
+    let announced: u64 = 1 << 40;
+    let (client_end, raw) = MemoryChannel::pair();
+    let server = thread::spawn(move || {
+        let mut request: [u8; 32] = [0; 32];
+        read_full(&raw, &mut request).unwrap();
+        write_all(&raw, &announced.to_be_bytes()).unwrap();
+        write_all(&raw, &[1, 2, 3]).unwrap();
+    });
+    assert_eq!(
+        OracleReader::new(client_end).get(PreimageKey::local(1)),
+        Err(PreimageOracleError::UnexpectedEof {
+            expected: 8 + announced,
+            received: 8 + 3,
+        })
+    );
+    server.join().unwrap();
+}
+
+#[test]
+fn client_reads_preimages_larger_than_one_allocation_step() {
+    let preimage: Vec<u8> = (0..(5u32 << 19)).map(|i| i as u8).collect();
+    let (client_end, server_end) = MemoryChannel::pair();
+    let mut store = BTreeMap::new();
+    store.insert(PreimageKey::local(1), preimage.clone());
+    let server = thread::spawn(move || OracleServer::new(server_end).serve(&store));
+    let reader = OracleReader::new(client_end);
+    assert_eq!(reader.get(PreimageKey::local(1)), Ok(preimage));
+    drop(reader);
+    server.join().unwrap().unwrap();
 }
 
 #[test]
