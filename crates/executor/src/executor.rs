@@ -31,6 +31,7 @@ use crate::{
     TrieDB,
     base_fee::{encode_extra_data, next_base_fee},
     canyon::{CREATE2_DEPLOYER_ADDRESS, CREATE2_DEPLOYER_CODE, CREATE2_DEPLOYER_CODE_HASH},
+    precompile::{KoaPrecompiles, NoAccelerator, PrecompileAccelerator},
     spec::spec_id,
     tx::DecodedTx,
 };
@@ -38,16 +39,22 @@ use crate::{
 /// Fjord's DA usage estimate is scaled by 1e6.
 const DA_ESTIMATE_SCALE: u64 = 1_000_000;
 
-/// The `op-revm` EVM over a [`TrieDB`].
-type KoaEvm<P, H> = op_revm::api::builder::DefaultOpEvm<
-    revm::Context<
-        BlockEnv,
-        op_revm::OpTransaction<revm::context::TxEnv>,
-        CfgEnv<OpSpecId>,
-        TrieDB<P, H>,
-        revm::Journal<TrieDB<P, H>>,
-        L1BlockInfo,
-    >,
+/// The `op-revm` context over a [`TrieDB`].
+type KoaContext<P, H> = revm::Context<
+    BlockEnv,
+    op_revm::OpTransaction<revm::context::TxEnv>,
+    CfgEnv<OpSpecId>,
+    TrieDB<P, H>,
+    revm::Journal<TrieDB<P, H>>,
+    L1BlockInfo,
+>;
+
+/// The `op-revm` EVM over a [`TrieDB`], with precompiles accelerated by `A`.
+type KoaEvm<P, H, A> = op_revm::OpEvm<
+    KoaContext<P, H>,
+    (),
+    revm::handler::instructions::EthInstructions<EthInterpreter, KoaContext<P, H>>,
+    KoaPrecompiles<A>,
 >;
 
 /// The error type of the EVM over a [`TrieDB`].
@@ -73,12 +80,14 @@ impl<P: TrieProvider, H: TrieHinter> ExecutionOutcome<P, H> {
 }
 
 /// Executes OP Stack blocks statelessly: every piece of state comes from `provider` as a
-/// keccak256 preimage, announced through `hinter` first.
+/// keccak256 preimage, announced through `hinter` first. Precompiles run in revm unless an
+/// accelerator is set ([`Self::with_accelerator`]).
 #[derive(Debug, Clone)]
-pub struct StatelessExecutor<'a, P, H> {
+pub struct StatelessExecutor<'a, P, H, A = NoAccelerator> {
     rollup_config: &'a RollupConfig,
     provider: P,
     hinter: H,
+    accelerator: A,
 }
 
 impl<'a, P, H> StatelessExecutor<'a, P, H>
@@ -86,12 +95,34 @@ where
     P: TrieProvider + Clone,
     H: TrieHinter + Clone,
 {
-    /// An executor for the chain `rollup_config`.
+    /// An executor for the chain `rollup_config`, running every precompile in revm.
     pub fn new(rollup_config: &'a RollupConfig, provider: P, hinter: H) -> Self {
         Self {
             rollup_config,
             provider,
             hinter,
+            accelerator: NoAccelerator,
+        }
+    }
+}
+
+impl<'a, P, H, A> StatelessExecutor<'a, P, H, A>
+where
+    P: TrieProvider + Clone,
+    H: TrieHinter + Clone,
+    A: PrecompileAccelerator + Clone,
+{
+    /// Sends the expensive precompiles to `accelerator` (on an FPVM: to the host through the
+    /// pre-image oracle), see [`crate::precompile`].
+    pub fn with_accelerator<B>(self, accelerator: B) -> StatelessExecutor<'a, P, H, B>
+    where
+        B: PrecompileAccelerator + Clone,
+    {
+        StatelessExecutor {
+            rollup_config: self.rollup_config,
+            provider: self.provider,
+            hinter: self.hinter,
+            accelerator,
         }
     }
 
@@ -165,11 +196,12 @@ where
             slot_num: 0,
         };
         let cfg = CfgEnv::new_with_spec(spec).with_chain_id(rollup_config.l2_chain_id);
-        let mut evm: KoaEvm<P, H> = Context::op()
+        let mut evm: KoaEvm<P, H, A> = Context::op()
             .with_db(db)
             .with_block(block_env)
             .with_cfg(cfg)
-            .build_op();
+            .build_op()
+            .with_precompiles(KoaPrecompiles::new(spec, self.accelerator.clone()));
 
         if let Some(root) = parent_beacon_block_root {
             system_call(
@@ -301,14 +333,15 @@ where
 
 /// Calls a system contract (EIP-4788, EIP-2935) as `SYSTEM_ADDRESS` and commits its changes.
 /// Skipped when the contract has no code, as the OP specs require.
-fn system_call<P, H>(
-    evm: &mut KoaEvm<P, H>,
+fn system_call<P, H, A>(
+    evm: &mut KoaEvm<P, H, A>,
     contract: Address,
     data: Bytes,
 ) -> Result<(), ExecutorError>
 where
     P: TrieProvider,
     H: TrieHinter,
+    A: PrecompileAccelerator,
 {
     let code_hash = evm.0.ctx.db_mut().code_hash(contract)?;
     if code_hash.is_none_or(|hash| hash == KECCAK256_EMPTY) {

@@ -16,6 +16,7 @@ mod db;
 mod error;
 mod executor;
 mod handler;
+pub mod precompile;
 mod spec;
 pub mod tx;
 
@@ -24,4 +25,5 @@ pub use error::{AttributesError, EvmFailure, ExecutorError, PreimageKind, StateE
 pub use executor::{ExecutionOutcome, StatelessExecutor};
 pub use handler::KoaOpHandler;
 pub use koa_protocol::OpPayloadAttributes;
+pub use precompile::{KoaPrecompiles, NoAccelerator, PrecompileAccelerator, PrecompileAnswer};
 pub use spec::spec_id;

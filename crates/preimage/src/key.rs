@@ -138,6 +138,17 @@ impl PreimageKey {
         Self::new(hasher.finalize().0, PreimageKeyType::Precompile)
     }
 
+    /// The precompile key of the current fault-proof protocol (kona, op-program's
+    /// `l1-precompile-v2`), which also commits to the gas the call is run with:
+    /// `0x06 ++ keccak256(address ++ required_gas (u64 BE) ++ input)[1:]`.
+    pub fn precompile_call(address: Address, required_gas: u64, input: &[u8]) -> Self {
+        let mut hasher = alloy_primitives::Keccak256::new();
+        hasher.update(address.as_slice());
+        hasher.update(required_gas.to_be_bytes());
+        hasher.update(input);
+        Self::new(hasher.finalize().0, PreimageKeyType::Precompile)
+    }
+
     /// The key type.
     pub const fn key_type(&self) -> PreimageKeyType {
         self.key_type
@@ -282,6 +293,21 @@ mod tests {
         let key: PreimageKey = PreimageKey::blob(&commitment, z);
         assert!(key.matches_hash(&keccak256(&input)));
         assert_eq!(key.key_type(), PreimageKeyType::Blob);
+    }
+
+    #[test]
+    fn precompile_call_key_hashes_address_gas_and_input() {
+        let address = Address::with_last_byte(1);
+        let input = [7u8; 5];
+        let key = PreimageKey::precompile_call(address, 3_000, &input);
+        let mut data = address.to_vec();
+        data.extend_from_slice(&3_000u64.to_be_bytes());
+        data.extend_from_slice(&input);
+        let hash = keccak256(&data);
+        assert_eq!(key.key_type(), PreimageKeyType::Precompile);
+        assert!(key.matches_hash(&hash));
+        assert_eq!(key.as_bytes()[0], 6);
+        assert_ne!(key, PreimageKey::precompile_call(address, 3_001, &input));
     }
 
     #[test]
