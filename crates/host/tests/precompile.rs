@@ -405,8 +405,7 @@ fn precompile_answer_encoding_round_trips_and_rejects_garbage() {
 
 #[test]
 fn host_refuses_bad_hints() {
-    use koa_fixture::{Fixture, RecordingProvider};
-use koa_host::precompile::PrecompileHintError;
+    use koa_host::precompile::PrecompileHintError;
     assert_eq!(
         answer_precompile_hint(&[1; 27]),
         Err(PrecompileHintError::TooShort(27))
