@@ -1,0 +1,242 @@
+//! The host's answer to the program: local inputs, the preimage store, and (online) the nodes.
+//!
+//! [`HostBackend`] implements the oracle's [`PreimageFetcher`] and the hint channel's
+//! [`HintRouter`]. It runs on the oracle and hint server threads (synchronous, as the
+//! preimage ABI is); online fetches run on a Tokio runtime through its handle.
+//!
+//! As kona-host does, a hint is only remembered when it arrives; the data it names is fetched
+//! when the program then asks for a key the store does not have. A key still missing after
+//! that (or any key missing offline) ends the run with an error naming the key.
+
+use crate::{
+    blob::{stored_blob_commitment, verify_stored_blob},
+    online::OnlineFetcher,
+    store::{PreimageStore, StoreError, check_preimage},
+};
+use alloy_primitives::B256;
+use koa_preimage::{FetchError, HintRouter, PreimageFetcher, PreimageKey, PreimageKeyType};
+use koa_proof::hint::{Hint, HintType};
+use std::{
+    collections::HashSet,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+/// The dispute's inputs, served as local keys (fault-proof specification, "Type 1").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootInputs {
+    /// Local key 1: the L1 head hash.
+    pub l1_head: B256,
+    /// The agreed L2 block hash (not a local key: the output root commits to it).
+    pub agreed_l2_head_hash: B256,
+    /// Local key 2: the agreed L2 output root.
+    pub agreed_l2_output_root: B256,
+    /// Local key 3: the claimed L2 output root.
+    pub claimed_l2_output_root: B256,
+    /// Local key 4: the claimed L2 block number.
+    pub claimed_l2_block_number: u64,
+    /// Local key 5: the L2 chain id.
+    pub l2_chain_id: u64,
+    /// Local key 6: the rollup config JSON, for a chain not embedded in the client.
+    pub rollup_config: Option<Vec<u8>>,
+    /// Local key 7: the L1 chain config JSON, for an L1 not embedded in the client.
+    pub l1_config: Option<Vec<u8>>,
+}
+
+impl BootInputs {
+    /// The value of local key `key`, if the inputs have it.
+    pub fn local(&self, key: PreimageKey) -> Option<Vec<u8>> {
+        let data: &[u8] = key.key_data();
+        if data[..23].iter().any(|&b| b != 0) {
+            return None;
+        }
+        let mut index: [u8; 8] = [0; 8];
+        index.copy_from_slice(&data[23..]);
+        match u64::from_be_bytes(index) {
+            1 => Some(self.l1_head.to_vec()),
+            2 => Some(self.agreed_l2_output_root.to_vec()),
+            3 => Some(self.claimed_l2_output_root.to_vec()),
+            4 => Some(self.claimed_l2_block_number.to_be_bytes().to_vec()),
+            5 => Some(self.l2_chain_id.to_be_bytes().to_vec()),
+            6 => self.rollup_config.clone(),
+            7 => self.l1_config.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// Counters of a run, for progress and the final summary.
+#[derive(Debug, Default)]
+pub struct HostStats {
+    /// Preimages served to the program.
+    pub served: AtomicU64,
+    /// Bytes of preimages served.
+    pub served_bytes: AtomicU64,
+    /// Hints received.
+    pub hints: AtomicU64,
+    /// Hints fetched from the nodes.
+    pub hints_fetched: AtomicU64,
+}
+
+impl HostStats {
+    fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Reads a counter.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// Online fetching: the fetcher and the runtime it runs on.
+#[derive(Debug)]
+pub struct Online<S> {
+    /// The fetcher.
+    pub fetcher: Arc<OnlineFetcher<S>>,
+    /// The runtime the fetches run on.
+    pub runtime: tokio::runtime::Handle,
+}
+
+/// The preimage source and hint handler of a run.
+#[derive(Debug)]
+pub struct HostBackend<S> {
+    inputs: BootInputs,
+    store: S,
+    online: Option<Online<S>>,
+    last_hint: Mutex<Option<Hint>>,
+    /// Commitments of blobs already checked with KZG while serving from the store.
+    checked_blobs: Mutex<HashSet<[u8; 48]>>,
+    stats: Arc<HostStats>,
+}
+
+impl<S: PreimageStore> HostBackend<S> {
+    /// A backend serving `inputs` and the preimages in `store`, offline.
+    pub fn offline(inputs: BootInputs, store: S) -> Self {
+        Self {
+            inputs,
+            store,
+            online: None,
+            last_hint: Mutex::new(None),
+            checked_blobs: Mutex::new(HashSet::new()),
+            stats: Arc::default(),
+        }
+    }
+
+    /// A backend that fetches missing preimages through `online` into `store`.
+    pub fn online(inputs: BootInputs, store: S, online: Online<S>) -> Self {
+        Self {
+            online: Some(online),
+            ..Self::offline(inputs, store)
+        }
+    }
+
+    /// The run's counters.
+    pub fn stats(&self) -> Arc<HostStats> {
+        Arc::clone(&self.stats)
+    }
+
+    /// The store.
+    pub const fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Reads `key` from the store and checks it (keccak/sha256 by the store; blob elements here
+    /// against their commitment, once per blob).
+    fn read_store(&self, key: PreimageKey) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(value) = self.store.get(key)? else {
+            return Ok(None);
+        };
+        check_preimage(key, &value)?;
+        if key.key_type() == PreimageKeyType::Blob {
+            self.check_blob(key)?;
+        }
+        Ok(Some(value))
+    }
+
+    fn check_blob(&self, key: PreimageKey) -> Result<(), StoreError> {
+        let commitment: [u8; 48] = stored_blob_commitment(&self.store, key)?;
+        let mut checked = self
+            .checked_blobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !checked.contains(&commitment) {
+            verify_stored_blob(&self.store, key, &commitment)?;
+            checked.insert(commitment);
+        }
+        Ok(())
+    }
+
+    fn fetch_last_hint(&self, key: PreimageKey) -> Result<(), FetchError> {
+        let Some(online) = &self.online else {
+            return Ok(());
+        };
+        let hint: Option<Hint> = self
+            .last_hint
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let Some(hint) = hint else {
+            return Ok(());
+        };
+        tracing::debug!(target: "koa::host", %key, hint = %hint.encode(), "fetching");
+        let fetcher = Arc::clone(&online.fetcher);
+        let result = online
+            .runtime
+            .block_on(async move { fetcher.fetch(&hint).await });
+        HostStats::add(&self.stats.hints_fetched, 1);
+        result.map_err(|err| FetchError::Backend(format!("fetching preimage {key} failed: {err}")))
+    }
+}
+
+impl<S: PreimageStore> PreimageFetcher for HostBackend<S> {
+    fn get_preimage(&self, key: PreimageKey) -> Result<Vec<u8>, FetchError> {
+        let value: Vec<u8> = if key.key_type() == PreimageKeyType::Local {
+            self.inputs.local(key).ok_or(FetchError::NotFound(key))?
+        } else {
+            let stored = self
+                .read_store(key)
+                .map_err(|err| FetchError::Backend(err.to_string()))?;
+            match stored {
+                Some(value) => value,
+                None => {
+                    self.fetch_last_hint(key)?;
+                    self.read_store(key)
+                        .map_err(|err| FetchError::Backend(err.to_string()))?
+                        .ok_or(FetchError::NotFound(key))?
+                }
+            }
+        };
+        HostStats::add(&self.stats.served, 1);
+        HostStats::add(&self.stats.served_bytes, value.len() as u64);
+        Ok(value)
+    }
+}
+
+impl<S: PreimageStore> HintRouter for HostBackend<S> {
+    fn route_hint(&self, hint: &str) -> Result<(), FetchError> {
+        HostStats::add(&self.stats.hints, 1);
+        let Some(online) = &self.online else {
+            // Offline, hints carry no information the store does not already have.
+            return Ok(());
+        };
+        let parsed: Hint = Hint::parse(hint)
+            .map_err(|err| FetchError::UnsupportedHint(format!("{hint}: {err}")))?;
+        if parsed.hint_type() == HintType::L2PayloadWitness {
+            // A whole block's state in one call: fetched at once, as kona-host does.
+            let fetcher = Arc::clone(&online.fetcher);
+            let result = online
+                .runtime
+                .block_on(async move { fetcher.fetch(&parsed).await });
+            HostStats::add(&self.stats.hints_fetched, 1);
+            return result.map_err(|err| FetchError::Backend(err.to_string()));
+        }
+        *self
+            .last_hint
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(parsed);
+        Ok(())
+    }
+}
