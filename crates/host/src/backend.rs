@@ -11,7 +11,7 @@
 use crate::{
     blob::{stored_blob_commitment, verify_stored_blob},
     online::OnlineFetcher,
-    store::{PreimageStore, StoreError, check_preimage},
+    store::{InvalidPreimage, PreimageStore, StoreError, check_preimage},
 };
 use alloy_primitives::B256;
 use koa_preimage::{FetchError, HintRouter, PreimageFetcher, PreimageKey, PreimageKeyType};
@@ -150,8 +150,10 @@ impl<S: PreimageStore> HostBackend<S> {
             return Ok(None);
         };
         check_preimage(key, &value)?;
-        if key.key_type() == PreimageKeyType::Blob {
-            self.check_blob(key)?;
+        match key.key_type() {
+            PreimageKeyType::Blob => self.check_blob(key)?,
+            PreimageKeyType::Precompile => self.check_precompile(key, &value)?,
+            _ => {}
         }
         Ok(Some(value))
     }
@@ -165,6 +167,26 @@ impl<S: PreimageStore> HostBackend<S> {
         if !checked.contains(&commitment) {
             verify_stored_blob(&self.store, key, &commitment)?;
             checked.insert(commitment);
+        }
+        Ok(())
+    }
+
+    /// Re-runs the precompile call that `key` commits to (its payload is the keccak256
+    /// preimage of the same hash) and compares the result with the stored `value`.
+    fn check_precompile(&self, key: PreimageKey, value: &[u8]) -> Result<(), StoreError> {
+        let invalid = |reason: String| StoreError::Corrupt(InvalidPreimage { key, reason });
+        let payload_key = PreimageKey::new(key.to_bytes(), PreimageKeyType::Keccak256);
+        let payload: Vec<u8> = self
+            .store
+            .get(payload_key)?
+            .ok_or_else(|| invalid(format!("its call {payload_key} is missing")))?;
+        check_preimage(payload_key, &payload)?;
+        let answer = crate::precompile::answer_precompile_hint(&payload)
+            .map_err(|err| invalid(format!("its call cannot be run: {err}")))?;
+        if answer.result.0 != key || answer.result.1 != value {
+            return Err(invalid(
+                "the stored result differs from running the call".into(),
+            ));
         }
         Ok(())
     }

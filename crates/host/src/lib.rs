@@ -15,8 +15,8 @@
 pub mod backend;
 pub mod blob;
 pub mod elf;
-pub mod precompile;
 pub mod online;
+pub mod precompile;
 pub mod rpc;
 pub mod runner;
 pub mod rv64;

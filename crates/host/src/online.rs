@@ -16,7 +16,7 @@ use crate::{
 };
 use alloy_consensus::{Header, TxEnvelope};
 use alloy_eips::eip2718::Encodable2718;
-use alloy_primitives::{Address, B256, Bytes, address, keccak256};
+use alloy_primitives::{Address, B256, Bytes, address};
 use alloy_rlp::Decodable;
 use koa_mpt::{NoopTrieProvider, TrieNode, ordered_list_key};
 use koa_preimage::PreimageKey;
@@ -84,17 +84,12 @@ pub struct AgreedL2 {
     pub output_root: B256,
 }
 
-/// The result of a precompile call as the fault-proof oracle serves it (status byte ‖ output),
-/// computed on the host. Supplied by the caller so the host crate needs no EVM.
-pub type PrecompileRunner = fn(address: Address, gas: u64, input: &[u8]) -> Option<Vec<u8>>;
-
 /// Fetches the data named by hints from the nodes into a store.
 #[derive(Debug)]
 pub struct OnlineFetcher<S> {
     nodes: Nodes,
     store: S,
     agreed: AgreedL2,
-    precompile: Option<PrecompileRunner>,
     /// Preimages stored (counting duplicates of what was already there).
     stored: AtomicU64,
     /// Preimages delivered by whole-block witnesses.
@@ -144,16 +139,9 @@ impl<S: PreimageStore> OnlineFetcher<S> {
             nodes,
             store,
             agreed,
-            precompile: None,
             stored: AtomicU64::new(0),
             witness_preimages: AtomicU64::new(0),
         }
-    }
-
-    /// Answers `l1-precompile` hints with `runner`.
-    pub fn with_precompiles(mut self, runner: PrecompileRunner) -> Self {
-        self.precompile = Some(runner);
-        self
     }
 
     /// The nodes.
@@ -205,29 +193,16 @@ impl<S: PreimageStore> OnlineFetcher<S> {
                 }
                 Ok(())
             }
-            Hint::L1Precompile {
-                address,
-                gas,
-                input,
-            } => {
-                let Some(runner) = self.precompile else {
-                    return Err(OnlineError::Unsupported {
+            Hint::L1Precompile { .. } => {
+                let preimages = crate::precompile::answer_precompile_hint(&hint.payload())
+                    .map_err(|err| OnlineError::Unsupported {
                         hint: hint.encode(),
-                        reason: "this host has no precompile runner".into(),
-                    });
-                };
-                let payload: Vec<u8> = hint.payload();
-                let output: Vec<u8> =
-                    runner(*address, *gas, input).ok_or_else(|| OnlineError::Unsupported {
-                        hint: hint.encode(),
-                        reason: format!("{address} is not an accelerated precompile"),
+                        reason: err.to_string(),
                     })?;
-                let hash: B256 = keccak256(&payload);
-                self.put(PreimageKey::keccak256(hash), &payload)?;
-                self.put(
-                    PreimageKey::new(hash.0, koa_preimage::PreimageKeyType::Precompile),
-                    &output,
-                )?;
+                let (payload_hash, payload) = preimages.payload;
+                self.put(PreimageKey::keccak256(payload_hash), &payload)?;
+                let (key, value) = preimages.result;
+                self.put(key, &value)?;
                 Ok(())
             }
             Hint::L2Code { hash, .. } => self.code(*hash).await,
