@@ -123,6 +123,19 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
         Ok(())
     }
 
+    /// Flushes the channel the last attributes came from (Holocene): the rest of the span
+    /// batch being applied, the channel being read and the channel being assembled are
+    /// dropped.
+    ///
+    /// A driver calls this when a payload derived from a batch fails to execute and is
+    /// replaced by its deposits-only version: the rest of that batch's channel is invalid
+    /// from there on (Holocene derivation spec, "Engine Queue"; op-node's `FlushChannel`
+    /// signal).
+    pub fn flush_channel(&mut self) {
+        self.batches.flush_channel();
+        self.l1.flush_channel();
+    }
+
     /// Runs the stages once for the block after `cursor` (the safe head).
     pub fn step(&mut self, cursor: L2BlockInfo) -> StepResult {
         let mut source = L1Source {

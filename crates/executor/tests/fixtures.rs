@@ -191,3 +191,69 @@ fn every_storage_slot_read_is_hinted() {
         }
     }
 }
+
+/// A [`TrieHinter`] that records which hint each pre-image was announced with.
+#[derive(Debug, Default)]
+struct KindHints {
+    nodes: RefCell<Vec<B256>>,
+    code: RefCell<Vec<B256>>,
+    headers: RefCell<Vec<B256>>,
+}
+
+impl TrieHinter for KindHints {
+    type Error = Infallible;
+
+    fn hint_trie_node(&self, hash: B256) -> Result<(), Self::Error> {
+        self.nodes.borrow_mut().push(hash);
+        Ok(())
+    }
+
+    fn hint_account_proof(&self, _address: Address, _block_number: u64) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn hint_storage_proof(&self, _: Address, _: U256, _: u64) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn hint_code(&self, hash: B256) -> Result<(), Self::Error> {
+        self.code.borrow_mut().push(hash);
+        Ok(())
+    }
+
+    fn hint_header(&self, hash: B256) -> Result<(), Self::Error> {
+        self.headers.borrow_mut().push(hash);
+        Ok(())
+    }
+}
+
+/// Bytecode is announced as code (kona's `l2-code`), never as a trie node, so a host can fetch
+/// it by code hash; every hinted code hash is one the block really loads.
+#[test]
+fn bytecode_is_hinted_as_code() {
+    let fixture = load("op-mainnet-120794432");
+    let hints = KindHints::default();
+    let executor = StatelessExecutor::new(&fixture.file.rollup_config, &fixture.preimages, &hints);
+    executor
+        .execute(&fixture.parent(), &fixture.file.payload_attributes)
+        .expect("fixture executes");
+    let code = hints.code.into_inner();
+    assert!(!code.is_empty(), "the block runs contract code");
+    for hash in &code {
+        let bytes = fixture
+            .preimages
+            .get(hash)
+            .expect("hinted code is in the fixture");
+        assert!(
+            bytes.first().is_none_or(|b| *b < 0xc0),
+            "{hash} is code, not an RLP node"
+        );
+    }
+    for hash in hints.nodes.into_inner() {
+        assert!(
+            !code.contains(&hash),
+            "{hash} hinted as code and as a trie node"
+        );
+    }
+    assert!(hints.headers.into_inner().iter().all(|h| !code.contains(h)));
+}

@@ -46,6 +46,21 @@ pub trait TrieHinter {
         slot: U256,
         block_number: u64,
     ) -> Result<(), Self::Error>;
+
+    /// The bytecode whose keccak256 hash is `hash` is about to be requested (kona's `l2-code`).
+    ///
+    /// Defaults to [`Self::hint_trie_node`], for hinters that do not tell pre-images apart.
+    fn hint_code(&self, hash: B256) -> Result<(), Self::Error> {
+        self.hint_trie_node(hash)
+    }
+
+    /// The block header whose hash is `hash` is about to be requested (an ancestor for
+    /// `BLOCKHASH`; kona's `l2-block-header`).
+    ///
+    /// Defaults to [`Self::hint_trie_node`], for hinters that do not tell pre-images apart.
+    fn hint_header(&self, hash: B256) -> Result<(), Self::Error> {
+        self.hint_trie_node(hash)
+    }
 }
 
 impl<T: TrieHinter + ?Sized> TrieHinter for &T {
@@ -66,6 +81,14 @@ impl<T: TrieHinter + ?Sized> TrieHinter for &T {
         block_number: u64,
     ) -> Result<(), Self::Error> {
         (**self).hint_storage_proof(address, slot, block_number)
+    }
+
+    fn hint_code(&self, hash: B256) -> Result<(), Self::Error> {
+        (**self).hint_code(hash)
+    }
+
+    fn hint_header(&self, hash: B256) -> Result<(), Self::Error> {
+        (**self).hint_header(hash)
     }
 }
 

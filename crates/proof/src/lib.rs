@@ -1,13 +1,224 @@
-//! The core of koa's fault proof program, `no_std` + `alloc` and synchronous.
+//! The core of koa's fault proof program: `no_std` + `alloc`, synchronous, and reaching data
+//! only through the pre-image oracle.
 //!
-//! - [`hint`]: the one [`Hint`] type the client sends and the host parses, with kona's names
-//!   and payload layouts so that existing hosts interoperate.
+//! Given the dispute's inputs (an L1 head and an agreed L2 output root) and a claim (an output
+//! root at an L2 block number), [`run`] derives the L2 chain from L1 and executes it block by
+//! block, then judges the claim: a [`Verdict`] when the program could decide, a [`ProofError`]
+//! when it could not (a missing or tampered pre-image, a broken chain). The client maps them to
+//! op-challenger's exit codes: 0 valid, 1 invalid, 2 failure ([`Verdict::exit_code`],
+//! [`ProofError::EXIT_CODE`]).
 //!
-//! Boot info, the oracle-backed providers and the driver follow (issue 11).
+//! # Modules
+//!
+//! - [`hint`]: the one [`Hint`] type the client sends and the host parses (kona's names and
+//!   payload layouts, so kona-host and koa's host both serve koa's client).
+//! - [`boot`]: [`BootInfo`], the inputs from the local keys.
+//! - [`oracle`]: [`ProofOracle`], the caching, hinting, verifying front of the oracle.
+//! - [`l1`], [`blob`], [`l2`], [`trie`]: oracle-backed providers for derivation (L1 chain,
+//!   blobs, the L2 store) and execution (trie nodes, bytecode, headers, and their hints).
+//! - [`driver`]: [`ChainDriver`], derivation and execution one block at a time, with the
+//!   Holocene deposits-only replacement.
+//!
+//! # Trust
+//!
+//! Nothing the host serves is trusted except the local keys (the dispute game commits to
+//! them). Every keccak256 and sha256 pre-image is checked against its key by the code that
+//! reads it; L1 headers are linked by parent hash from the L1 head, L2 headers back from the
+//! agreed output root's block; transactions and receipts are read through the tries their
+//! headers commit to. Blob field elements cannot be hashed against their key: on an FPVM the
+//! on-chain oracle proves them ([`blob::TrustedBlobs`]); elsewhere a [`blob::BlobVerifier`]
+//! checks each blob against its commitment (with the `kzg` feature, [`blob::KzgBlobVerifier`]).
+//! A tampered pre-image is a [`PreimageError`] naming its kind and key — never a verdict.
+//!
+//! # Backends
+//!
+//! A new backend (an FPVM, a zkVM guest, a TEE, or `koa host --native` in process) implements
+//! two traits of `koa-preimage`, [`PreimageOracleClient`] (`get`, `get_exact`) and
+//! [`HintWriterClient`] (`hint`), over whatever transport it has (file descriptors, a witness
+//! of pre-images read into memory, ...), picks a [`blob::BlobVerifier`], and calls [`run`]
+//! (or [`run_with`]). Everything else — boot, providers, caching, derivation, execution — is
+//! this crate, unchanged.
+//!
+//! # Interop
+//!
+//! The per-chain pieces do not assume a single chain: the providers and the [`L2Store`] are
+//! built per chain over a shared [`ProofOracle`], [`ChainDriver::next_block`] advances one
+//! chain by one block, and L2 hints carry an optional chain id (kona's multi-chain layout). A
+//! super-root driver builds one [`ChainDriver`] per chain and interleaves them.
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 
 extern crate alloc;
 
+pub mod blob;
+pub mod boot;
+pub mod driver;
+mod error;
 pub mod hint;
+pub mod l1;
+pub mod l2;
+pub mod oracle;
+pub mod trie;
 
+#[cfg(test)]
+mod tests;
+
+pub use boot::{BootError, BootInfo};
+pub use driver::{Advance, ChainDriver, DriverStats};
+pub use error::{DataKind, PreimageError};
 pub use hint::{Hint, HintParseError, HintType};
+pub use l2::L2Store;
+pub use oracle::{OracleStats, ProofOracle};
+
+use alloy_primitives::B256;
+use koa_derive::{L2BlockInfo, PipelineError};
+use koa_executor::ExecutorError;
+use koa_preimage::{HintWriterClient, PreimageOracleClient};
+
+/// The outcome of a proof run that could decide the claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Whether the claimed output root is the computed one.
+    pub valid: bool,
+    /// The claimed output root.
+    pub claimed_output_root: B256,
+    /// The claimed L2 block number.
+    pub claimed_block_number: u64,
+    /// The output root the program computed: of the claimed block, or of the last safe block
+    /// reached when L1 ran out before it.
+    pub computed_output_root: B256,
+    /// The safe head the output root is of.
+    pub safe_head: L2BlockInfo,
+    /// Derivation and execution counters.
+    pub driver: DriverStats,
+    /// What was read from the host.
+    pub oracle: OracleStats,
+}
+
+impl Verdict {
+    /// op-challenger's exit code: 0 for a valid claim, 1 for an invalid one.
+    pub const fn exit_code(&self) -> i32 {
+        if self.valid { 0 } else { 1 }
+    }
+}
+
+/// The program could not decide the claim.
+#[derive(Debug, thiserror::Error)]
+pub enum ProofError {
+    /// The boot information cannot be read.
+    #[error("boot info: {0}")]
+    Boot(#[from] BootError),
+    /// A pre-image is missing, tampered or malformed.
+    #[error(transparent)]
+    Preimage(#[from] PreimageError),
+    /// Derivation failed.
+    #[error("derivation: {0}")]
+    Derivation(PipelineError),
+    /// A block failed to execute for a reason other than an invalid payload.
+    #[error("executing block {number}: {source}")]
+    Execution {
+        /// The block number.
+        number: u64,
+        /// The executor's error.
+        #[source]
+        source: ExecutorError,
+    },
+    /// An executed block does not read back as a block (its L1 attributes deposit).
+    #[error("executed block {number} is malformed: {reason}")]
+    Executed {
+        /// The block number.
+        number: u64,
+        /// What is wrong.
+        reason: alloc::string::String,
+    },
+    /// The deposits-only replacement of a failed payload failed too.
+    #[error("deposits-only block {number} failed to execute: {source}")]
+    DepositsOnlyFailed {
+        /// The block number.
+        number: u64,
+        /// The executor's error.
+        #[source]
+        source: ExecutorError,
+    },
+}
+
+impl ProofError {
+    /// op-challenger's exit code for a program failure.
+    pub const EXIT_CODE: i32 = 2;
+}
+
+/// Runs the proof over `oracle` and `hinter`, trusting the oracle's blob field elements (the
+/// FPVM setting; see [`run_with`] for a blob verifier).
+pub fn run<O: PreimageOracleClient, H: HintWriterClient>(
+    oracle: O,
+    hinter: H,
+) -> Result<Verdict, ProofError> {
+    run_with(oracle, hinter, blob::TrustedBlobs)
+}
+
+/// Runs the proof, checking blobs with `verifier`.
+pub fn run_with<O, H, V>(oracle: O, hinter: H, verifier: V) -> Result<Verdict, ProofError>
+where
+    O: PreimageOracleClient,
+    H: HintWriterClient,
+    V: blob::BlobVerifier,
+{
+    let oracle = ProofOracle::new(oracle, hinter);
+    let boot = BootInfo::load(&oracle)?;
+    prove(&oracle, &boot, verifier)
+}
+
+/// Judges the claim of `boot` with the data of `oracle`.
+pub fn prove<O, H, V>(
+    oracle: &ProofOracle<O, H>,
+    boot: &BootInfo,
+    verifier: V,
+) -> Result<Verdict, ProofError>
+where
+    O: PreimageOracleClient,
+    H: HintWriterClient,
+    V: blob::BlobVerifier,
+{
+    tracing::info!(
+        target: "proof",
+        l1_head = %boot.l1_head,
+        agreed = %boot.agreed_l2_output_root,
+        claimed = %boot.claimed_l2_output_root,
+        claimed_block = boot.claimed_l2_block_number,
+        chain_id = boot.l2_chain_id,
+        "judging claim"
+    );
+    let mut store = L2Store::new(oracle, &boot.rollup_config, boot.agreed_l2_output_root)?;
+    let agreed = store.tip().number;
+    let verdict = |computed: B256, safe_head: L2BlockInfo, driver: DriverStats| Verdict {
+        valid: computed == boot.claimed_l2_output_root,
+        claimed_output_root: boot.claimed_l2_output_root,
+        claimed_block_number: boot.claimed_l2_block_number,
+        computed_output_root: computed,
+        safe_head,
+        driver,
+        oracle: oracle.stats(),
+    };
+    if boot.claimed_l2_block_number <= agreed {
+        // Trace extension: a claim at the agreed block holds only if it is the agreed root.
+        // A claim before it cannot be judged against this chain and is invalid (as kona).
+        let safe_head = store.safe_head()?;
+        let computed = boot.agreed_l2_output_root;
+        let mut v = verdict(computed, safe_head, DriverStats::default());
+        v.valid &= boot.claimed_l2_block_number == agreed;
+        return Ok(v);
+    }
+    let mut driver = ChainDriver::new(oracle, boot, store, verifier)?;
+    let safe_head = driver.advance_to(boot.claimed_l2_block_number)?;
+    let computed = driver.safe_head_output_root();
+    let v = verdict(computed, safe_head, driver.stats());
+    tracing::info!(
+        target: "proof",
+        valid = v.valid,
+        safe_head = safe_head.block_info.number,
+        computed = %computed,
+        blocks = v.driver.blocks_executed,
+        preimages = v.oracle.preimages,
+        "verdict"
+    );
+    Ok(v)
+}

@@ -73,6 +73,12 @@ impl BatchQueue {
         self.generated = false;
     }
 
+    /// Drops the rest of the span batch being applied (Holocene flush, op-node's
+    /// `BatchStage.FlushChannel`): its blocks came from the channel being flushed.
+    pub fn flush_channel(&mut self) {
+        self.next_span.clear();
+    }
+
     /// Whether the last batch returned was generated for an expired sequencing window (it
     /// yields a deposit-only block).
     pub fn last_batch_was_generated(&self) -> bool {
@@ -602,6 +608,29 @@ mod tests {
             "op-node drops the whole remainder, block 3 included"
         );
         assert!(queue.next_span.is_empty());
+    }
+
+    #[test]
+    fn flush_channel_drops_the_rest_of_the_span() {
+        let cfg = cfg(true);
+        for flush in [false, true] {
+            let mut queue = BatchQueue::default();
+            queue.reset(l1(0));
+            queue.next_span = [singular(1, B256::ZERO), singular(2, B256::ZERO)].into();
+            let mut src = source(vec![]);
+            let first = next(&mut queue, &cfg, &head(0), &mut src).unwrap();
+            assert_eq!(first.timestamp, T0 + 2);
+            if flush {
+                // Block 1 failed to execute and was replaced by its deposits-only version.
+                queue.flush_channel();
+            }
+            let second = next(&mut queue, &cfg, &head(1), &mut src);
+            assert_eq!(
+                second.map(|b| b.timestamp),
+                (!flush).then_some(T0 + 4),
+                "block 2 of the span is applied only without a flush"
+            );
+        }
     }
 
     #[test]

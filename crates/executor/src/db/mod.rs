@@ -333,9 +333,11 @@ pub(crate) fn fetch_preimage<P: TrieProvider, H: TrieHinter>(
     hash: B256,
     kind: PreimageKind,
 ) -> Result<Bytes, StateError> {
-    hinter
-        .hint_trie_node(hash)
-        .map_err(|e| StateError::Hint { source: e.into() })?;
+    match kind {
+        PreimageKind::Code => hinter.hint_code(hash),
+        PreimageKind::Header => hinter.hint_header(hash),
+    }
+    .map_err(|e| StateError::Hint { source: e.into() })?;
     let bytes = provider
         .trie_node_by_hash(hash)
         .map_err(|e| StateError::MissingPreimage {

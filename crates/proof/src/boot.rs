@@ -1,0 +1,157 @@
+//! The boot information: the dispute's inputs, read from the local pre-image keys.
+//!
+//! | key | value                                   |
+//! |-----|-----------------------------------------|
+//! | 1   | L1 head hash (32 bytes)                 |
+//! | 2   | agreed L2 output root (32 bytes)        |
+//! | 3   | claimed L2 output root (32 bytes)       |
+//! | 4   | claimed L2 block number (u64 BE)        |
+//! | 5   | L2 chain id (u64 BE)                    |
+//! | 6   | rollup config JSON (op-node rollup.json)|
+//! | 7   | L1 chain config JSON (geth genesis config shape) |
+//!
+//! Keys 6 and 7 are read only when the chain id is not one of the chains embedded from the
+//! superchain registry (`koa-registry`), as in op-program and kona.
+
+use alloc::string::String;
+use alloy_primitives::B256;
+use koa_preimage::{HintWriterClient, PreimageOracleClient};
+use koa_protocol::{L1ChainConfig, RollupConfig};
+
+use crate::{
+    error::{DataKind, PreimageError},
+    oracle::ProofOracle,
+};
+
+/// Local key of the L1 head hash.
+pub const L1_HEAD_KEY: u64 = 1;
+/// Local key of the agreed L2 output root.
+pub const AGREED_L2_OUTPUT_ROOT_KEY: u64 = 2;
+/// Local key of the claimed L2 output root.
+pub const CLAIMED_L2_OUTPUT_ROOT_KEY: u64 = 3;
+/// Local key of the claimed L2 block number.
+pub const CLAIMED_L2_BLOCK_NUMBER_KEY: u64 = 4;
+/// Local key of the L2 chain id.
+pub const L2_CHAIN_ID_KEY: u64 = 5;
+/// Local key of the rollup config JSON.
+pub const ROLLUP_CONFIG_KEY: u64 = 6;
+/// Local key of the L1 chain config JSON.
+pub const L1_CHAIN_CONFIG_KEY: u64 = 7;
+
+/// The boot information cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BootError {
+    /// A local pre-image is missing.
+    #[error(transparent)]
+    Preimage(#[from] PreimageError),
+    /// A fixed-size local pre-image has the wrong size.
+    #[error("local key {index} has {actual} bytes, expected {expected}")]
+    Length {
+        /// The local key.
+        index: u64,
+        /// The size it must have.
+        expected: usize,
+        /// The size it has.
+        actual: usize,
+    },
+    /// The rollup config JSON does not parse or validate.
+    #[error("rollup config (local key 6): {0}")]
+    RollupConfig(String),
+    /// The L1 chain config JSON does not parse.
+    #[error("L1 chain config (local key 7): {0}")]
+    L1ChainConfig(String),
+    /// The rollup config is for another chain than the boot chain id.
+    #[error("rollup config is for L2 chain {config}, boot info names chain {boot}")]
+    ChainIdMismatch {
+        /// The boot chain id.
+        boot: u64,
+        /// The config's `l2_chain_id`.
+        config: u64,
+    },
+}
+
+/// The dispute's inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootInfo {
+    /// The L1 head: derivation reads no L1 block after it.
+    pub l1_head: B256,
+    /// The output root both parties agree on (the starting point).
+    pub agreed_l2_output_root: B256,
+    /// The output root the claim asserts at `claimed_l2_block_number`.
+    pub claimed_l2_output_root: B256,
+    /// The L2 block the claim is about.
+    pub claimed_l2_block_number: u64,
+    /// The L2 chain id.
+    pub l2_chain_id: u64,
+    /// The chain's rollup config.
+    pub rollup_config: RollupConfig,
+    /// The config of the L1 chain the rollup settles on.
+    pub l1_chain_config: L1ChainConfig,
+}
+
+impl BootInfo {
+    /// Reads the boot information from the local keys.
+    pub fn load<O: PreimageOracleClient, H: HintWriterClient>(
+        oracle: &ProofOracle<O, H>,
+    ) -> Result<Self, BootError> {
+        let l1_head = B256::from(fixed::<32, _, _>(oracle, L1_HEAD_KEY)?);
+        let agreed_l2_output_root =
+            B256::from(fixed::<32, _, _>(oracle, AGREED_L2_OUTPUT_ROOT_KEY)?);
+        let claimed_l2_output_root =
+            B256::from(fixed::<32, _, _>(oracle, CLAIMED_L2_OUTPUT_ROOT_KEY)?);
+        let claimed_l2_block_number =
+            u64::from_be_bytes(fixed(oracle, CLAIMED_L2_BLOCK_NUMBER_KEY)?);
+        let l2_chain_id = u64::from_be_bytes(fixed(oracle, L2_CHAIN_ID_KEY)?);
+
+        let (rollup_config, l1_chain_config) = match koa_registry::chain(l2_chain_id) {
+            Some(chain) => (chain.rollup_config(), chain.l1_chain_config()),
+            None => {
+                let json = oracle.local(DataKind::BootInfo, ROLLUP_CONFIG_KEY)?;
+                let text = core::str::from_utf8(&json)
+                    .map_err(|e| BootError::RollupConfig(alloc::format!("{e}")))?;
+                let rollup = RollupConfig::from_json(text)
+                    .map_err(|e| BootError::RollupConfig(alloc::format!("{e}")))?;
+                let json = oracle.local(DataKind::BootInfo, L1_CHAIN_CONFIG_KEY)?;
+                let text = core::str::from_utf8(&json)
+                    .map_err(|e| BootError::L1ChainConfig(alloc::format!("{e}")))?;
+                let l1 = parse_l1_chain_config(text)?;
+                (rollup, l1)
+            }
+        };
+        if rollup_config.l2_chain_id != l2_chain_id {
+            return Err(BootError::ChainIdMismatch {
+                boot: l2_chain_id,
+                config: rollup_config.l2_chain_id,
+            });
+        }
+        Ok(Self {
+            l1_head,
+            agreed_l2_output_root,
+            claimed_l2_output_root,
+            claimed_l2_block_number,
+            l2_chain_id,
+            rollup_config,
+            l1_chain_config,
+        })
+    }
+}
+
+/// A local pre-image of exactly `N` bytes.
+fn fixed<const N: usize, O: PreimageOracleClient, H: HintWriterClient>(
+    oracle: &ProofOracle<O, H>,
+    index: u64,
+) -> Result<[u8; N], BootError> {
+    let bytes = oracle.local(DataKind::BootInfo, index)?;
+    <[u8; N]>::try_from(bytes.as_ref()).map_err(|_| BootError::Length {
+        index,
+        expected: N,
+        actual: bytes.len(),
+    })
+}
+
+/// TEMPORARY until koa-protocol's `L1ChainConfig::from_json` lands.
+fn parse_l1_chain_config(_text: &str) -> Result<L1ChainConfig, BootError> {
+    Err(BootError::L1ChainConfig(
+        "L1 chain config JSON not supported yet".into(),
+    ))
+}

@@ -1,0 +1,396 @@
+//! The driver: derivation and execution, block by block, from the agreed block to the claim.
+//!
+//! [`ChainDriver`] is the per-chain unit: one derivation pipeline over the oracle-backed L1,
+//! blob and L2 providers, one stateless executor, and one [`L2Store`] that is both the
+//! pipeline's [`L2ChainProvider`](koa_derive::L2ChainProvider) and the sink of every executed
+//! block. [`ChainDriver::next_block`] derives and executes exactly one block, so a driver of
+//! several chains (interop super roots) can interleave chains with the same pieces.
+//!
+//! Execution failures follow the protocol: a payload that cannot be built (an invalid
+//! transaction, a block over its gas or DA limit) is, from Holocene on, replaced by its
+//! deposits-only version and the rest of its channel flushed; before Holocene it is dropped and
+//! derivation goes on to the next batch for the same parent. A payload that fails because data
+//! is missing or tampered is never replaced: that is a program failure.
+
+use alloc::vec::Vec;
+use alloy_consensus::{Header, Sealed};
+use alloy_eips::eip2718::Decodable2718;
+use alloy_primitives::{B256, Bytes};
+use koa_derive::{
+    AttributesWithParent, DerivationPipeline, L2BlockInfo, PipelineError, PipelineErrorKind,
+    StepResult, pipeline::DEFAULT_TEMPORARY_RETRY_LIMIT,
+};
+use koa_executor::{ExecutorError, PreimageKind, StateError, StatelessExecutor};
+use koa_preimage::{HintWriterClient, PreimageKey, PreimageOracleClient};
+use koa_protocol::{OpPayloadAttributes, OutputRoot, RollupConfig};
+use op_alloy_consensus::{OpTxEnvelope, OpTxType};
+
+use crate::{
+    ProofError,
+    blob::{BlobVerifier, OracleBlobProvider},
+    boot::BootInfo,
+    error::{DataKind, PreimageError},
+    l1::OracleL1Chain,
+    l2::{ExecutedBlock, L2Store},
+    oracle::ProofOracle,
+    trie::{OracleHinter, OracleTrie, trie_error},
+};
+
+/// The pipeline over the oracle-backed providers.
+pub type OraclePipeline<'a, O, H, V> =
+    DerivationPipeline<OracleL1Chain<'a, O, H>, L2Store<'a, O, H>, OracleBlobProvider<'a, O, H, V>>;
+
+/// Counters of one driver run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DriverStats {
+    /// Payload attributes the pipeline produced.
+    pub blocks_derived: u64,
+    /// Blocks executed and added to the chain.
+    pub blocks_executed: u64,
+    /// Payloads replaced by their deposits-only version (Holocene).
+    pub deposit_only_replacements: u64,
+    /// Payloads dropped because they failed to execute (before Holocene).
+    pub dropped_payloads: u64,
+}
+
+/// What [`ChainDriver::next_block`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Advance {
+    /// A block was derived, executed and added to the store.
+    Block {
+        /// The new safe head.
+        head: L2BlockInfo,
+        /// Its output root.
+        output_root: B256,
+        /// Whether it is a deposits-only replacement of a payload that failed to execute.
+        replaced: bool,
+    },
+    /// L1 is exhausted up to the L1 head: no more blocks can be derived.
+    Exhausted,
+}
+
+/// Derives and executes one chain.
+#[derive(Debug)]
+pub struct ChainDriver<'a, O, H, V> {
+    oracle: &'a ProofOracle<O, H>,
+    config: &'a RollupConfig,
+    pipeline: OraclePipeline<'a, O, H, V>,
+    safe_head: L2BlockInfo,
+    stats: DriverStats,
+}
+
+impl<'a, O, H, V> ChainDriver<'a, O, H, V>
+where
+    O: PreimageOracleClient,
+    H: HintWriterClient,
+    V: BlobVerifier,
+{
+    /// A driver for the chain of `boot`, starting at the agreed block of `store`.
+    pub fn new(
+        oracle: &'a ProofOracle<O, H>,
+        boot: &'a BootInfo,
+        mut store: L2Store<'a, O, H>,
+        verifier: V,
+    ) -> Result<Self, ProofError> {
+        let chain = OracleL1Chain::new(oracle, boot.l1_head)?;
+        let l1_head = chain.head().number;
+        let safe_head = store.safe_head()?;
+        let blobs = OracleBlobProvider::new(oracle, verifier);
+        let mut pipeline = DerivationPipeline::new(
+            boot.rollup_config.clone(),
+            boot.l1_chain_config,
+            Some(l1_head),
+            chain,
+            store,
+            blobs,
+        );
+        pipeline
+            .reset(safe_head)
+            .map_err(|e| pipeline_error(oracle, e))?;
+        Ok(Self {
+            oracle,
+            config: &boot.rollup_config,
+            pipeline,
+            safe_head,
+            stats: DriverStats::default(),
+        })
+    }
+
+    /// The safe head: the agreed block or the last block executed.
+    pub const fn safe_head(&self) -> L2BlockInfo {
+        self.safe_head
+    }
+
+    /// The safe head's output root.
+    pub fn safe_head_output_root(&self) -> B256 {
+        self.pipeline.l2.tip_output_root()
+    }
+
+    /// The counters so far.
+    pub const fn stats(&self) -> DriverStats {
+        self.stats
+    }
+
+    /// The L2 store (the safe chain).
+    pub fn store(&self) -> &L2Store<'a, O, H> {
+        &self.pipeline.l2
+    }
+
+    /// Derives and executes the next block.
+    pub fn next_block(&mut self) -> Result<Advance, ProofError> {
+        let mut temporary_failures = 0u32;
+        loop {
+            match self.pipeline.step(self.safe_head) {
+                StepResult::PreparedAttributes(attributes) => {
+                    self.stats.blocks_derived += 1;
+                    if let Some(advance) = self.execute(&attributes)? {
+                        return Ok(advance);
+                    }
+                    temporary_failures = 0;
+                }
+                StepResult::Progressed | StepResult::AdvancedOrigin(_) => temporary_failures = 0,
+                StepResult::EndOfSource => return Ok(Advance::Exhausted),
+                StepResult::Failed(error) => {
+                    if error.kind() == PipelineErrorKind::Temporary
+                        && temporary_failures < DEFAULT_TEMPORARY_RETRY_LIMIT
+                    {
+                        temporary_failures += 1;
+                        tracing::warn!(target: "proof::driver", %error, "temporary derivation error, stepping again");
+                        continue;
+                    }
+                    return Err(pipeline_error(self.oracle, error));
+                }
+            }
+        }
+    }
+
+    /// Derives and executes blocks until the safe head reaches `target` or L1 is exhausted.
+    pub fn advance_to(&mut self, target: u64) -> Result<L2BlockInfo, ProofError> {
+        while self.safe_head.block_info.number < target {
+            if self.next_block()? == Advance::Exhausted {
+                tracing::info!(target: "proof::driver", safe_head = self.safe_head.block_info.number, target, "L1 exhausted before the target block");
+                break;
+            }
+        }
+        Ok(self.safe_head)
+    }
+
+    /// Executes `attributes` on the safe head; `None` when a pre-Holocene payload was dropped.
+    fn execute(
+        &mut self,
+        attributes: &AttributesWithParent,
+    ) -> Result<Option<Advance>, ProofError> {
+        let parent = self.pipeline.l2.tip().clone();
+        let number = parent.number + 1;
+        match self.build(&parent, &attributes.attributes) {
+            Ok(executed) => Ok(Some(self.commit(executed, false)?)),
+            Err(BuildError::Invalid(error)) => {
+                if !self
+                    .config
+                    .is_holocene_active(attributes.attributes.timestamp)
+                {
+                    tracing::warn!(target: "proof::driver", number, %error, "payload failed to execute, dropped (pre-Holocene)");
+                    self.stats.dropped_payloads += 1;
+                    return Ok(None);
+                }
+                tracing::warn!(target: "proof::driver", number, %error, "payload failed to execute, replaced by its deposits-only version (Holocene)");
+                self.pipeline.flush_channel();
+                let deposits_only = deposits_only(&attributes.attributes);
+                match self.build(&parent, &deposits_only) {
+                    Ok(executed) => {
+                        self.stats.deposit_only_replacements += 1;
+                        Ok(Some(self.commit(executed, true)?))
+                    }
+                    Err(BuildError::Invalid(source)) => {
+                        Err(ProofError::DepositsOnlyFailed { number, source })
+                    }
+                    Err(BuildError::Fatal(error)) => Err(error),
+                }
+            }
+            Err(BuildError::Fatal(error)) => Err(error),
+        }
+    }
+
+    /// Builds one block and computes its output root.
+    fn build(
+        &self,
+        parent: &Sealed<Header>,
+        attributes: &OpPayloadAttributes,
+    ) -> Result<ExecutedBlock, BuildError> {
+        let provider = OracleTrie::new(self.oracle, DataKind::TrieNode, None);
+        let hinter = OracleHinter::new(self.oracle);
+        let executor = StatelessExecutor::new(self.config, provider, hinter);
+        let number = parent.number + 1;
+        let mut outcome = executor
+            .execute(parent, attributes)
+            .map_err(|e| classify(self.oracle, number, e))?;
+        let message_passer_storage_root = outcome
+            .message_passer_storage_root()
+            .map_err(|e| BuildError::Fatal(state_error(self.oracle, number, e)))?;
+        let header = outcome.header;
+        let output_root = OutputRoot {
+            state_root: header.state_root,
+            message_passer_storage_root,
+            block_hash: header.hash(),
+        }
+        .hash();
+        let first = attributes
+            .transactions
+            .first()
+            .map(|raw| OpTxEnvelope::decode_2718(&mut raw.as_ref()))
+            .transpose()
+            .map_err(|e| {
+                BuildError::Fatal(ProofError::Executed {
+                    number,
+                    reason: alloc::format!("first transaction: {e}"),
+                })
+            })?;
+        let info = L2BlockInfo::from_header_and_first_tx(
+            self.config,
+            &header,
+            header.hash(),
+            first.as_ref(),
+        )
+        .map_err(|e| {
+            BuildError::Fatal(ProofError::Executed {
+                number,
+                reason: alloc::format!("{e}"),
+            })
+        })?;
+        Ok(ExecutedBlock {
+            header,
+            transactions: attributes.transactions.clone(),
+            info,
+            output_root,
+        })
+    }
+
+    /// Adds an executed block to the store and moves the safe head.
+    fn commit(&mut self, block: ExecutedBlock, replaced: bool) -> Result<Advance, ProofError> {
+        // The header is now a pre-image the program knows: `BLOCKHASH` in later blocks and the
+        // store read it by hash without asking the host.
+        let encoded: Bytes = alloy_rlp::encode(block.header.inner()).into();
+        self.oracle
+            .insert_verified(PreimageKey::keccak256(block.header.hash()), encoded);
+        let head = block.info;
+        let output_root = block.output_root;
+        tracing::info!(target: "proof::driver", number = head.block_info.number, hash = %head.block_info.hash, %output_root, replaced, "executed block");
+        self.pipeline.l2.insert(block);
+        self.safe_head = head;
+        self.stats.blocks_executed += 1;
+        Ok(Advance::Block {
+            head,
+            output_root,
+            replaced,
+        })
+    }
+}
+
+/// The attributes with every non-deposit transaction removed.
+fn deposits_only(attributes: &OpPayloadAttributes) -> OpPayloadAttributes {
+    let mut out = attributes.clone();
+    out.transactions = attributes
+        .transactions
+        .iter()
+        .filter(|tx| tx.first() == Some(&(OpTxType::Deposit as u8)))
+        .cloned()
+        .collect::<Vec<_>>();
+    out
+}
+
+/// Why a block could not be built.
+enum BuildError {
+    /// The payload is invalid: it is replaced (Holocene) or dropped.
+    Invalid(ExecutorError),
+    /// Data is missing or tampered, or the program is inconsistent: stop.
+    Fatal(ProofError),
+}
+
+/// Sorts an executor error into an invalid payload or a program failure.
+fn classify<O: PreimageOracleClient, H: HintWriterClient>(
+    oracle: &ProofOracle<O, H>,
+    number: u64,
+    error: ExecutorError,
+) -> BuildError {
+    match error {
+        ExecutorError::Attributes(_)
+        | ExecutorError::TxDecode { .. }
+        | ExecutorError::UnsupportedTxType { .. }
+        | ExecutorError::InvalidSignature { .. }
+        | ExecutorError::BlockGasLimitExceeded { .. }
+        | ExecutorError::DaFootprintExceeded { .. }
+        | ExecutorError::InvalidTransaction { .. } => BuildError::Invalid(error),
+        ExecutorError::State(state) => BuildError::Fatal(state_error(oracle, number, state)),
+        other @ (ExecutorError::SystemCall { .. } | ExecutorError::Evm { .. }) => {
+            BuildError::Fatal(ProofError::Execution {
+                number,
+                source: other,
+            })
+        }
+    }
+}
+
+/// Names the pre-image behind a state error, or keeps it as an execution failure.
+fn state_error<O: PreimageOracleClient, H: HintWriterClient>(
+    oracle: &ProofOracle<O, H>,
+    number: u64,
+    error: StateError,
+) -> ProofError {
+    let kind = |kind: PreimageKind| match kind {
+        PreimageKind::Code => DataKind::Code,
+        PreimageKind::Header => DataKind::L2Header,
+    };
+    match error {
+        StateError::Trie(trie) => {
+            ProofError::Preimage(trie_error(oracle, DataKind::TrieNode, B256::ZERO, trie))
+        }
+        StateError::MissingPreimage {
+            kind: k,
+            hash,
+            source,
+        } => {
+            let error = match source.downcast::<PreimageError>() {
+                Ok(inner) => match *inner {
+                    PreimageError::Missing { key, reason, .. } => PreimageError::Missing {
+                        kind: kind(k),
+                        key,
+                        reason,
+                    },
+                    other => other,
+                },
+                Err(source) => PreimageError::Missing {
+                    kind: kind(k),
+                    key: PreimageKey::keccak256(hash),
+                    reason: alloc::format!("{source}"),
+                },
+            };
+            ProofError::Preimage(error)
+        }
+        StateError::CorruptPreimage {
+            kind: k,
+            expected,
+            actual,
+        } => ProofError::Preimage(PreimageError::Corrupt {
+            kind: kind(k),
+            key: PreimageKey::keccak256(expected),
+            actual,
+        }),
+        other => ProofError::Execution {
+            number,
+            source: ExecutorError::State(other),
+        },
+    }
+}
+
+/// A derivation failure, with the typed pre-image error behind it if a provider hit one.
+fn pipeline_error<O: PreimageOracleClient, H: HintWriterClient>(
+    oracle: &ProofOracle<O, H>,
+    error: PipelineError,
+) -> ProofError {
+    if matches!(error, PipelineError::Provider { .. })
+        && let Some(preimage) = oracle.take_error()
+    {
+        return ProofError::Preimage(preimage);
+    }
+    ProofError::Derivation(error)
+}
