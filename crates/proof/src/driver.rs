@@ -136,20 +136,37 @@ where
         &self.pipeline.l2
     }
 
+    /// The L2 store, mutably (to read blocks through its
+    /// [`L2ChainProvider`](koa_derive::L2ChainProvider) methods).
+    pub fn store_mut(&mut self) -> &mut L2Store<'a, O, H> {
+        &mut self.pipeline.l2
+    }
+
     /// Derives and executes the next block.
     pub fn next_block(&mut self) -> Result<Advance, ProofError> {
+        loop {
+            let Some(attributes) = self.derive_next()? else {
+                return Ok(Advance::Exhausted);
+            };
+            if let Some(advance) = self.execute(&attributes)? {
+                return Ok(advance);
+            }
+        }
+    }
+
+    /// Steps derivation until it yields the attributes of the block after the safe head;
+    /// `None` when L1 is exhausted. Pair with [`Self::execute`] (a super-root driver checks
+    /// attributes across chains in between).
+    pub fn derive_next(&mut self) -> Result<Option<AttributesWithParent>, ProofError> {
         let mut temporary_failures = 0u32;
         loop {
             match self.pipeline.step(self.safe_head) {
                 StepResult::PreparedAttributes(attributes) => {
                     self.stats.blocks_derived += 1;
-                    if let Some(advance) = self.execute(&attributes)? {
-                        return Ok(advance);
-                    }
-                    temporary_failures = 0;
+                    return Ok(Some(*attributes));
                 }
                 StepResult::Progressed | StepResult::AdvancedOrigin(_) => temporary_failures = 0,
-                StepResult::EndOfSource => return Ok(Advance::Exhausted),
+                StepResult::EndOfSource => return Ok(None),
                 StepResult::Failed(error) => {
                     if error.kind() == PipelineErrorKind::Temporary
                         && temporary_failures < DEFAULT_TEMPORARY_RETRY_LIMIT
@@ -175,8 +192,11 @@ where
         Ok(self.safe_head)
     }
 
-    /// Executes `attributes` on the safe head; `None` when a pre-Holocene payload was dropped.
-    fn execute(
+    /// Executes `attributes` on the safe head and adds the block to the store; `None` when the
+    /// payload failed to execute before Holocene and was dropped (derive again for the same
+    /// parent). From Holocene a failed payload is replaced by its deposits-only version and
+    /// the rest of its channel flushed.
+    pub fn execute(
         &mut self,
         attributes: &AttributesWithParent,
     ) -> Result<Option<Advance>, ProofError> {
