@@ -28,7 +28,11 @@ fn execute_fixtures(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let outcome = executor
-                    .execute(&parent, &fixture.file.payload_attributes)
+                    .execute(
+                        parent.inner(),
+                        parent.hash(),
+                        &fixture.file.payload_attributes,
+                    )
                     .expect("block executes");
                 assert_eq!(outcome.header.hash(), fixture.file.expected_block_hash);
             })

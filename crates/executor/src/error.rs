@@ -163,6 +163,14 @@ pub enum ExecutorError {
     /// The payload attributes are unusable.
     #[error("invalid payload attributes")]
     Attributes(#[from] AttributesError),
+    /// The parent header does not hash to the block hash it was given as.
+    #[error("parent header hashes to {actual}, expected {expected}")]
+    ParentHashMismatch {
+        /// The hash the caller expects the parent to have.
+        expected: B256,
+        /// The keccak256 hash of the parent header's RLP encoding.
+        actual: B256,
+    },
     /// A transaction's bytes are not a valid EIP-2718 OP transaction.
     #[error("transaction {index} cannot be decoded")]
     TxDecode {

@@ -126,16 +126,30 @@ where
         }
     }
 
-    /// Builds the block `attributes` describe on top of `parent`.
+    /// Builds the block `attributes` describe on top of `parent`, the header of block
+    /// `parent_hash`.
+    ///
+    /// The parent's hash seeds `BLOCKHASH`, the EIP-2935 history contract and the new header's
+    /// `parentHash`, so it is never taken on trust: `parent` is re-hashed and must match
+    /// `parent_hash` ([`ExecutorError::ParentHashMismatch`] otherwise).
     ///
     /// Fails when the attributes are unusable, a non-deposit transaction is invalid (the
     /// payload cannot be built), or a preimage is missing or corrupt. Failed deposits are
     /// included with a failed receipt, as the protocol requires.
     pub fn execute(
         &self,
-        parent: &Sealed<Header>,
+        parent: &Header,
+        parent_hash: B256,
         attributes: &OpPayloadAttributes,
     ) -> Result<ExecutionOutcome<P, H>, ExecutorError> {
+        let actual = parent.hash_slow();
+        if actual != parent_hash {
+            return Err(ExecutorError::ParentHashMismatch {
+                expected: parent_hash,
+                actual,
+            });
+        }
+        let parent = &Sealed::new_unchecked(parent.clone(), parent_hash);
         let rollup_config = self.rollup_config;
         let timestamp = attributes.timestamp;
         if timestamp <= parent.timestamp {
@@ -174,7 +188,7 @@ where
         if rollup_config.canyon_time == Some(timestamp)
             && db.code_hash(CREATE2_DEPLOYER_ADDRESS)? != Some(CREATE2_DEPLOYER_CODE_HASH)
         {
-            let code = Bytecode::new_raw(Bytes::from_static(CREATE2_DEPLOYER_CODE));
+            let code = Bytecode::new_legacy(Bytes::from_static(CREATE2_DEPLOYER_CODE));
             db.set_code(CREATE2_DEPLOYER_ADDRESS, code)?;
         }
 

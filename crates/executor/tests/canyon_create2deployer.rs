@@ -47,7 +47,9 @@ fn build(canyon_time: u64, parent: &Sealed<Header>) -> (B256, Option<B256>) {
         ..Default::default()
     };
     let executor = StatelessExecutor::new(&config, NoopTrieProvider, NoopTrieHinter);
-    let mut outcome = executor.execute(parent, &attributes).expect("block builds");
+    let mut outcome = executor
+        .execute(parent.inner(), parent.hash(), &attributes)
+        .expect("block builds");
     let code_hash = outcome
         .state
         .code_hash(CREATE2_DEPLOYER_ADDRESS)

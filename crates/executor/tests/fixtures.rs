@@ -36,7 +36,11 @@ fn every_fixture_builds_its_expected_block() {
         let config = &fixture.file.rollup_config;
         let executor = StatelessExecutor::new(config, &provider, NoopTrieHinter);
         let outcome = executor
-            .execute(&fixture.parent(), &fixture.file.payload_attributes)
+            .execute(
+                &fixture.file.parent_header,
+                fixture.parent().hash(),
+                &fixture.file.payload_attributes,
+            )
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         assert_eq!(
             outcome.header.number,
@@ -64,7 +68,11 @@ fn execute_err(fixture: &Fixture) -> ExecutorError {
     let config = &fixture.file.rollup_config;
     let executor = StatelessExecutor::new(config, &fixture.preimages, NoopTrieHinter);
     executor
-        .execute(&fixture.parent(), &fixture.file.payload_attributes)
+        .execute(
+            &fixture.file.parent_header,
+            fixture.parent().hash(),
+            &fixture.file.payload_attributes,
+        )
         .expect_err("execution must fail")
 }
 
@@ -165,7 +173,11 @@ fn every_storage_slot_read_is_hinted() {
         let executor = StatelessExecutor::new(config, &fixture.preimages, &hints);
         let parent = fixture.parent();
         executor
-            .execute(&parent, &fixture.file.payload_attributes)
+            .execute(
+                parent.inner(),
+                parent.hash(),
+                &fixture.file.payload_attributes,
+            )
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
 
         let hints = hints.0.into_inner();

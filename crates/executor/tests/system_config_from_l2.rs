@@ -47,7 +47,11 @@ fn real_blocks_recover_their_system_config() {
         let config = &file.rollup_config;
         let executor = StatelessExecutor::new(config, &fixture.preimages, NoopTrieHinter);
         let outcome = executor
-            .execute(&fixture.parent(), &file.payload_attributes)
+            .execute(
+                &file.parent_header,
+                fixture.parent().hash(),
+                &file.payload_attributes,
+            )
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let header = outcome.header.inner();
         let hash = outcome.header.hash();

@@ -105,7 +105,11 @@ fn execute(dir: &std::path::Path) -> Result<BlockReport, CliError> {
     let executor = StatelessExecutor::new(config, &provider, NoopTrieHinter);
 
     let start = Instant::now();
-    let outcome = executor.execute(&parent, &fixture.file.payload_attributes);
+    let outcome = executor.execute(
+        parent.inner(),
+        parent.hash(),
+        &fixture.file.payload_attributes,
+    );
     let execute_ms = start.elapsed().as_secs_f64() * 1e3;
     let outcome = outcome.map_err(|e| classify(&name, e))?;
 
@@ -124,7 +128,10 @@ fn execute(dir: &std::path::Path) -> Result<BlockReport, CliError> {
 fn classify(name: &str, err: ExecutorError) -> CliError {
     let chain = ErrorChain(&err);
     match err {
-        ExecutorError::State(_) | ExecutorError::Attributes(_) | ExecutorError::TxDecode { .. } => {
+        ExecutorError::State(_)
+        | ExecutorError::Attributes(_)
+        | ExecutorError::TxDecode { .. }
+        | ExecutorError::ParentHashMismatch { .. } => {
             CliError::BadInput(format!("{name}: {chain}"))
         }
         _ => CliError::Internal(format!("{name}: block execution failed: {chain}")),

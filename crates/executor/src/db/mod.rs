@@ -54,7 +54,10 @@ where
     H: TrieHinter,
 {
     /// Opens the state of `parent` (its post-state, under `parent.state_root`).
-    pub fn new(parent: &Sealed<Header>, provider: P, hinter: H) -> Self {
+    ///
+    /// `parent`'s hash seeds `BLOCKHASH`: the caller has checked it
+    /// ([`crate::StatelessExecutor::execute`] re-hashes the header).
+    pub(crate) fn new(parent: &Sealed<Header>, provider: P, hinter: H) -> Self {
         Self {
             provider,
             hinter,
@@ -282,9 +285,24 @@ where
             return Ok(code.clone());
         }
         let bytes = fetch_preimage(&self.provider, &self.hinter, code_hash, PreimageKind::Code)?;
-        let code = Bytecode::new_raw(bytes);
+        let code = bytecode_from_state(bytes);
         self.code.insert(code_hash, code.clone());
         Ok(code)
+    }
+}
+
+/// Interprets code read from the state the way geth does.
+///
+/// Only an exact EIP-7702 delegation designator (`0xef0100 ‖ address`, 23 bytes: geth's
+/// `types.ParseDelegation`) is a delegation; any other code, including code that merely starts
+/// with `0xef01`, is legacy bytecode (whose first opcode, `0xef`, is `INVALID`). `revm`'s
+/// `Bytecode::new_raw` treats every `0xef01` prefix as a delegation and panics on the rest, so
+/// it must not see state code: such code can sit in a genesis allocation and, being
+/// hash-verified, cannot be rejected.
+pub(crate) fn bytecode_from_state(bytes: Bytes) -> Bytecode {
+    match Bytecode::new_eip7702_raw(bytes.clone()) {
+        Ok(delegation) => delegation,
+        Err(_) => Bytecode::new_legacy(bytes),
     }
 }
 
