@@ -27,6 +27,21 @@ pub const HINT_LENGTH_PREFIX: usize = 4;
 /// preimage fits in one step, and a lying length prefix costs at most this much.
 const RESPONSE_CHUNK: usize = 1 << 20;
 
+/// The largest preimage the protocol can produce, in bytes; a longer announced length is
+/// refused before anything is allocated or read ([`PreimageOracleError::TooLarge`]).
+///
+/// The largest preimage the program reads is a leaf of an L2 block's transaction trie
+/// holding the largest possible L2 transaction. A batched transaction lies inside one
+/// channel, whose decompressed RLP is capped at `MAX_RLP_BYTES_PER_CHANNEL` (100,000,000
+/// bytes from Fjord, 10,000,000 before); deposits are smaller still (the portal caps their
+/// calldata at 120,000 bytes). A leaf adds its RLP list header, its key path and the value's
+/// string header, 64 bytes at most. Every other preimage is smaller: L1 transaction and
+/// receipt trie nodes (an L1 transaction or receipt is bounded by the L1 gas limit: a 60M
+/// gas block carries at most 15 MB of calldata, and from Osaka a block's RLP is capped at
+/// 8 MiB), contract code (24,576 bytes), headers, branch nodes (532 bytes), blob field
+/// elements (32 bytes), KZG commitments and proofs (48 bytes) and precompile results.
+pub const MAX_PREIMAGE_LEN: u64 = 100_000_000 + 64;
+
 /// A failure of the client side of the oracle or hint protocol.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PreimageOracleError {
@@ -41,9 +56,25 @@ pub enum PreimageOracleError {
         /// Bytes actually received.
         received: u64,
     },
-    /// The preimage length does not fit in memory on this platform.
-    #[error("preimage of {0} bytes cannot be allocated")]
-    TooLarge(u64),
+    /// The server announced a preimage longer than [`MAX_PREIMAGE_LEN`], which no honest
+    /// host does. Its bytes are not read, so the stream is out of step afterwards.
+    #[error("preimage {key} announced with {length} bytes, over the limit of {max}")]
+    TooLarge {
+        /// The requested key.
+        key: PreimageKey,
+        /// The length the server announced.
+        length: u64,
+        /// The limit, [`MAX_PREIMAGE_LEN`].
+        max: u64,
+    },
+    /// The preimage does not fit in this program's memory.
+    #[error("preimage {key} of {length} bytes cannot be allocated")]
+    OutOfMemory {
+        /// The requested key.
+        key: PreimageKey,
+        /// The length the server announced.
+        length: u64,
+    },
     /// [`PreimageOracleClient::get_exact`] was given a buffer of the wrong size.
     #[error("preimage {key} has {actual} bytes, expected {expected}")]
     LengthMismatch {
@@ -119,16 +150,26 @@ impl<C: Channel> OracleReader<C> {
         Self { channel }
     }
 
-    /// Sends the request for `key` and reads the response's length prefix.
+    /// Sends the request for `key` and reads the response's length prefix, refusing lengths
+    /// over [`MAX_PREIMAGE_LEN`].
     fn request(&self, key: PreimageKey) -> Result<u64, PreimageOracleError> {
         write_all(&self.channel, key.as_bytes())?;
         let mut prefix: [u8; PREIMAGE_LENGTH_PREFIX] = [0; PREIMAGE_LENGTH_PREFIX];
         read_exact(&self.channel, &mut prefix, 0, PREIMAGE_LENGTH_PREFIX as u64)?;
-        Ok(u64::from_be_bytes(prefix))
+        let length: u64 = u64::from_be_bytes(prefix);
+        if length > MAX_PREIMAGE_LEN {
+            return Err(PreimageOracleError::TooLarge {
+                key,
+                length,
+                max: MAX_PREIMAGE_LEN,
+            });
+        }
+        Ok(length)
     }
 
-    /// Reads and drops `remaining` bytes of the current response so that the stream stays
-    /// aligned on the next message.
+    /// Reads and drops `remaining` bytes (at most [`MAX_PREIMAGE_LEN`], checked by
+    /// [`Self::request`]) of the current response so that the stream stays aligned on the next
+    /// message.
     fn discard(&self, mut remaining: u64) -> Result<(), PreimageOracleError> {
         let total: u64 = remaining;
         let mut scratch: [u8; 256] = [0; 256];
@@ -150,11 +191,11 @@ impl<C: Channel> OracleReader<C> {
 impl<C: Channel> PreimageOracleClient for OracleReader<C> {
     fn get(&self, key: PreimageKey) -> Result<Vec<u8>, PreimageOracleError> {
         let length: u64 = self.request(key)?;
-        let too_large = PreimageOracleError::TooLarge(length);
+        let out_of_memory = || PreimageOracleError::OutOfMemory { key, length };
         let len: usize = usize::try_from(length)
             .ok()
             .filter(|len| isize::try_from(*len).is_ok())
-            .ok_or_else(|| too_large.clone())?;
+            .ok_or_else(out_of_memory)?;
         // The buffer grows as bytes arrive, at most `RESPONSE_CHUNK` ahead of them: a host
         // that announces more than it sends cannot make the client allocate for the rest.
         let mut preimage: Vec<u8> = Vec::new();
@@ -163,7 +204,7 @@ impl<C: Channel> PreimageOracleClient for OracleReader<C> {
             let end: usize = start + (len - start).min(RESPONSE_CHUNK);
             preimage
                 .try_reserve(end - start)
-                .map_err(|_| too_large.clone())?;
+                .map_err(|_| out_of_memory())?;
             preimage.resize(end, 0);
             read_exact(
                 &self.channel,

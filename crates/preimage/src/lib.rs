@@ -22,8 +22,8 @@ mod tests;
 
 pub use channel::{Channel, ChannelError, ChunkedChannel, read_full, write_all};
 pub use client::{
-    HINT_LENGTH_PREFIX, HintWriter, HintWriterClient, OracleReader, PREIMAGE_LENGTH_PREFIX,
-    PreimageOracleClient, PreimageOracleError,
+    HINT_LENGTH_PREFIX, HintWriter, HintWriterClient, MAX_PREIMAGE_LEN, OracleReader,
+    PREIMAGE_LENGTH_PREFIX, PreimageOracleClient, PreimageOracleError,
 };
 pub use key::{InvalidKeyType, PreimageKey, PreimageKeyType};
 #[cfg(any(feature = "std", test))]

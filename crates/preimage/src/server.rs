@@ -9,10 +9,14 @@ use crate::{
     channel::{Channel, ChannelError, read_full, write_all},
     client::{HINT_LENGTH_PREFIX, PREIMAGE_LENGTH_PREFIX},
 };
-use alloc::{collections::BTreeMap, string::String, vec, vec::Vec};
+use alloc::{collections::BTreeMap, string::String, vec::Vec};
 
 /// The default upper bound on the length of a single hint (16 MiB).
 pub const DEFAULT_MAX_HINT_LEN: u32 = 16 << 20;
+
+/// A hint's payload is read in pieces of this size, so memory follows the bytes that actually
+/// arrive rather than the length the (untrusted) program announces.
+const HINT_READ_CHUNK: usize = 64 << 10;
 
 /// A failure of a preimage source or hint handler.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -222,13 +226,19 @@ impl<C: Channel> HintReader<C> {
                 max: self.max_hint_len,
             });
         }
-        let mut payload: Vec<u8> = vec![0; len as usize];
-        read_part(
-            &self.channel,
-            &mut payload,
-            HINT_LENGTH_PREFIX as u64,
-            HINT_LENGTH_PREFIX as u64 + u64::from(len),
-        )?;
+        let total: usize = len as usize;
+        let mut payload: Vec<u8> = Vec::with_capacity(total.min(HINT_READ_CHUNK));
+        while payload.len() < total {
+            let start: usize = payload.len();
+            let chunk: usize = (total - start).min(HINT_READ_CHUNK);
+            payload.resize(start + chunk, 0);
+            read_part(
+                &self.channel,
+                &mut payload[start..],
+                (HINT_LENGTH_PREFIX + start) as u64,
+                HINT_LENGTH_PREFIX as u64 + u64::from(len),
+            )?;
+        }
         let hint: &str = core::str::from_utf8(&payload).map_err(|_| ServerError::HintNotUtf8)?;
         tracing::trace!(target: "preimage::server", hint, "routing hint");
         router.route_hint(hint).map_err(ServerError::Route)?;

@@ -309,11 +309,11 @@ fn client_reports_truncated_responses() {
     }
 }
 
-/// A host that announces a huge preimage and sends three bytes gets a truncation error; the
-/// client used to allocate (and zero) the whole announced length first.
+/// A host that announces the largest allowed preimage and sends three bytes gets a truncation
+/// error; the client used to allocate (and zero) the whole announced length first.
 #[test]
 fn client_allocates_for_bytes_received_not_bytes_announced() {
-    let announced: u64 = 1 << 40;
+    let announced: u64 = MAX_PREIMAGE_LEN;
     let (client_end, raw) = MemoryChannel::pair();
     let server = thread::spawn(move || {
         let mut request: [u8; 32] = [0; 32];
@@ -354,7 +354,11 @@ fn client_rejects_unallocatable_lengths() {
     });
     assert_eq!(
         OracleReader::new(client_end).get(PreimageKey::local(1)),
-        Err(PreimageOracleError::TooLarge(u64::MAX))
+        Err(PreimageOracleError::TooLarge {
+            key: PreimageKey::local(1),
+            length: u64::MAX,
+            max: MAX_PREIMAGE_LEN
+        })
     );
     server.join().unwrap();
 }
@@ -396,4 +400,106 @@ proptest! {
         drop(reader);
         prop_assert_eq!(server.join().unwrap(), Ok(()));
     }
+}
+
+/// A server that answers each request (a 32-byte key) with the next of `responses`, then
+/// closes the stream.
+fn scripted_server(responses: Vec<Vec<u8>>) -> MemoryChannel {
+    let (client_end, server_end) = MemoryChannel::pair();
+    thread::spawn(move || {
+        for response in responses {
+            let mut request: [u8; 32] = [0; 32];
+            if read_full(&server_end, &mut request).unwrap_or(0) < 32 {
+                return;
+            }
+            let _ = write_all(&server_end, &response);
+        }
+    });
+    client_end
+}
+
+/// A response announcing `length` bytes followed by `body`.
+fn response(length: u64, body: &[u8]) -> Vec<u8> {
+    [&length.to_be_bytes()[..], body].concat()
+}
+
+#[test]
+fn announced_lengths_over_the_protocol_limit_are_refused_unread() {
+    let key: PreimageKey = PreimageKey::keccak256_of(b"anything");
+    let too_long: u64 = MAX_PREIMAGE_LEN + 1;
+    for length in [too_long, u64::MAX] {
+        let reader = OracleReader::new(scripted_server(vec![response(length, &[1, 2, 3])]));
+        assert_eq!(
+            reader.get(key),
+            Err(PreimageOracleError::TooLarge {
+                key,
+                length,
+                max: MAX_PREIMAGE_LEN
+            })
+        );
+        // `get_exact` with a wrong-sized buffer no longer tries to skip `length` bytes.
+        let reader = OracleReader::new(scripted_server(vec![response(length, &[1, 2, 3])]));
+        let mut buf: [u8; 32] = [0; 32];
+        assert_eq!(
+            reader.get_exact(key, &mut buf),
+            Err(PreimageOracleError::TooLarge {
+                key,
+                length,
+                max: MAX_PREIMAGE_LEN
+            })
+        );
+    }
+    // At the limit the length is accepted and the body read (here: a truncated body).
+    let reader = OracleReader::new(scripted_server(vec![response(
+        MAX_PREIMAGE_LEN,
+        &[1, 2, 3],
+    )]));
+    assert_eq!(
+        reader.get(key),
+        Err(PreimageOracleError::UnexpectedEof {
+            expected: PREIMAGE_LENGTH_PREFIX as u64 + MAX_PREIMAGE_LEN,
+            received: PREIMAGE_LENGTH_PREFIX as u64 + 3
+        })
+    );
+}
+
+#[test]
+fn a_length_mismatch_within_the_limit_skips_the_preimage() {
+    let key: PreimageKey = PreimageKey::keccak256_of(b"anything");
+    let reader = OracleReader::new(scripted_server(vec![
+        response(5, b"hello"),
+        response(2, b"ok"),
+    ]));
+    let mut buf: [u8; 2] = [0; 2];
+    assert_eq!(
+        reader.get_exact(key, &mut buf),
+        Err(PreimageOracleError::LengthMismatch {
+            key,
+            expected: 2,
+            actual: 5
+        })
+    );
+    // The stream stayed aligned: the next response reads cleanly.
+    reader.get_exact(key, &mut buf).unwrap();
+    assert_eq!(&buf, b"ok");
+}
+
+#[test]
+fn long_hints_arriving_in_pieces_are_read_whole() {
+    // Longer than one read chunk and not a multiple of it.
+    let hint: String = "l2-code "
+        .chars()
+        .chain(core::iter::repeat_n('a', 200_001))
+        .collect();
+    let (client_end, server_end) = MemoryChannel::pair();
+    let recorder: std::sync::Arc<Recorder> = std::sync::Arc::default();
+    let server_recorder = recorder.clone();
+    let server = thread::spawn(move || {
+        HintReader::new(ChunkedChannel::new(server_end, 7919)).serve(&server_recorder)
+    });
+    let writer = HintWriter::new(client_end);
+    writer.hint(&hint).unwrap();
+    drop(writer);
+    assert_eq!(server.join().unwrap(), Ok(()));
+    assert_eq!(*recorder.0.lock().unwrap(), vec![hint]);
 }
