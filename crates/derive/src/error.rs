@@ -105,6 +105,14 @@ pub enum PipelineError {
     /// The network upgrade deposits or their gas cannot be computed.
     #[error("upgrade deposits")]
     Upgrade(#[from] koa_protocol::upgrades::UpgradeError),
+    /// A block number, timestamp or sequence number computed from the chain and the rollup
+    /// config does not fit in a `u64`: the inputs cannot be a real chain, so derivation stops
+    /// instead of wrapping around.
+    #[error("{what} overflows u64")]
+    Overflow {
+        /// The quantity that overflowed.
+        what: &'static str,
+    },
     /// A data provider failed.
     #[error("{kind:?} provider error: {message}")]
     Provider {
@@ -132,7 +140,8 @@ impl PipelineError {
             | Self::BlobCountMismatch { .. }
             | Self::Deposits(_)
             | Self::L1Info(_)
-            | Self::Upgrade(_) => PipelineErrorKind::Critical,
+            | Self::Upgrade(_)
+            | Self::Overflow { .. } => PipelineErrorKind::Critical,
             Self::Provider { kind, .. } => *kind,
         }
     }
@@ -148,3 +157,16 @@ impl PipelineError {
 
 /// Shorthand for stage results.
 pub type PipelineResult<T> = Result<T, PipelineError>;
+
+/// `a + b` for chain quantities, or [`PipelineError::Overflow`] naming `what`.
+///
+/// `release` builds of the client do not check overflow, so an unchecked `+` would wrap
+/// silently and derive from a wrong number.
+pub(crate) fn checked_sum(a: u64, b: u64, what: &'static str) -> PipelineResult<u64> {
+    a.checked_add(b).ok_or(PipelineError::Overflow { what })
+}
+
+/// Whether `next` is the number right after `number`, without overflowing at `u64::MAX`.
+pub(crate) fn is_successor(number: u64, next: u64) -> bool {
+    number.checked_add(1) == Some(next)
+}

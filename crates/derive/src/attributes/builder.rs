@@ -12,7 +12,7 @@ use koa_protocol::{
 
 use super::OpPayloadAttributes;
 use crate::{
-    error::{PipelineError, PipelineResult},
+    error::{PipelineError, PipelineResult, checked_sum, is_successor},
     traits::{ChainProvider, L2ChainProvider},
     types::L2BlockInfo,
 };
@@ -52,10 +52,11 @@ impl AttributesBuilder {
                 safe_head: parent.block_info.hash,
             });
         }
-        let expected = parent
-            .block_info
-            .timestamp
-            .saturating_add(rollup_config.block_time);
+        let expected = checked_sum(
+            parent.block_info.timestamp,
+            rollup_config.block_time,
+            "L2 timestamp",
+        )?;
         if timestamp != expected {
             return Err(PipelineError::BatchTimestampMismatch {
                 timestamp,
@@ -76,10 +77,13 @@ impl AttributesBuilder {
                     epoch: epoch.number,
                 });
             }
-            (parent.seq_num + 1, Vec::new())
+            (
+                checked_sum(parent.seq_num, 1, "sequence number")?,
+                Vec::new(),
+            )
         } else {
             if header.parent_hash != parent.l1_origin.hash
-                || epoch.number != parent.l1_origin.number + 1
+                || !is_successor(parent.l1_origin.number, epoch.number)
             {
                 return Err(PipelineError::EpochMismatch {
                     safe_origin: parent.l1_origin.number,
@@ -150,5 +154,62 @@ impl AttributesBuilder {
                 .is_jovian_active(timestamp)
                 .then_some(system_config.min_base_fee),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        test_utils::{TestChainProvider, TestL2Provider},
+        types::BlockInfo,
+    };
+    use alloy_eips::BlockNumHash;
+
+    fn parent(timestamp: u64, seq_num: u64) -> L2BlockInfo {
+        L2BlockInfo {
+            block_info: BlockInfo {
+                hash: B256::repeat_byte(0x10),
+                number: 10,
+                parent_hash: B256::repeat_byte(0x09),
+                timestamp,
+            },
+            l1_origin: BlockNumHash {
+                number: 1,
+                hash: B256::repeat_byte(0x01),
+            },
+            seq_num,
+        }
+    }
+
+    /// Unchecked, the next slot after a safe head at `u64::MAX - 1` wrapped to 0 and a batch
+    /// at timestamp 0 was accepted for it (a debug build panicked instead).
+    #[test]
+    fn a_next_slot_past_u64_max_is_an_overflow_error() {
+        let rollup_config = RollupConfig {
+            block_time: 2,
+            ..Default::default()
+        };
+        let parent = parent(u64::MAX - 1, 0);
+        let batch = SingularBatch {
+            parent_hash: parent.block_info.hash,
+            epoch_num: 1,
+            epoch_hash: parent.l1_origin.hash,
+            timestamp: 0,
+            transactions: Vec::new(),
+        };
+        let builder = AttributesBuilder::new(L1ChainConfig::MAINNET);
+        assert_eq!(
+            builder.build(
+                &rollup_config,
+                &parent,
+                &batch,
+                &mut TestChainProvider::default(),
+                &mut TestL2Provider::default()
+            ),
+            Err(PipelineError::Overflow {
+                what: "L2 timestamp"
+            })
+        );
     }
 }

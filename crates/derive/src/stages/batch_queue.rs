@@ -14,7 +14,7 @@ use koa_protocol::{
 
 use super::batch_validity::{BatchValidity, SpanCheck, check_singular_batch, check_span_batch};
 use crate::{
-    error::{PipelineError, PipelineResult},
+    error::{PipelineError, PipelineResult, checked_sum, is_successor},
     traits::L2ChainProvider,
     types::{BlockInfo, L2BlockInfo},
 };
@@ -122,7 +122,12 @@ impl BatchQueue {
         parent: &L2BlockInfo,
     ) -> Option<SingularBatch> {
         let next = self.next_span.front()?;
-        if next.timestamp != parent.block_info.timestamp + rollup_config.block_time {
+        if parent
+            .block_info
+            .timestamp
+            .checked_add(rollup_config.block_time)
+            != Some(next.timestamp)
+        {
             tracing::warn!(target: "derive::batch_queue", "safe head diverged from the span batch; dropping it");
             self.next_span.clear();
             return None;
@@ -261,7 +266,7 @@ impl BatchQueue {
         l2: &mut L2,
     ) -> PipelineResult<SingularBatch> {
         let epoch = *self.l1_blocks.first().ok_or(PipelineError::MissingOrigin)?;
-        if parent.l1_origin != epoch.id() && parent.l1_origin.number + 1 != epoch.number {
+        if parent.l1_origin != epoch.id() && !is_successor(parent.l1_origin.number, epoch.number) {
             return Err(PipelineError::EpochMismatch {
                 safe_origin: parent.l1_origin.number,
                 epoch: epoch.number,
@@ -327,16 +332,25 @@ impl BatchQueue {
     ) -> PipelineResult<SingularBatch> {
         let epoch = *self.l1_blocks.first().ok_or(PipelineError::MissingOrigin)?;
         let origin = self.origin.ok_or(PipelineError::MissingOrigin)?;
-        let expiry = epoch.number + rollup_config.seq_window_size;
-        let force_empty = (expiry == origin.number && out_of_data) || expiry < origin.number;
+        // Past `u64::MAX` the window never expires.
+        let force_empty = epoch
+            .number
+            .checked_add(rollup_config.seq_window_size)
+            .is_some_and(|expiry| {
+                (expiry == origin.number && out_of_data) || expiry < origin.number
+            });
         if !force_empty {
             return Err(PipelineError::Eof);
         }
         let Some(next_epoch) = self.l1_blocks.get(1).copied() else {
             return Err(PipelineError::Eof);
         };
-        let next_timestamp = parent.block_info.timestamp + rollup_config.block_time;
-        let first_of_epoch = epoch.number == parent.l1_origin.number + 1;
+        let next_timestamp = checked_sum(
+            parent.block_info.timestamp,
+            rollup_config.block_time,
+            "L2 timestamp",
+        )?;
+        let first_of_epoch = is_successor(parent.l1_origin.number, epoch.number);
         if next_timestamp < next_epoch.timestamp || first_of_epoch {
             self.generated = true;
             return Ok(SingularBatch {
@@ -376,7 +390,7 @@ impl BatchQueue {
             });
         }
         let epoch = *self.l1_blocks.first().ok_or(PipelineError::MissingOrigin)?;
-        if parent.l1_origin != epoch.id() && parent.l1_origin.number + 1 != epoch.number {
+        if parent.l1_origin != epoch.id() && !is_successor(parent.l1_origin.number, epoch.number) {
             return Err(PipelineError::EpochMismatch {
                 safe_origin: parent.l1_origin.number,
                 epoch: epoch.number,

@@ -7,7 +7,7 @@ use koa_protocol::{
 };
 
 use crate::{
-    error::{PipelineError, PipelineResult},
+    error::{PipelineError, PipelineResult, checked_sum, is_successor},
     traits::L2ChainProvider,
     types::{BlockInfo, L2BlockInfo},
 };
@@ -123,8 +123,19 @@ pub fn check_singular_batch(
     let Some(epoch) = l1_blocks.first() else {
         return BatchValidity::Undecided;
     };
-    let next_timestamp = parent.block_info.timestamp + rollup_config.block_time;
     let holocene = rollup_config.is_holocene_active(inclusion.timestamp);
+    let Some(next_timestamp) = parent
+        .block_info
+        .timestamp
+        .checked_add(rollup_config.block_time)
+    else {
+        // The next slot lies past `u64::MAX`, after every batch: each one is a past batch.
+        return if holocene {
+            BatchValidity::Past
+        } else {
+            BatchValidity::Drop
+        };
+    };
     if batch.timestamp > next_timestamp {
         return if holocene {
             BatchValidity::Drop
@@ -156,7 +167,7 @@ pub fn check_singular_batch(
         return BatchValidity::Drop;
     } else if batch.epoch_num == epoch.number {
         epoch
-    } else if batch.epoch_num == epoch.number + 1 {
+    } else if is_successor(epoch.number, batch.epoch_num) {
         let Some(next) = l1_blocks.get(1) else {
             return BatchValidity::Undecided;
         };
@@ -220,7 +231,7 @@ pub fn check_span_batch<L2: L2ChainProvider>(
     };
     let holocene = rollup_config.is_holocene_active(inclusion.timestamp);
     let start_epoch = first.epoch_num;
-    let batch_origin = if start_epoch == epoch.number + 1 {
+    let batch_origin = if is_successor(epoch.number, start_epoch) {
         match l1_blocks.get(1) {
             Some(next) => next,
             None => return Ok(BatchValidity::Undecided),
@@ -233,7 +244,7 @@ pub fn check_span_batch<L2: L2ChainProvider>(
         return Ok(BatchValidity::Drop);
     }
     let safe = &parent.block_info;
-    let next_timestamp = safe.timestamp + rollup_config.block_time;
+    let next_timestamp = checked_sum(safe.timestamp, rollup_config.block_time, "L2 timestamp")?;
     if first.timestamp > next_timestamp {
         return Ok(if holocene {
             BatchValidity::Drop
@@ -279,7 +290,12 @@ pub fn check_span_batch<L2: L2ChainProvider>(
         tracing::warn!(target: "derive::batch", "dropping span batch included after its sequence window");
         return Ok(BatchValidity::Drop);
     }
-    if start_epoch > span_parent.l1_origin.number + 1 {
+    if span_parent
+        .l1_origin
+        .number
+        .checked_add(1)
+        .is_some_and(|next| start_epoch > next)
+    {
         tracing::warn!(target: "derive::batch", "dropping span batch whose epoch skips an L1 block");
         return Ok(BatchValidity::Drop);
     }
@@ -320,7 +336,7 @@ fn check_span_blocks(
     let mut previous_epoch: Option<u64> = None;
     for element in &batch.elements {
         let advances = match previous_epoch {
-            None => start_epoch == span_parent.l1_origin.number + 1,
+            None => is_successor(span_parent.l1_origin.number, start_epoch),
             Some(previous) => element.epoch_num > previous,
         };
         previous_epoch = Some(element.epoch_num);
@@ -380,10 +396,12 @@ fn check_span_overlap<L2: L2ChainProvider>(
     batch: &SpanBatch,
 ) -> PipelineResult<BatchValidity> {
     let overlapped = safe.number.saturating_sub(span_parent.block_info.number);
-    for (number, element) in (span_parent.block_info.number + 1..).zip(&batch.elements) {
-        if number > span_parent.block_info.number + overlapped {
-            break;
-        }
+    // The overlapped blocks are `span_parent + 1 ..= safe`.
+    let Some(first) = span_parent.block_info.number.checked_add(1) else {
+        return Ok(BatchValidity::Accept);
+    };
+    let last = span_parent.block_info.number.saturating_add(overlapped);
+    for (number, element) in (first..=last).zip(&batch.elements) {
         let safe_txs = l2
             .transactions_by_number(number)
             .map_err(PipelineError::provider)?;
@@ -722,6 +740,84 @@ mod tests {
             check_singular_batch(&karst, &blocks, &parent, &after, &l1(3)),
             BatchValidity::Accept
         );
+    }
+
+    /// A safe head whose next slot, or whose epoch's successor, lies past `u64::MAX`: the
+    /// checks used to compute `timestamp + block_time` and `number + 1` unchecked (a panic in
+    /// debug builds, a silent wrap in the release client).
+    fn extreme_safe_head(timestamp: u64, origin: BlockInfo) -> L2BlockInfo {
+        L2BlockInfo {
+            block_info: BlockInfo {
+                timestamp,
+                ..safe_head().block_info
+            },
+            l1_origin: origin.id(),
+            seq_num: 0,
+        }
+    }
+
+    #[test]
+    fn extreme_values_do_not_wrap_in_singular_checks() {
+        let holocene = RollupConfig {
+            ecotone_time: Some(0),
+            fjord_time: Some(0),
+            granite_time: Some(0),
+            holocene_time: Some(0),
+            ..cfg()
+        };
+        // Next slot past u64::MAX: every batch is behind it. Wrapped, the slot would be 0 and
+        // the batch a future one.
+        let parent = extreme_safe_head(u64::MAX - 1, l1(1));
+        let late = batch(1, u64::MAX);
+        let blocks = [l1(1), l1(2)];
+        assert_eq!(
+            check_singular_batch(&cfg(), &blocks, &parent, &late, &l1(3)),
+            BatchValidity::Drop
+        );
+        assert_eq!(
+            check_singular_batch(&holocene, &blocks, &parent, &late, &l1(3)),
+            BatchValidity::Past
+        );
+    }
+
+    #[test]
+    fn extreme_values_do_not_wrap_in_span_checks() {
+        let mut l2 = TestL2Provider::default();
+        let parent = extreme_safe_head(u64::MAX - 1, l1(1));
+        let s = span(vec![(1, u64::MAX, 0)], parent.block_info.hash, l1(1).hash);
+        assert_eq!(
+            check_span_batch(
+                &cfg(),
+                &[l1(1), l1(2)],
+                &parent,
+                &s,
+                &l1(3),
+                &mut l2,
+                SpanCheck::Full
+            ),
+            Err(PipelineError::Overflow {
+                what: "L2 timestamp"
+            })
+        );
+        // An epoch `u64::MAX` safe head: a span at epoch 0 (`u64::MAX + 1` wrapped) does not
+        // follow it, it is older.
+        let last = BlockInfo {
+            number: u64::MAX,
+            ..l1(1)
+        };
+        let parent = extreme_safe_head(T0 + 20, last);
+        let s = span(vec![(0, T0 + 22, 0)], parent.block_info.hash, l1(0).hash);
+        let validity = check_span_batch(
+            &cfg(),
+            &[last, l1(0)],
+            &parent,
+            &s,
+            &l1(3),
+            &mut l2,
+            SpanCheck::Full,
+        )
+        .unwrap();
+        assert_eq!(validity, BatchValidity::Drop);
     }
 
     fn span(elements: Vec<(u64, u64, usize)>, parent: B256, last_epoch_hash: B256) -> SpanBatch {

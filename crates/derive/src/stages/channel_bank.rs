@@ -1,13 +1,16 @@
 //! Channel bank (before Holocene) and channel assembler (from Holocene): frames to channels.
 
-use alloc::{collections::VecDeque, vec::Vec};
+use alloc::{
+    collections::{BTreeMap, BTreeSet},
+    vec::Vec,
+};
 use koa_protocol::{
     RollupConfig,
     channel::{
         Channel, MAX_CHANNEL_BANK_SIZE_BEDROCK, MAX_CHANNEL_BANK_SIZE_FJORD,
         MAX_RLP_BYTES_PER_CHANNEL_BEDROCK, MAX_RLP_BYTES_PER_CHANNEL_FJORD,
     },
-    frame::Frame,
+    frame::{ChannelId, Frame},
 };
 
 use crate::types::BlockInfo;
@@ -37,9 +40,23 @@ fn timed_out(rollup_config: &RollupConfig, open_number: u64, origin: &BlockInfo)
 }
 
 /// The pre-Holocene channel bank: channels in FIFO order of first sight.
+///
+/// Every operation is logarithmic in the number of open channels, so a bank at its maximum
+/// size (`MAX_CHANNEL_BANK_SIZE`, filled with the smallest frames) costs time linear in the
+/// frames it receives: channels are found by id through an index, the bank's size is kept as
+/// a running total, and the ready channels are kept in FIFO order for Canyon's reads.
 #[derive(Debug, Default)]
 pub struct ChannelBank {
-    channels: VecDeque<Channel>,
+    /// Open channels by arrival sequence number (FIFO order).
+    channels: BTreeMap<u64, Channel>,
+    /// Channel id → arrival sequence number.
+    index: BTreeMap<ChannelId, u64>,
+    /// Arrival sequence numbers of the ready channels.
+    ready: BTreeSet<u64>,
+    /// The next arrival sequence number.
+    next_seq: u64,
+    /// The sum of the channels' sizes.
+    total_size: usize,
 }
 
 /// What a channel bank read produced.
@@ -61,7 +78,7 @@ impl ChannelBank {
 
     /// The bank's size for pruning: the sum of its channels' sizes.
     pub fn total_size(&self) -> usize {
-        self.channels.iter().map(Channel::size).sum()
+        self.total_size
     }
 
     /// Whether no channel is open.
@@ -72,6 +89,9 @@ impl ChannelBank {
     /// Drops every channel.
     pub fn clear(&mut self) {
         self.channels.clear();
+        self.index.clear();
+        self.ready.clear();
+        self.total_size = 0;
     }
 
     /// Adds a frame read while traversing `origin` ("Loading frames").
@@ -80,32 +100,40 @@ impl ChannelBank {
     /// duplicates and duplicate closes are dropped. Afterwards the bank is pruned in FIFO
     /// order until its size is at most `MAX_CHANNEL_BANK_SIZE`.
     pub fn ingest(&mut self, rollup_config: &RollupConfig, origin: &BlockInfo, frame: Frame) {
-        let index = match self
-            .channels
-            .iter()
-            .position(|channel| channel.id() == frame.id)
-        {
-            Some(index) => index,
+        let seq = match self.index.get(&frame.id) {
+            Some(seq) => *seq,
             None => {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.index.insert(frame.id, seq);
                 self.channels
-                    .push_back(Channel::new(frame.id, origin.number));
-                self.channels.len() - 1
+                    .insert(seq, Channel::new(frame.id, origin.number));
+                seq
             }
         };
-        let Some(channel) = self.channels.get_mut(index) else {
+        let Some(channel) = self.channels.get_mut(&seq) else {
             return;
         };
         if timed_out(rollup_config, channel.open_block_number(), origin) {
             tracing::debug!(target: "derive::channel_bank", "dropping frame of a timed-out channel");
             return;
         }
+        let before = channel.size();
         if let Err(error) = channel.add_frame(frame) {
             tracing::debug!(target: "derive::channel_bank", error = %koa_protocol::ErrorChain(&error), "dropping frame");
             return;
         }
+        // A closing frame can shrink the channel's size (see `Channel::size`).
+        self.total_size = self.total_size - before + channel.size();
+        if channel.is_ready() {
+            self.ready.insert(seq);
+        }
         let max = max_channel_bank_size(rollup_config, origin.timestamp);
-        while self.total_size() > max {
-            self.channels.pop_front();
+        while self.total_size > max {
+            let Some(first) = self.channels.keys().next().copied() else {
+                break;
+            };
+            self.remove(first);
         }
     }
 
@@ -115,24 +143,38 @@ impl ChannelBank {
     /// be read; from Canyon (by `origin`'s timestamp) the first ready, not timed-out channel in
     /// FIFO order is.
     pub fn read(&mut self, rollup_config: &RollupConfig, origin: &BlockInfo) -> BankRead {
-        let Some(first) = self.channels.front() else {
+        let Some((&first_seq, first)) = self.channels.first_key_value() else {
             return BankRead::NotReady;
         };
         if timed_out(rollup_config, first.open_block_number(), origin) {
-            self.channels.pop_front();
+            self.remove(first_seq);
             return BankRead::Pruned;
         }
-        let index = if rollup_config.is_canyon_active(origin.timestamp) {
-            self.channels.iter().position(|channel| {
-                channel.is_ready() && !timed_out(rollup_config, channel.open_block_number(), origin)
+        let seq = if rollup_config.is_canyon_active(origin.timestamp) {
+            // Channels open in FIFO order of their L1 block, so the timed-out ones form a
+            // prefix of the bank; as the first channel is live, so is the first ready one and
+            // this finds it at once.
+            self.ready.iter().copied().find(|seq| {
+                self.channels
+                    .get(seq)
+                    .is_some_and(|c| !timed_out(rollup_config, c.open_block_number(), origin))
             })
         } else {
-            first.is_ready().then_some(0)
+            self.ready.contains(&first_seq).then_some(first_seq)
         };
-        let Some(channel) = index.and_then(|index| self.channels.remove(index)) else {
+        let Some(channel) = seq.and_then(|seq| self.remove(seq)) else {
             return BankRead::NotReady;
         };
         channel.data().map_or(BankRead::Pruned, BankRead::Channel)
+    }
+
+    /// Removes the channel with arrival sequence number `seq` from every index.
+    fn remove(&mut self, seq: u64) -> Option<Channel> {
+        let channel = self.channels.remove(&seq)?;
+        self.index.remove(&channel.id());
+        self.ready.remove(&seq);
+        self.total_size -= channel.size();
+        Some(channel)
     }
 }
 
@@ -322,6 +364,138 @@ mod tests {
             bank.read(&rollup_config, &origin(1)),
             BankRead::Channel(big)
         );
+    }
+
+    /// The bank as the spec words it: a FIFO list, searched and summed linearly.
+    #[derive(Default)]
+    struct ReferenceBank {
+        channels: alloc::collections::VecDeque<Channel>,
+    }
+
+    impl ReferenceBank {
+        fn ingest(&mut self, rollup_config: &RollupConfig, origin: &BlockInfo, frame: Frame) {
+            let index = match self.channels.iter().position(|c| c.id() == frame.id) {
+                Some(index) => index,
+                None => {
+                    self.channels
+                        .push_back(Channel::new(frame.id, origin.number));
+                    self.channels.len() - 1
+                }
+            };
+            let channel = &mut self.channels[index];
+            if timed_out(rollup_config, channel.open_block_number(), origin) {
+                return;
+            }
+            if channel.add_frame(frame).is_err() {
+                return;
+            }
+            let max = max_channel_bank_size(rollup_config, origin.timestamp);
+            while self.channels.iter().map(Channel::size).sum::<usize>() > max {
+                self.channels.pop_front();
+            }
+        }
+
+        fn read(&mut self, rollup_config: &RollupConfig, origin: &BlockInfo) -> BankRead {
+            let Some(first) = self.channels.front() else {
+                return BankRead::NotReady;
+            };
+            if timed_out(rollup_config, first.open_block_number(), origin) {
+                self.channels.pop_front();
+                return BankRead::Pruned;
+            }
+            let index = if rollup_config.is_canyon_active(origin.timestamp) {
+                self.channels.iter().position(|c| {
+                    c.is_ready() && !timed_out(rollup_config, c.open_block_number(), origin)
+                })
+            } else {
+                first.is_ready().then_some(0)
+            };
+            match index.and_then(|index| self.channels.remove(index)) {
+                Some(channel) => channel.data().map_or(BankRead::Pruned, BankRead::Channel),
+                None => BankRead::NotReady,
+            }
+        }
+    }
+
+    /// One step of a bank's life: a frame (channel, number, data length, closing) or a read,
+    /// each at an L1 origin `advance` blocks after the previous one.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Frame(u8, u16, usize, bool, u64),
+        Read(u64),
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => (0u8..6, 0u16..5, 0usize..40, any::<bool>(), 0u64..4)
+                .prop_map(|(id, n, len, last, adv)| Step::Frame(id, n, len, last, adv)),
+            1 => (0u64..4).prop_map(Step::Read),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The indexed bank reads, prunes and sizes exactly as the linear reference does,
+        /// before and after Canyon, across timeouts and pruning closes.
+        #[test]
+        fn indexed_bank_matches_the_linear_reference(
+            steps in proptest::collection::vec(step(), 1..80),
+            canyon in proptest::bool::ANY,
+        ) {
+            let rollup_config = RollupConfig {
+                canyon_time: canyon.then_some(0),
+                regolith_time: canyon.then_some(0),
+                ..cfg()
+            };
+            let mut bank = ChannelBank::default();
+            let mut reference = ReferenceBank::default();
+            let mut number = 1;
+            for step in steps {
+                match step {
+                    Step::Frame(id, n, len, last, advance) => {
+                        number += advance;
+                        let data = alloc::vec![id; len];
+                        bank.ingest(&rollup_config, &origin(number), frame(id, n, &data, last));
+                        reference.ingest(&rollup_config, &origin(number), frame(id, n, &data, last));
+                    }
+                    Step::Read(advance) => {
+                        number += advance;
+                        let origin = origin(number);
+                        proptest::prop_assert_eq!(
+                            bank.read(&rollup_config, &origin),
+                            reference.read(&rollup_config, &origin)
+                        );
+                    }
+                }
+                proptest::prop_assert_eq!(bank.len(), reference.channels.len());
+                proptest::prop_assert_eq!(
+                    bank.total_size(),
+                    reference.channels.iter().map(Channel::size).sum::<usize>()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pruning_close_keeps_the_running_size_in_step() {
+        let rollup_config = cfg();
+        let mut bank = ChannelBank::default();
+        bank.ingest(&rollup_config, &origin(1), frame(1, 0, b"aaaa", false));
+        bank.ingest(&rollup_config, &origin(1), frame(1, 3, b"dd", false));
+        bank.ingest(&rollup_config, &origin(1), frame(2, 0, b"x", false));
+        assert_eq!(bank.total_size(), 7 + 3 * 200);
+        // Closing channel 1 at frame 1 prunes frame 3 and, as in op-node, stops counting the
+        // frames it keeps.
+        bank.ingest(&rollup_config, &origin(1), frame(1, 1, b"b", true));
+        assert_eq!(bank.total_size(), 1 + 200 + 1 + 200);
+        assert_eq!(
+            bank.read(&rollup_config, &origin(1)),
+            BankRead::Channel(b"aaaab".to_vec())
+        );
+        assert_eq!(bank.total_size(), 1 + 200);
+        bank.clear();
+        assert_eq!(bank.total_size(), 0);
+        assert!(bank.is_empty());
     }
 
     #[test]

@@ -7,23 +7,39 @@ use koa_protocol::frame::{Frame, parse_frames};
 #[derive(Debug, Default)]
 pub struct FrameQueue {
     frames: VecDeque<Frame>,
+    /// Whether frames were queued without the Holocene rules (before Holocene) since the
+    /// queue last satisfied them.
+    unordered: bool,
 }
 
 impl FrameQueue {
     /// Decodes one batcher transaction's data and queues its frames.
     ///
     /// If any frame fails to parse, every frame of the transaction is dropped (derivation spec,
-    /// "Batcher Transaction Format"). With `holocene`, the queue is pruned afterwards.
+    /// "Batcher Transaction Format"). With `holocene`, each frame is checked against the queue's
+    /// last frame as it is queued ([`Self::push_in_order`]).
     pub fn load(&mut self, data: &[u8], holocene: bool) {
-        match parse_frames(data) {
-            Ok(frames) => self.frames.extend(frames),
+        let frames = match parse_frames(data) {
+            Ok(frames) => frames,
             Err(error) => {
                 tracing::debug!(target: "derive::frame_queue", error = %koa_protocol::ErrorChain(&error), "dropping batcher transaction");
                 return;
             }
-        }
+        };
         if holocene {
-            self.prune();
+            if self.unordered {
+                // Frames queued before Holocene: apply the rules to the whole queue once.
+                self.unordered = false;
+                for frame in core::mem::take(&mut self.frames) {
+                    self.push_in_order(frame);
+                }
+            }
+            for frame in frames {
+                self.push_in_order(frame);
+            }
+        } else {
+            self.unordered = true;
+            self.frames.extend(frames);
         }
     }
 
@@ -45,46 +61,42 @@ impl FrameQueue {
     /// Drops every buffered frame.
     pub fn clear(&mut self) {
         self.frames.clear();
+        self.unordered = false;
     }
 
-    /// Holocene frame queue rules: frames must form channels in order, `0, 1, …, last`, one
-    /// channel after the other.
+    /// Queues `next` under the Holocene frame queue rules: frames must form channels in order,
+    /// `0, 1, …, last`, one channel after the other.
     ///
-    /// For each adjacent pair `(prev, next)`:
+    /// With `prev` the last queued frame:
     /// - same channel, `next` not `prev + 1` or `prev` closed the channel: drop `next`;
     /// - different channels, `next` not a first frame: drop `next`;
     /// - different channels, `next` a first frame while `prev`'s channel is unclosed: drop the
-    ///   unclosed channel's frames (a new channel replaces it).
-    fn prune(&mut self) {
-        let mut i = 0;
-        while i + 1 < self.frames.len() {
-            let (prev_id, prev_number, prev_last) = {
-                let prev = &self.frames[i];
-                (prev.id, prev.number, prev.is_last)
-            };
-            let (next_id, next_number) = (self.frames[i + 1].id, self.frames[i + 1].number);
-            let same_channel = prev_id == next_id;
+    ///   unclosed channel's frames (a new channel replaces it), then check `next` against the
+    ///   frame before them.
+    ///
+    /// The queue always satisfies these rules, so checking each frame against the back as it
+    /// arrives gives the spec's pruning of the whole queue, in time linear in the frames (each
+    /// frame is queued and dropped at most once).
+    fn push_in_order(&mut self, next: Frame) {
+        while let Some(prev) = self.frames.back() {
+            let same_channel = prev.id == next.id;
             // The successor of frame 65535 is frame 0: op-node adds in `uint16`, which wraps.
-            if same_channel && (prev_last || prev_number.wrapping_add(1) != next_number) {
-                self.frames.remove(i + 1);
-                continue;
+            if same_channel && (prev.is_last || prev.number.wrapping_add(1) != next.number) {
+                return;
             }
-            if !same_channel && next_number != 0 {
-                self.frames.remove(i + 1);
-                continue;
+            if !same_channel && next.number != 0 {
+                return;
             }
-            if !same_channel && !prev_last {
-                // Walk back over the unclosed channel and drop it.
-                let mut start = i;
-                while start > 0 && self.frames[start - 1].id == prev_id {
-                    start -= 1;
+            if !same_channel && !prev.is_last {
+                let unclosed = prev.id;
+                while self.frames.back().is_some_and(|frame| frame.id == unclosed) {
+                    self.frames.pop_back();
                 }
-                self.frames.drain(start..=i);
-                i = start.saturating_sub(1);
                 continue;
             }
-            i += 1;
+            break;
         }
+        self.frames.push_back(next);
     }
 }
 
@@ -193,6 +205,69 @@ mod tests {
         // With channel 2 gone, the reused id's frame follows channel 1's closing frame and is
         // dropped as a frame after the close, exactly as op-node's pairwise walk does.
         assert_eq!(ids(&queue), [(1, 0), (1, 1)]);
+    }
+
+    /// The Holocene rules as op-node words them: a pairwise walk over the whole queue after
+    /// each load.
+    fn reference_prune(frames: &mut VecDeque<Frame>) {
+        let mut i = 0;
+        while i + 1 < frames.len() {
+            let (prev_id, prev_number, prev_last) =
+                (frames[i].id, frames[i].number, frames[i].is_last);
+            let (next_id, next_number) = (frames[i + 1].id, frames[i + 1].number);
+            let same_channel = prev_id == next_id;
+            if same_channel && (prev_last || prev_number.wrapping_add(1) != next_number) {
+                frames.remove(i + 1);
+                continue;
+            }
+            if !same_channel && next_number != 0 {
+                frames.remove(i + 1);
+                continue;
+            }
+            if !same_channel && !prev_last {
+                let mut start = i;
+                while start > 0 && frames[start - 1].id == prev_id {
+                    start -= 1;
+                }
+                frames.drain(start..=i);
+                i = start.saturating_sub(1);
+                continue;
+            }
+            i += 1;
+        }
+    }
+
+    proptest::proptest! {
+        /// Checking each frame against the back as it arrives prunes exactly as the pairwise
+        /// walk over the whole queue does, across loads, pops and the switch to Holocene.
+        #[test]
+        fn incremental_pruning_matches_the_pairwise_walk(
+            loads in proptest::collection::vec(
+                (
+                    proptest::collection::vec((0u8..4, 0u16..4, proptest::bool::ANY), 1..6),
+                    0usize..3,
+                ),
+                1..20,
+            ),
+            holocene_from in 0usize..20,
+        ) {
+            let mut queue = FrameQueue::default();
+            let mut reference: VecDeque<Frame> = VecDeque::new();
+            for (index, (frames, pops)) in loads.iter().enumerate() {
+                let holocene = index >= holocene_from;
+                let frames: Vec<Frame> =
+                    frames.iter().map(|(id, n, last)| frame(*id, *n, *last)).collect();
+                queue.load(&encode_frames(&frames), holocene);
+                reference.extend(frames);
+                if holocene {
+                    reference_prune(&mut reference);
+                }
+                proptest::prop_assert_eq!(queue.frames.iter().collect::<Vec<_>>(), reference.iter().collect::<Vec<_>>());
+                for _ in 0..*pops {
+                    proptest::prop_assert_eq!(queue.pop(), reference.pop_front());
+                }
+            }
+        }
     }
 
     #[test]

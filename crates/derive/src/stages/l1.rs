@@ -15,7 +15,7 @@ use super::{
     frame_queue::FrameQueue,
 };
 use crate::{
-    error::{PipelineError, PipelineResult},
+    error::{PipelineError, PipelineResult, checked_sum},
     sources::batcher_data,
     traits::{BlobProvider, ChainProvider},
     types::BlockInfo,
@@ -69,7 +69,7 @@ impl L1Stages {
     ) -> PipelineResult<BlockInfo> {
         let current = self.origin.ok_or(PipelineError::MissingOrigin)?;
         let next = chain
-            .block_info_by_number(current.number + 1)
+            .block_info_by_number(checked_sum(current.number, 1, "L1 block number")?)
             .map_err(PipelineError::provider)?;
         if next.parent_hash != current.hash {
             return Err(PipelineError::L1Reorg {
@@ -243,5 +243,31 @@ impl<C: ChainProvider, B: BlobProvider> BatchSource for L1Source<'_, C, B> {
 
     fn flush_channel(&mut self) {
         self.stages.flush_channel();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_utils::TestChainProvider;
+    use alloy_primitives::B256;
+
+    #[test]
+    fn traversal_past_the_last_l1_number_is_an_overflow_error() {
+        let mut stages = L1Stages::default();
+        let last = BlockInfo {
+            hash: B256::repeat_byte(1),
+            number: u64::MAX,
+            parent_hash: B256::ZERO,
+            timestamp: 1,
+        };
+        stages.reset(last, SystemConfig::default());
+        // Unchecked, `u64::MAX + 1` wrapped to block 0 (or panicked in a debug build).
+        assert_eq!(
+            stages.advance(&RollupConfig::default(), &mut TestChainProvider::default()),
+            Err(PipelineError::Overflow {
+                what: "L1 block number"
+            })
+        );
     }
 }
