@@ -23,4 +23,6 @@ pub mod rv64;
 pub mod store;
 
 pub use backend::{BootInputs, HostBackend, HostStats, Online};
-pub use runner::{ClientRunner, RunError, RunOutcome, Vm};
+pub use runner::{
+    ClientRunner, DEFAULT_RUN_TIMEOUT, MAX_CAPTURED_OUTPUT, RunError, RunOutcome, Vm,
+};

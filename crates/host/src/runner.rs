@@ -22,6 +22,15 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// How long a program may run unless [`ClientRunner::timeout`] says otherwise: a proof of a
+/// large range under qemu takes minutes, a hung one never ends.
+pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
+/// How much of each of the child's output streams [`RunOutcome`] keeps: the last bytes, where
+/// a failing program's last words are. The rest is read and dropped, so a chatty program
+/// neither blocks on a full pipe nor fills the host's memory.
+pub const MAX_CAPTURED_OUTPUT: usize = 1 << 20;
+
 /// Where the program runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vm {
@@ -74,10 +83,14 @@ pub enum RunError {
 pub struct RunOutcome {
     /// The child's exit status.
     pub status: ExitStatus,
-    /// Everything the child wrote to stdout.
+    /// The last [`MAX_CAPTURED_OUTPUT`] bytes the child wrote to stdout.
     pub stdout: Vec<u8>,
-    /// Everything the child wrote to stderr.
+    /// The last [`MAX_CAPTURED_OUTPUT`] bytes the child wrote to stderr.
     pub stderr: Vec<u8>,
+    /// How many earlier bytes of stdout were dropped.
+    pub stdout_dropped: u64,
+    /// How many earlier bytes of stderr were dropped.
+    pub stderr_dropped: u64,
     /// How the oracle server ended: `Ok` if the child closed the stream at a message boundary.
     pub oracle: Result<(), ServerError>,
     /// How the hint server ended.
@@ -118,7 +131,7 @@ pub struct ClientRunner {
     vm: Vm,
     emulator: Option<PathBuf>,
     args: Vec<String>,
-    timeout: Option<Duration>,
+    timeout: Duration,
 }
 
 /// The descriptor numbers the child sees, in the order the pipes are created.
@@ -174,7 +187,7 @@ impl ClientRunner {
             vm,
             emulator: None,
             args: Vec::new(),
-            timeout: None,
+            timeout: DEFAULT_RUN_TIMEOUT,
         }
     }
 
@@ -190,9 +203,10 @@ impl ClientRunner {
         self
     }
 
-    /// Kills the program if it runs longer than `timeout` (a safety net against hangs).
+    /// Kills the program if it runs longer than `timeout` (a safety net against hangs;
+    /// [`DEFAULT_RUN_TIMEOUT`] unless set).
     pub const fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.timeout = timeout;
         self
     }
 
@@ -274,8 +288,8 @@ impl ClientRunner {
                 .join()
                 .map_err(|_| RunError::ServerPanicked("oracle"))?;
             let hints = hints.join().map_err(|_| RunError::ServerPanicked("hint"))?;
-            let stdout: Vec<u8> = stdout.join().unwrap_or_default();
-            let stderr: Vec<u8> = stderr.join().unwrap_or_default();
+            let (stdout, stdout_dropped) = stdout.join().unwrap_or_default();
+            let (stderr, stderr_dropped) = stderr.join().unwrap_or_default();
             let status: ExitStatus = status?;
             if let Err(error) = &oracle {
                 tracing::warn!(target: "koa::host", error = error as &dyn std::error::Error, "oracle server stopped with an error");
@@ -287,38 +301,73 @@ impl ClientRunner {
                 status,
                 stdout,
                 stderr,
+                stdout_dropped,
+                stderr_dropped,
                 oracle,
                 hints,
             })
         })
     }
 
-    /// Waits for the child, killing it after the timeout if one is set.
+    /// Waits for the child, killing it after the timeout.
+    ///
+    /// Whenever this returns an error the child has been killed: the server and output threads
+    /// only finish once the child's pipe ends are closed, so a child left running would hang
+    /// the run.
     fn wait(&self, child: &mut Child) -> Result<ExitStatus, RunError> {
-        let Some(timeout) = self.timeout else {
-            return child.wait().map_err(RunError::Wait);
-        };
-        let deadline: Instant = Instant::now() + timeout;
+        let deadline: Option<Instant> = Instant::now().checked_add(self.timeout);
         loop {
-            if let Some(status) = child.try_wait().map_err(RunError::Wait)? {
-                return Ok(status);
+            match child.try_wait() {
+                Ok(Some(status)) => return Ok(status),
+                Ok(None) => {}
+                Err(error) => {
+                    kill(child);
+                    return Err(RunError::Wait(error));
+                }
             }
-            if Instant::now() >= deadline {
-                // Killing closes the child's pipe ends, which releases the server threads.
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(RunError::Timeout(timeout));
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                kill(child);
+                return Err(RunError::Timeout(self.timeout));
             }
             thread::sleep(Duration::from_millis(5));
         }
     }
 }
 
-/// Reads a child's output stream to the end.
-fn drain(stream: Option<impl Read>) -> Vec<u8> {
-    let mut out: Vec<u8> = Vec::new();
-    if let Some(mut stream) = stream {
-        let _ = stream.read_to_end(&mut out);
+/// Kills the child and reaps it if it can; killing closes its pipe ends, which releases the
+/// server and output threads.
+fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.try_wait();
+}
+
+/// Reads a child's output stream to the end, keeping its last [`MAX_CAPTURED_OUTPUT`] bytes;
+/// returns them and how many bytes before them were dropped.
+fn drain(stream: Option<impl Read>) -> (Vec<u8>, u64) {
+    let Some(mut stream) = stream else {
+        return (Vec::new(), 0);
+    };
+    let mut kept: Vec<u8> = Vec::new();
+    let mut dropped: u64 = 0;
+    let mut buf: Vec<u8> = vec![0; 64 << 10];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => kept.extend_from_slice(&buf[..n]),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+        // Trim only once twice the limit has built up, so trimming stays linear overall.
+        if kept.len() > 2 * MAX_CAPTURED_OUTPUT {
+            let excess: usize = kept.len() - MAX_CAPTURED_OUTPUT;
+            kept.drain(..excess);
+            dropped += excess as u64;
+        }
     }
-    out
+    if kept.len() > MAX_CAPTURED_OUTPUT {
+        let excess: usize = kept.len() - MAX_CAPTURED_OUTPUT;
+        kept.drain(..excess);
+        dropped += excess as u64;
+    }
+    (kept, dropped)
 }

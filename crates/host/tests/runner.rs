@@ -118,3 +118,28 @@ fn a_missing_emulator_is_a_spawn_error() {
         .run(&BTreeMap::<PreimageKey, Vec<u8>>::new(), &NoopHintRouter);
     assert!(matches!(result, Err(RunError::Spawn { .. })), "{result:?}");
 }
+
+#[test]
+fn captured_output_keeps_only_the_last_bytes() {
+    use koa_host::MAX_CAPTURED_OUTPUT;
+    // 3 MiB of `a`, then a last line on each stream: the tail is kept, the rest counted.
+    let total: usize = 3 << 20;
+    let script: String = format!(
+        "head -c {total} /dev/zero | tr '\\000' a; echo END; \
+         head -c {total} /dev/zero | tr '\\000' b >&2; echo ERR >&2"
+    );
+    let outcome: RunOutcome = run_script(&script, &BTreeMap::new(), &NoopHintRouter);
+    assert!(outcome.succeeded(), "{}", outcome.summary());
+    assert_eq!(outcome.stdout.len(), MAX_CAPTURED_OUTPUT);
+    assert!(outcome.stdout.ends_with(b"aaaEND\n"));
+    assert_eq!(
+        outcome.stdout_dropped,
+        (total + 4 - MAX_CAPTURED_OUTPUT) as u64
+    );
+    assert_eq!(outcome.stderr.len(), MAX_CAPTURED_OUTPUT);
+    assert!(outcome.stderr.ends_with(b"bbbERR\n"));
+    assert_eq!(
+        outcome.stderr_dropped,
+        (total + 4 - MAX_CAPTURED_OUTPUT) as u64
+    );
+}
