@@ -445,8 +445,13 @@ fn fixture_blocks_execute_with_the_host_accelerator() {
         let config = &fixture.file.rollup_config;
         let executor =
             StatelessExecutor::new(config, &provider, NoopTrieHinter).with_accelerator(&host);
+        let parent = fixture.parent();
         let outcome = executor
-            .execute(&fixture.parent(), &fixture.file.payload_attributes)
+            .execute(
+                parent.inner(),
+                parent.hash(),
+                &fixture.file.payload_attributes,
+            )
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         assert_eq!(
             outcome.header.hash(),

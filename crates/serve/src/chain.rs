@@ -6,7 +6,7 @@
 //! transaction-hash index built at load.
 
 use alloy_consensus::{
-    Header, ReceiptEnvelope, Sealable, TxEnvelope, TxReceipt,
+    Header, ReceiptEnvelope, TxEnvelope, TxReceipt,
     transaction::{SignerRecoverable, Transaction},
 };
 use alloy_eips::eip2718::Decodable2718;
@@ -547,9 +547,8 @@ impl ChainData {
             &recorder,
             koa_mpt::NoopTrieHinter,
         );
-        let sealed = parent.seal_slow();
         let outcome = executor
-            .execute(&sealed, attributes)
+            .execute(&parent, parent_hash, attributes)
             .map_err(|err| QueryError::Missing(format!("executing on {parent_hash}: {err}")))?;
         drop(outcome);
         let mut seen: Vec<Bytes> = recorder.take();
