@@ -242,7 +242,7 @@ where
         let executor = StatelessExecutor::new(self.config, provider, hinter);
         let number = parent.number + 1;
         let mut outcome = executor
-            .execute(parent, attributes)
+            .execute(parent.inner(), parent.hash(), attributes)
             .map_err(|e| classify(self.oracle, number, e))?;
         let message_passer_storage_root = outcome
             .message_passer_storage_root()
@@ -341,12 +341,14 @@ fn classify<O: PreimageOracleClient, H: HintWriterClient>(
         | ExecutorError::DaFootprintExceeded { .. }
         | ExecutorError::InvalidTransaction { .. } => BuildError::Invalid(error),
         ExecutorError::State(state) => BuildError::Fatal(state_error(oracle, number, state)),
-        other @ (ExecutorError::SystemCall { .. } | ExecutorError::Evm { .. }) => {
-            BuildError::Fatal(ProofError::Execution {
-                number,
-                source: other,
-            })
-        }
+        // The parent is not the header of the block it claims to be: broken inputs, never a
+        // reason to replace the block.
+        other @ (ExecutorError::SystemCall { .. }
+        | ExecutorError::Evm { .. }
+        | ExecutorError::ParentHashMismatch { .. }) => BuildError::Fatal(ProofError::Execution {
+            number,
+            source: other,
+        }),
     }
 }
 
