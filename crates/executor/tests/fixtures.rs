@@ -246,8 +246,13 @@ fn bytecode_is_hinted_as_code() {
     let fixture = load("op-mainnet-120794432");
     let hints = KindHints::default();
     let executor = StatelessExecutor::new(&fixture.file.rollup_config, &fixture.preimages, &hints);
+    let parent = fixture.parent();
     executor
-        .execute(&fixture.parent(), &fixture.file.payload_attributes)
+        .execute(
+            parent.inner(),
+            parent.hash(),
+            &fixture.file.payload_attributes,
+        )
         .expect("fixture executes");
     let code = hints.code.into_inner();
     assert!(!code.is_empty(), "the block runs contract code");
