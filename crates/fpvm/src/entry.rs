@@ -100,7 +100,8 @@ pub unsafe extern "C" fn _start() -> ! {
 /// Declares the program entry point of an FPVM binary (`#![no_std]`, `#![no_main]`).
 ///
 /// Emits `__koa_fpvm_main` (called by this crate's `_start`; calls `main`), the global
-/// allocator ([`FpvmHeap`] with [`DEFAULT_HEAP_SIZE`] or `heap = <bytes>`), and the panic
+/// allocator (the static `__KOA_FPVM_HEAP`, an [`FpvmHeap`] with [`DEFAULT_HEAP_SIZE`] or
+/// `heap = <bytes>`, whose `stats()` the program may report), and the panic
 /// handler (message to stderr, exit code 2). `main` returns `()` or `Result<(), E: Display>`; the program exits 0 on success and
 /// 1 on error.
 ///

@@ -25,9 +25,25 @@ const MIN_CLASS: u32 = 4;
 /// One free list per possible power of two.
 const CLASSES: usize = usize::BITS as usize;
 
+/// What a heap has used so far, for reports and tests (see [`FpvmHeap::stats`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeapStats {
+    /// Bytes in live blocks (block sizes, i.e. requests rounded up to their size class).
+    pub in_use: usize,
+    /// The largest `in_use` seen.
+    pub peak_in_use: usize,
+    /// Bytes of the mapping handed out so far (live, free-listed and alignment padding): the
+    /// heap's high-water mark, which must stay within its size.
+    pub carved: usize,
+    /// The size of the mapping.
+    pub size: usize,
+}
+
 /// Allocator state, guarded by [`FpvmHeap::locked`].
 #[derive(Debug)]
 struct HeapState {
+    /// First address of the mapping, `0` before the mapping is made.
+    base: usize,
     /// Next unused address of the mapping, `0` before the mapping is made.
     next: usize,
     /// One past the last address of the mapping.
@@ -35,6 +51,10 @@ struct HeapState {
     /// Head of each class's free list (`0` when empty); each free block stores the next link
     /// in its first word.
     free: [usize; CLASSES],
+    /// Bytes in live blocks.
+    in_use: usize,
+    /// The largest `in_use` seen.
+    peak_in_use: usize,
 }
 
 /// A global allocator over one lazily made `mmap` region.
@@ -57,11 +77,24 @@ impl FpvmHeap {
             size,
             locked: AtomicBool::new(false),
             state: UnsafeCell::new(HeapState {
+                base: 0,
                 next: 0,
                 end: 0,
                 free: [0; CLASSES],
+                in_use: 0,
+                peak_in_use: 0,
             }),
         }
+    }
+
+    /// What the heap has used so far.
+    pub fn stats(&self) -> HeapStats {
+        self.with_state(|state| HeapStats {
+            in_use: state.in_use,
+            peak_in_use: state.peak_in_use,
+            carved: state.next - state.base,
+            size: self.size,
+        })
     }
 
     /// Runs `f` with exclusive access to the state.
@@ -92,6 +125,7 @@ impl HeapState {
         if self.end == 0 {
             match syscall::mmap_anonymous(heap_size) {
                 Ok(base) if !base.is_null() => {
+                    self.base = base as usize;
                     self.next = base as usize;
                     self.end = (base as usize).saturating_add(heap_size);
                 }
@@ -124,12 +158,18 @@ unsafe impl GlobalAlloc for FpvmHeap {
             let head: usize = state.free[class as usize];
             // Blocks on a free list are aligned to min(block, PAGE_SIZE) or more, enough for
             // any layout whose alignment is at most a page.
-            if head != 0 && layout.align() <= PAGE_SIZE {
+            let block: *mut u8 = if head != 0 && layout.align() <= PAGE_SIZE {
                 // SAFETY: `head` is a free block of this class; its first word is the link.
                 state.free[class as usize] = unsafe { *(head as *const usize) };
-                return head as *mut u8;
+                head as *mut u8
+            } else {
+                state.carve(class, layout.align(), self.size)
+            };
+            if !block.is_null() {
+                state.in_use += 1 << class;
+                state.peak_in_use = state.peak_in_use.max(state.in_use);
             }
-            state.carve(class, layout.align(), self.size)
+            block
         })
     }
 
@@ -142,6 +182,7 @@ unsafe impl GlobalAlloc for FpvmHeap {
             // at least 16 bytes and word-aligned, and no longer in use.
             unsafe { *(block as *mut usize) = state.free[class as usize] };
             state.free[class as usize] = block as usize;
+            state.in_use -= 1 << class;
         });
     }
 
@@ -176,10 +217,32 @@ mod tests {
         let base: usize = (buffer.as_mut_ptr() as usize + PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
         let heap: FpvmHeap = FpvmHeap::new(size);
         heap.with_state(|state| {
+            state.base = base;
             state.next = base;
             state.end = base + size;
         });
         heap
+    }
+
+    #[test]
+    fn stats_track_live_blocks_peak_and_high_water() {
+        let heap: FpvmHeap = heap(1 << 16);
+        let small: Layout = Layout::from_size_align(24, 8).unwrap();
+        let large: Layout = Layout::from_size_align(1000, 8).unwrap();
+        // SAFETY: non-zero layouts, each block freed once with its own layout.
+        unsafe {
+            let a: *mut u8 = heap.alloc(small);
+            let b: *mut u8 = heap.alloc(large);
+            assert_eq!(heap.stats().in_use, 32 + 1024);
+            heap.dealloc(b, large);
+            heap.dealloc(a, small);
+            let stats: HeapStats = heap.stats();
+            assert_eq!(stats.in_use, 0);
+            assert_eq!(stats.peak_in_use, 32 + 1024);
+            // The 1 KiB block is aligned to 1 KiB after the 32-byte one.
+            assert_eq!(stats.carved, 2048);
+            assert_eq!(stats.size, 1 << 16);
+        }
     }
 
     #[test]
