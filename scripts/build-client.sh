@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Builds an FPVM program as a static ELF.
 #
-#   scripts/build-client.sh <riscv64|mips64|native> [--package P] [--bin B] [--features F] [--profile R]
+#   scripts/build-client.sh <riscv64|mips64|native> [--program client|smoke]
+#                           [--package P] [--bin B] [--features F] [--profile R]
 #
-# Defaults build the oracle smoke program (package koa-oracle-smoke, bin oracle-smoke, feature
-# fpvm) with the `release-client` profile. The ELF is copied to target/fpvm/<arch>/<bin> and its
-# path printed on the last line of stdout.
+# `--program client` (the default) builds the fault proof program (package koa-client, bin
+# koa-client); `--program smoke` the oracle smoke program (koa-oracle-smoke, oracle-smoke). FPVM
+# builds use `--no-default-features --features fpvm`; native builds the package's defaults.
+# The profile is `release-client` (fat LTO, one codegen unit) unless --profile or
+# KOA_CLIENT_PROFILE says otherwise (CI uses `ci-client`, see Cargo.toml). The ELF is copied to
+# target/fpvm/<arch>/<bin> and its path printed on the last line of stdout.
 #
 # Toolchain: the FPVM targets are built ONLY with Debian's rustc-web (/usr/bin/cargo,
 # RUSTC=/usr/bin/rustc), using RUSTC_BOOTSTRAP=1 for -Zbuild-std=core,alloc (no prebuilt std for
@@ -27,12 +31,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ARCH="${1:-}"
 shift || true
-PACKAGE=koa-oracle-smoke
-BIN=oracle-smoke
+PACKAGE=koa-client
+BIN=koa-client
 FEATURES=fpvm
-PROFILE=release-client
+PROFILE="${KOA_CLIENT_PROFILE:-release-client}"
 while [ $# -gt 0 ]; do
   case "$1" in
+    --program)
+      case "$2" in
+        client) PACKAGE=koa-client; BIN=koa-client ;;
+        smoke) PACKAGE=koa-oracle-smoke; BIN=oracle-smoke ;;
+        *) echo "unknown program: $2 (client or smoke)" >&2; exit 2 ;;
+      esac
+      shift 2 ;;
     --package) PACKAGE="$2"; shift 2 ;;
     --bin) BIN="$2"; shift 2 ;;
     --features) FEATURES="$2"; shift 2 ;;
@@ -58,8 +69,9 @@ case "$ARCH" in
     RUSTFLAGS_ARCH="-C link-arg=--entry=_start"
     ;;
   native)
+    # The native program is the package's default (std) build.
     cargo build --manifest-path "$ROOT/Cargo.toml" -p "$PACKAGE" --bin "$BIN" \
-      "${FEATURE_ARGS[@]}" --profile "$PROFILE" >&2
+      --profile "$PROFILE" >&2
     ELF="$ROOT/target/$PROFILE/$BIN"
     ls -l "$ELF" >&2
     echo "$ELF"
@@ -71,6 +83,7 @@ case "$ARCH" in
     ;;
 esac
 
+BUILD_START=$SECONDS
 for tool in /usr/bin/cargo /usr/bin/rustc ld.lld; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install rustc-web cargo-web rust-web-src lld)" >&2; exit 1; }
 done
@@ -80,7 +93,7 @@ env -u RUSTUP_TOOLCHAIN -u CARGO_BUILD_RUSTFLAGS \
   CARGO_TARGET_DIR="$OUT_ROOT/build" \
   RUSTFLAGS="-C relocation-model=static -C link-arg=-static -C link-arg=--no-dynamic-linker $RUSTFLAGS_ARCH" \
   /usr/bin/cargo build --manifest-path "$ROOT/Cargo.toml" \
-    -p "$PACKAGE" --bin "$BIN" "${FEATURE_ARGS[@]}" --profile "$PROFILE" \
+    -p "$PACKAGE" --bin "$BIN" --no-default-features "${FEATURE_ARGS[@]}" --profile "$PROFILE" \
     --target "$TARGET_ARG" \
     -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem -Zjson-target-spec >&2
 
@@ -88,5 +101,5 @@ ELF_SRC="$OUT_ROOT/build/$TARGET/$PROFILE/$BIN"
 mkdir -p "$OUT_ROOT/$ARCH"
 cp "$ELF_SRC" "$OUT_ROOT/$ARCH/$BIN"
 ELF="$OUT_ROOT/$ARCH/$BIN"
-echo "built $ARCH ELF: $ELF ($(stat -c %s "$ELF") bytes)" >&2
+echo "built $ARCH ELF ($PROFILE, $((SECONDS - BUILD_START))s): $ELF ($(stat -c %s "$ELF") bytes)" >&2
 echo "$ELF"

@@ -9,6 +9,11 @@ use core::fmt::Display;
 /// The exit code of a panicking program.
 pub const PANIC_EXIT_CODE: u8 = 2;
 
+/// The exit code of a program whose `main` returned an error: a program failure, `2` in
+/// op-challenger's convention (`1` means "the claim is invalid" and must never stand for a
+/// failure).
+pub const FAILURE_EXIT_CODE: u8 = 2;
+
 /// A value `main` may return, converted into the program's exit code (the no_std counterpart of
 /// `std::process::Termination`).
 pub trait Termination {
@@ -28,7 +33,7 @@ impl<E: Display> Termination for Result<(), E> {
             Ok(()) => 0,
             Err(error) => {
                 eprintln!("error: {error}");
-                1
+                FAILURE_EXIT_CODE
             }
         }
     }
@@ -101,9 +106,9 @@ pub unsafe extern "C" fn _start() -> ! {
 ///
 /// Emits `__koa_fpvm_main` (called by this crate's `_start`; calls `main`), the global
 /// allocator (the static `__KOA_FPVM_HEAP`, an [`FpvmHeap`] with [`DEFAULT_HEAP_SIZE`] or
-/// `heap = <bytes>`, whose `stats()` the program may report), and the panic
-/// handler (message to stderr, exit code 2). `main` returns `()` or `Result<(), E: Display>`; the program exits 0 on success and
-/// 1 on error.
+/// `heap = <bytes>`, whose `stats()` the program may report), and the panic handler (message
+/// to stderr, exit code 2). `main` returns `()`, `Result<(), E: Display>` or any
+/// [`Termination`]; the program exits 0 on success and [`FAILURE_EXIT_CODE`] (2) on error.
 ///
 /// ```ignore
 /// #![cfg_attr(not(test), no_std, no_main)]

@@ -13,7 +13,7 @@ pub mod heap;
 pub mod io;
 pub mod syscall;
 
-pub use entry::{PANIC_EXIT_CODE, Termination, exit_with};
+pub use entry::{FAILURE_EXIT_CODE, PANIC_EXIT_CODE, Termination, exit_with};
 pub use heap::{DEFAULT_HEAP_SIZE, FpvmHeap, HeapStats};
 pub use io::{FileDescriptor, FpvmChannel, hint_writer, oracle_reader};
 pub use syscall::{Errno, exit};

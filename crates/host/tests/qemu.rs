@@ -159,7 +159,7 @@ fn rejects_wrong_answers(vm: Vm, arch: &str) {
         let outcome: RunOutcome = run(vm, arch, &store, &Recorder::default());
         assert_eq!(
             outcome.exit_code(),
-            Some(1),
+            Some(2),
             "{arch}, wrong {key:?}: {}",
             outcome.summary()
         );
@@ -178,7 +178,7 @@ fn rejects_wrong_answers(vm: Vm, arch: &str) {
     let outcome: RunOutcome = run(vm, arch, &store, &Recorder::default());
     assert_eq!(
         outcome.exit_code(),
-        Some(1),
+        Some(2),
         "{arch}: {}",
         outcome.summary()
     );

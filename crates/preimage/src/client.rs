@@ -85,6 +85,10 @@ pub enum PreimageOracleError {
         /// The length the server announced.
         actual: u64,
     },
+    /// The oracle has no preimage for the key (an in-memory or witness oracle that lacks it;
+    /// a host answers over the channel and cannot say so).
+    #[error("no preimage for {0}")]
+    NotFound(PreimageKey),
     /// The hint is longer than the `u32` length prefix allows.
     #[error("hint of {0} bytes exceeds the u32 length prefix")]
     HintTooLarge(usize),

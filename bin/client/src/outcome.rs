@@ -1,0 +1,59 @@
+//! The program's outcome and its exit code.
+
+use koa_proof::{ProofError, Verdict};
+
+/// How a run ended.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// The program decided the claim.
+    Verdict(Verdict),
+    /// The program could not decide the claim.
+    Failure(alloc::string::String),
+}
+
+impl Outcome {
+    /// The outcome of [`koa_proof::run`].
+    pub(crate) fn from_result(result: Result<Verdict, ProofError>) -> Self {
+        match result {
+            Ok(verdict) => Self::Verdict(verdict),
+            Err(error) => Self::Failure(alloc::format!("{error}")),
+        }
+    }
+
+    /// op-challenger's exit code: 0 valid, 1 invalid, 2 failure.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            Self::Verdict(verdict) if verdict.valid => 0,
+            Self::Verdict(_) => 1,
+            Self::Failure(_) => koa_fpvm::FAILURE_EXIT_CODE,
+        }
+    }
+
+    /// The one-line report printed to stdout (verdict) or stderr (failure).
+    pub(crate) fn report(&self) -> alloc::string::String {
+        match self {
+            Self::Verdict(v) => alloc::format!(
+                "{} claim: block {} output root {} (computed {}, safe head {}, {} blocks executed, {} preimages, {} bytes read)",
+                if v.valid { "valid" } else { "invalid" },
+                v.claimed_block_number,
+                v.claimed_output_root,
+                v.computed_output_root,
+                v.safe_head.block_info.number,
+                v.driver.blocks_executed,
+                v.oracle.preimages,
+                v.oracle.bytes,
+            ),
+            Self::Failure(error) => alloc::format!("error: {error}"),
+        }
+    }
+}
+
+impl koa_fpvm::Termination for Outcome {
+    fn report(self) -> u8 {
+        match &self {
+            Self::Verdict(_) => koa_fpvm::println!("{}", Outcome::report(&self)),
+            Self::Failure(_) => koa_fpvm::eprintln!("{}", Outcome::report(&self)),
+        }
+        self.exit_code()
+    }
+}
