@@ -25,20 +25,34 @@ fi
 OUT="${KOA_FPVM_TARGET_DIR:-$ROOT/target/fpvm}"
 export KOA_FPVM_TARGET_DIR="$OUT"
 
+export KOA_CLIENT_PROFILE="${KOA_CLIENT_PROFILE:-ci-client}"
+
 echo "== building the smoke program for riscv64 (Asterisc)"
-RV_ELF="$(bash scripts/build-client.sh riscv64 | tail -n 1)"
+RV_SMOKE="$(bash scripts/build-client.sh riscv64 --program smoke | tail -n 1)"
 echo "== building the smoke program for mips64 (Cannon)"
-MIPS_ELF="$(bash scripts/build-client.sh mips64 | tail -n 1)"
+MIPS_SMOKE="$(bash scripts/build-client.sh mips64 --program smoke | tail -n 1)"
+echo "== building koa-client for riscv64 (Asterisc), profile $KOA_CLIENT_PROFILE"
+start=$SECONDS
+RV_CLIENT="$(bash scripts/build-client.sh riscv64 --program client | tail -n 1)"
+echo "   riscv64 client built in $((SECONDS - start))s"
+echo "== building koa-client for mips64 (Cannon), profile $KOA_CLIENT_PROFILE"
+start=$SECONDS
+MIPS_CLIENT="$(bash scripts/build-client.sh mips64 --program client | tail -n 1)"
+echo "   mips64 client built in $((SECONDS - start))s"
 
 echo "== instruction-set check (RV64IMA)"
-bash scripts/check-rv64ima.sh "$RV_ELF"
+bash scripts/check-rv64ima.sh "$RV_SMOKE"
+bash scripts/check-rv64ima.sh "$RV_CLIENT"
 
 echo "== ELF sizes"
-for elf in "$RV_ELF" "$MIPS_ELF"; do
+for elf in "$RV_SMOKE" "$MIPS_SMOKE" "$RV_CLIENT" "$MIPS_CLIENT"; do
   printf '%10d bytes  %s\n' "$(stat -c %s "$elf")" "$elf"
 done
 
-echo "== end-to-end under qemu-riscv64 / qemu-mips64"
+echo "== smoke program end-to-end under qemu-riscv64 / qemu-mips64"
 KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-host --test qemu -- --ignored --test-threads=2
+
+echo "== devnet claims proven by koa-client under qemu-riscv64 / qemu-mips64"
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-client --test devnet -- --ignored --test-threads=2 --nocapture
 
 echo "== FPVM CI passed"

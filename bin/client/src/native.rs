@@ -140,7 +140,7 @@ fn replay(path: &std::path::Path) -> Outcome {
     Outcome::from_result(koa_proof::run_with(
         &oracle,
         NoHints,
-        koa_proof::witness::witness_blob_verifier(),
+        koa_proof::blob::KzgBlobVerifier,
     ))
 }
 

@@ -7,10 +7,12 @@
 //! - Server side ([`OracleServer`], [`HintReader`]) for the host, answering through the
 //!   [`PreimageFetcher`] and [`HintRouter`] traits.
 //! - With `std`: native channels over OS pipes and in process.
+//! - [`archive`]: the preimage archive file format (witness files, the bundled devnet).
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 
 extern crate alloc;
 
+pub mod archive;
 mod channel;
 mod client;
 mod key;
@@ -20,6 +22,7 @@ mod server;
 #[cfg(test)]
 mod tests;
 
+pub use archive::{ArchiveError, PreimageArchive, encode_archive};
 pub use channel::{Channel, ChannelError, ChunkedChannel, read_full, write_all};
 pub use client::{
     HINT_LENGTH_PREFIX, HintWriter, HintWriterClient, MAX_PREIMAGE_LEN, OracleReader,

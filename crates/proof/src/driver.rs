@@ -33,6 +33,7 @@ use crate::{
     l1::OracleL1Chain,
     l2::{ExecutedBlock, L2Store},
     oracle::ProofOracle,
+    precompile::{OracleAccelerator, Precompiles},
     trie::{OracleHinter, OracleTrie, trie_error},
 };
 
@@ -77,6 +78,7 @@ pub struct ChainDriver<'a, O, H, V> {
     pipeline: OraclePipeline<'a, O, H, V>,
     safe_head: L2BlockInfo,
     stats: DriverStats,
+    precompiles: Precompiles,
 }
 
 impl<'a, O, H, V> ChainDriver<'a, O, H, V>
@@ -113,7 +115,14 @@ where
             pipeline,
             safe_head,
             stats: DriverStats::default(),
+            precompiles: Precompiles::InProcess,
         })
+    }
+
+    /// Runs the expensive precompiles where `precompiles` says (in-process by default).
+    pub fn with_precompiles(mut self, precompiles: Precompiles) -> Self {
+        self.precompiles = precompiles;
+        self
     }
 
     /// The safe head: the agreed block or the last block executed.
@@ -239,7 +248,8 @@ where
     ) -> Result<ExecutedBlock, BuildError> {
         let provider = OracleTrie::new(self.oracle, DataKind::TrieNode, None);
         let hinter = OracleHinter::new(self.oracle);
-        let executor = StatelessExecutor::new(self.config, provider, hinter);
+        let executor = StatelessExecutor::new(self.config, provider, hinter)
+            .with_accelerator(OracleAccelerator::new(self.oracle, self.precompiles));
         let number = parent.number + 1;
         let mut outcome = executor
             .execute(parent.inner(), parent.hash(), attributes)

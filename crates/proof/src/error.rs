@@ -30,6 +30,8 @@ pub enum DataKind {
     Code,
     /// The pre-image of an L2 output root.
     OutputRoot,
+    /// An accelerated precompile's result (`status ‖ output`).
+    PrecompileResult,
 }
 
 impl core::fmt::Display for DataKind {
@@ -46,6 +48,7 @@ impl core::fmt::Display for DataKind {
             Self::TrieNode => "state trie node",
             Self::Code => "bytecode",
             Self::OutputRoot => "output root",
+            Self::PrecompileResult => "precompile result",
         })
     }
 }

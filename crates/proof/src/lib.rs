@@ -18,6 +18,11 @@
 //!   blobs, the L2 store) and execution (trie nodes, bytecode, headers, and their hints).
 //! - [`driver`]: [`ChainDriver`], derivation and execution one block at a time, with the
 //!   Holocene deposits-only replacement.
+//! - [`precompile`]: the expensive precompiles answered by the host on an FPVM
+//!   (`l1-precompile` hints, type-6 keys), in-process everywhere else.
+//! - [`witness`]: witness mode for zkVMs and TEEs — record every preimage a run reads into one
+//!   file, replay the proof from that file alone, every entry checked (with the example of a
+//!   zkVM backend).
 //!
 //! # Trust
 //!
@@ -57,7 +62,9 @@ pub mod hint;
 pub mod l1;
 pub mod l2;
 pub mod oracle;
+pub mod precompile;
 pub mod trie;
+pub mod witness;
 
 #[cfg(test)]
 mod tests;
@@ -146,16 +153,26 @@ impl ProofError {
     pub const EXIT_CODE: i32 = 2;
 }
 
-/// Runs the proof over `oracle` and `hinter`, trusting the oracle's blob field elements (the
-/// FPVM setting; see [`run_with`] for a blob verifier).
+/// Runs the proof over `oracle` and `hinter` in the FPVM setting: the oracle's blob field
+/// elements are trusted and the expensive precompiles are answered by the host
+/// ([`precompile::Precompiles::Oracle`]), both proven on L1 by the oracle contract. See
+/// [`run_with`] to check blobs and run every precompile in-process.
 pub fn run<O: PreimageOracleClient, H: HintWriterClient>(
     oracle: O,
     hinter: H,
 ) -> Result<Verdict, ProofError> {
-    run_with(oracle, hinter, blob::TrustedBlobs)
+    let oracle = ProofOracle::new(oracle, hinter);
+    let boot = BootInfo::load(&oracle)?;
+    prove_with(
+        &oracle,
+        &boot,
+        blob::TrustedBlobs,
+        precompile::Precompiles::Oracle,
+    )
 }
 
-/// Runs the proof, checking blobs with `verifier`.
+/// Runs the proof, checking blobs with `verifier` and running every precompile in-process (the
+/// setting of zkVMs, TEEs and witness replays, where the oracle is not proven on L1).
 pub fn run_with<O, H, V>(oracle: O, hinter: H, verifier: V) -> Result<Verdict, ProofError>
 where
     O: PreimageOracleClient,
@@ -167,11 +184,27 @@ where
     prove(&oracle, &boot, verifier)
 }
 
-/// Judges the claim of `boot` with the data of `oracle`.
+/// Judges the claim of `boot` with the data of `oracle`, every precompile in-process.
 pub fn prove<O, H, V>(
     oracle: &ProofOracle<O, H>,
     boot: &BootInfo,
     verifier: V,
+) -> Result<Verdict, ProofError>
+where
+    O: PreimageOracleClient,
+    H: HintWriterClient,
+    V: blob::BlobVerifier,
+{
+    prove_with(oracle, boot, verifier, precompile::Precompiles::InProcess)
+}
+
+/// Judges the claim of `boot` with the data of `oracle`, running the expensive precompiles
+/// where `precompiles` says.
+pub fn prove_with<O, H, V>(
+    oracle: &ProofOracle<O, H>,
+    boot: &BootInfo,
+    verifier: V,
+    precompiles: precompile::Precompiles,
 ) -> Result<Verdict, ProofError>
 where
     O: PreimageOracleClient,
@@ -207,7 +240,7 @@ where
         v.valid &= boot.claimed_l2_block_number == agreed;
         return Ok(v);
     }
-    let mut driver = ChainDriver::new(oracle, boot, store, verifier)?;
+    let mut driver = ChainDriver::new(oracle, boot, store, verifier)?.with_precompiles(precompiles);
     let safe_head = driver.advance_to(boot.claimed_l2_block_number)?;
     let computed = driver.safe_head_output_root();
     let v = verdict(computed, safe_head, driver.stats());

@@ -196,9 +196,14 @@ mod tests {
         source.insert(PreimageKey::keccak256_of(b"unread"), b"unread".to_vec());
         let oracle = MapOracle(source);
         let recorder = RecordingOracle::new(&oracle);
-        assert_eq!(recorder.get(PreimageKey::keccak256_of(&node)).unwrap(), node);
+        assert_eq!(
+            recorder.get(PreimageKey::keccak256_of(&node)).unwrap(),
+            node
+        );
         let mut local = [0u8; 32];
-        recorder.get_exact(PreimageKey::local(1), &mut local).unwrap();
+        recorder
+            .get_exact(PreimageKey::local(1), &mut local)
+            .unwrap();
         assert_eq!(recorder.len(), 2);
         let witness = recorder.into_witness().unwrap();
 
@@ -207,7 +212,9 @@ mod tests {
         assert_eq!(replay.get(PreimageKey::keccak256_of(&node)).unwrap(), node);
         assert_eq!(
             replay.get(PreimageKey::keccak256_of(b"unread")),
-            Err(PreimageOracleError::NotFound(PreimageKey::keccak256_of(b"unread")))
+            Err(PreimageOracleError::NotFound(PreimageKey::keccak256_of(
+                b"unread"
+            )))
         );
         let mut short = [0u8; 31];
         assert!(matches!(
@@ -238,7 +245,10 @@ mod tests {
     #[test]
     fn boot_digest_commits_to_the_local_keys_only() {
         let node = b"node".to_vec();
-        let a = archive(&[(PreimageKey::local(3), &[1; 32]), (PreimageKey::keccak256_of(&node), &node)]);
+        let a = archive(&[
+            (PreimageKey::local(3), &[1; 32]),
+            (PreimageKey::keccak256_of(&node), &node),
+        ]);
         let b = archive(&[(PreimageKey::local(3), &[1; 32])]);
         let c = archive(&[(PreimageKey::local(3), &[2; 32])]);
         let digest = |data: &[u8]| WitnessOracle::new(data).unwrap().boot_digest();
@@ -251,7 +261,10 @@ mod tests {
 
     impl PreimageOracleClient for MapOracle {
         fn get(&self, key: PreimageKey) -> Result<Vec<u8>, PreimageOracleError> {
-            self.0.get(&key).cloned().ok_or(PreimageOracleError::NotFound(key))
+            self.0
+                .get(&key)
+                .cloned()
+                .ok_or(PreimageOracleError::NotFound(key))
         }
 
         fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError> {
