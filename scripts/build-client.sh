@@ -8,7 +8,7 @@
 # koa-client); `--program smoke` the oracle smoke program (koa-oracle-smoke, oracle-smoke). FPVM
 # builds use `--no-default-features --features fpvm`; native builds the package's defaults.
 # The profile is `release-client` (fat LTO, one codegen unit) unless --profile or
-# KOA_CLIENT_PROFILE says otherwise (CI uses `ci-client`, see Cargo.toml). The ELF is copied to
+# KOA_CLIENT_PROFILE says otherwise. The ELF is copied to
 # target/fpvm/<arch>/<bin> and its path printed on the last line of stdout.
 #
 # Toolchain: the FPVM targets are built ONLY with Debian's rustc-web (/usr/bin/cargo,

@@ -6,7 +6,7 @@ use koa_proof::{ProofError, Verdict};
 #[derive(Debug)]
 pub(crate) enum Outcome {
     /// The program decided the claim.
-    Verdict(Verdict),
+    Verdict(alloc::boxed::Box<Verdict>),
     /// The program could not decide the claim.
     Failure(alloc::string::String),
 }
@@ -15,7 +15,7 @@ impl Outcome {
     /// The outcome of [`koa_proof::run`].
     pub(crate) fn from_result(result: Result<Verdict, ProofError>) -> Self {
         match result {
-            Ok(verdict) => Self::Verdict(verdict),
+            Ok(verdict) => Self::Verdict(alloc::boxed::Box::new(verdict)),
             Err(error) => Self::Failure(alloc::format!("{error}")),
         }
     }
@@ -51,8 +51,8 @@ impl Outcome {
 impl koa_fpvm::Termination for Outcome {
     fn report(self) -> u8 {
         match &self {
-            Self::Verdict(_) => koa_fpvm::println!("{}", Outcome::report(&self)),
-            Self::Failure(_) => koa_fpvm::eprintln!("{}", Outcome::report(&self)),
+            Self::Verdict(_) => koa_fpvm::println!("{}", Self::report(&self)),
+            Self::Failure(_) => koa_fpvm::eprintln!("{}", Self::report(&self)),
         }
         self.exit_code()
     }

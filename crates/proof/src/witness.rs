@@ -184,7 +184,7 @@ mod tests {
 
     fn archive(entries: &[(PreimageKey, &[u8])]) -> Vec<u8> {
         let map: BTreeMap<PreimageKey, &[u8]> = entries.iter().copied().collect();
-        encode_archive(map.into_iter()).expect("sorted")
+        encode_archive(map).expect("sorted")
     }
 
     #[test]
@@ -237,7 +237,7 @@ mod tests {
         assert!(WitnessOracle::new(&flipped).is_err());
         // Truncated and padded files are rejected too.
         assert!(WitnessOracle::new(&witness[..witness.len() - 1]).is_err());
-        let mut padded = witness.clone();
+        let mut padded = witness;
         padded.push(0);
         assert!(WitnessOracle::new(&padded).is_err());
     }
