@@ -36,6 +36,8 @@ enum Command {
     Config(commands::config::Args),
     /// Execute L2 blocks statelessly from witness fixtures and compare their hashes.
     Exec(commands::exec::Args),
+    /// A deterministic devnet to prove end to end (`koa devnet generate`).
+    Devnet(commands::devnet::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Chains(args) => commands::chains::run(args),
         Command::Config(args) => commands::config::run(args),
         Command::Exec(args) => commands::exec::run(args),
+        Command::Devnet(args) => commands::devnet::run(args),
     };
     match result {
         Ok(code) => code,

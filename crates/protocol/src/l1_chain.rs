@@ -1,8 +1,13 @@
 //! The L1 chain's fork schedule as far as derivation needs it: the blob schedule that turns an
 //! L1 header's excess blob gas into the blob base fee of the L1 attributes.
+//!
+//! Its JSON form is geth's `ChainConfig` (`params.ChainConfig`), the file kona-host's
+//! `--l1-config-path` and op-program's custom L1 config read: see [`L1ChainConfig::from_json`].
 
+use alloc::{collections::BTreeMap, string::String};
 use alloy_consensus::Header;
 use alloy_eips::eip7840::BlobParams;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::RollupConfig;
 
@@ -117,6 +122,140 @@ impl L1ChainConfig {
     }
 }
 
+/// An L1 chain config JSON that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum L1ChainConfigError {
+    /// Not a geth chain config (syntax, missing `chainId`, wrong field types).
+    #[error("invalid L1 chain config JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl L1ChainConfig {
+    /// Parses a geth `ChainConfig` JSON (as `genesis.json`'s `config`, or a standalone chain
+    /// config file).
+    ///
+    /// Read: `chainId`, `cancunTime`, `pragueTime`, `osakaTime`, `bpo1Time`, `bpo2Time` and
+    /// `blobSchedule` (`{"cancun": {"target", "max", "baseFeeUpdateFraction"}, …}`); every
+    /// other key is ignored. A fork without a `blobSchedule` entry gets the standard
+    /// parameters of its EIP.
+    pub fn from_json(json: &str) -> Result<Self, L1ChainConfigError> {
+        Ok(serde_json::from_str(json)?)
+    }
+
+    /// The geth `ChainConfig` JSON of this config: chain id, the blob fork times and the
+    /// blob schedule of every scheduled fork.
+    pub fn to_json(&self) -> String {
+        // Serializing plain integers and strings into a string cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// One fork's entry of geth's `blobSchedule`.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GethBlobSchedule {
+    target: u64,
+    max: u64,
+    base_fee_update_fraction: u64,
+}
+
+impl GethBlobSchedule {
+    fn from_params(params: &BlobParams) -> Self {
+        Self {
+            target: params.target_blob_count,
+            max: params.max_blob_count,
+            base_fee_update_fraction: params.update_fraction as u64,
+        }
+    }
+
+    /// `standard` with this entry's target, max and update fraction.
+    fn apply(self, standard: BlobParams) -> BlobParams {
+        BlobParams {
+            target_blob_count: self.target,
+            max_blob_count: self.max,
+            update_fraction: u128::from(self.base_fee_update_fraction),
+            ..standard
+        }
+    }
+}
+
+/// The fields of geth's `ChainConfig` an [`L1ChainConfig`] maps to.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GethChainConfig {
+    chain_id: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cancun_time: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    prague_time: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    osaka_time: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bpo1_time: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bpo2_time: Option<u64>,
+    #[serde(default)]
+    blob_schedule: BTreeMap<String, GethBlobSchedule>,
+}
+
+impl Serialize for L1ChainConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut blob_schedule = BTreeMap::new();
+        for (name, time, params) in self.forks() {
+            if time.is_some() {
+                blob_schedule.insert(String::from(name), GethBlobSchedule::from_params(params));
+            }
+        }
+        GethChainConfig {
+            chain_id: self.chain_id,
+            cancun_time: self.cancun_time,
+            prague_time: self.prague_time,
+            osaka_time: self.osaka_time,
+            bpo1_time: self.bpo1_time,
+            bpo2_time: self.bpo2_time,
+            blob_schedule,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for L1ChainConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let geth = GethChainConfig::deserialize(deserializer)?;
+        let params = |name: &str, standard: BlobParams| {
+            geth.blob_schedule
+                .get(name)
+                .map_or(standard, |entry| entry.apply(standard))
+        };
+        Ok(Self {
+            chain_id: geth.chain_id,
+            cancun_time: geth.cancun_time,
+            prague_time: geth.prague_time,
+            osaka_time: geth.osaka_time,
+            bpo1_time: geth.bpo1_time,
+            bpo2_time: geth.bpo2_time,
+            cancun_blob_params: params("cancun", BlobParams::cancun()),
+            prague_blob_params: params("prague", BlobParams::prague()),
+            osaka_blob_params: params("osaka", BlobParams::osaka()),
+            bpo1_blob_params: params("bpo1", BlobParams::bpo1()),
+            bpo2_blob_params: params("bpo2", BlobParams::bpo2()),
+        })
+    }
+}
+
+impl L1ChainConfig {
+    /// `(geth name, activation time, blob parameters)` of every blob fork, oldest first.
+    fn forks(&self) -> [(&'static str, Option<u64>, &BlobParams); 5] {
+        [
+            ("cancun", self.cancun_time, &self.cancun_blob_params),
+            ("prague", self.prague_time, &self.prague_blob_params),
+            ("osaka", self.osaka_time, &self.osaka_blob_params),
+            ("bpo1", self.bpo1_time, &self.bpo1_blob_params),
+            ("bpo2", self.bpo2_time, &self.bpo2_blob_params),
+        ]
+    }
+}
+
 /// The blob base fee the L1 attributes carry for the L1 block `header`.
 ///
 /// Without excess blob gas (pre-Cancun L1) it is [`MIN_BLOB_BASE_FEE`]. Otherwise it is
@@ -164,6 +303,59 @@ mod tests {
             Some(L1ChainConfig::SEPOLIA)
         );
         assert_eq!(L1ChainConfig::from_chain_id(5), None);
+    }
+
+    #[test]
+    fn geth_json_round_trip_and_defaults() {
+        let json = L1ChainConfig::SEPOLIA.to_json();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["chainId"], 11_155_111);
+        assert_eq!(value["pragueTime"], 1_741_159_776u64);
+        assert_eq!(value["blobSchedule"]["prague"]["target"], 6);
+        assert_eq!(value["blobSchedule"]["prague"]["max"], 9);
+        assert_eq!(
+            value["blobSchedule"]["prague"]["baseFeeUpdateFraction"],
+            5_007_716
+        );
+        assert_eq!(
+            L1ChainConfig::from_json(&json).unwrap(),
+            L1ChainConfig::SEPOLIA
+        );
+
+        // A geth genesis config: pre-merge keys ignored, missing schedule entries standard,
+        // present ones override.
+        let geth = r#"{"chainId": 900, "homesteadBlock": 0, "londonBlock": 0,
+            "terminalTotalDifficulty": 0, "shanghaiTime": 0, "cancunTime": 0,
+            "pragueTime": 12, "blobSchedule": {"cancun": {"target": 3, "max": 6,
+            "baseFeeUpdateFraction": 3338477}, "prague": {"target": 4, "max": 8,
+            "baseFeeUpdateFraction": 4000000}}}"#;
+        let config = L1ChainConfig::from_json(geth).unwrap();
+        assert_eq!(config.chain_id, 900);
+        assert_eq!(
+            (config.cancun_time, config.prague_time, config.osaka_time),
+            (Some(0), Some(12), None)
+        );
+        assert_eq!(config.cancun_blob_params, BlobParams::cancun());
+        assert_eq!(config.prague_blob_params.update_fraction, 4_000_000);
+        assert_eq!(config.prague_blob_params.max_blob_count, 8);
+        assert_eq!(config.osaka_blob_params, BlobParams::osaka());
+        assert_eq!(
+            config.blob_params_at(11).unwrap().update_fraction,
+            3_338_477
+        );
+        assert_eq!(
+            config.blob_params_at(12).unwrap().update_fraction,
+            4_000_000
+        );
+
+        for bad in [
+            "",
+            "{}",
+            r#"{"chainId": "x"}"#,
+            r#"{"chainId": 1, "cancunTime": -1}"#,
+        ] {
+            assert!(L1ChainConfig::from_json(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -32,6 +32,6 @@ pub use config::{
     SystemConfig,
 };
 pub use error_chain::ErrorChain;
-pub use l1_chain::{L1ChainConfig, MIN_BLOB_BASE_FEE, l1_blob_base_fee};
+pub use l1_chain::{L1ChainConfig, L1ChainConfigError, MIN_BLOB_BASE_FEE, l1_blob_base_fee};
 pub use l1_info::{L1BlockInfoTx, L1BlockValues, L1InfoFormat};
 pub use output_root::OutputRoot;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 pub(crate) mod chains;
 pub(crate) mod config;
+pub(crate) mod devnet;
 pub(crate) mod exec;
 
 /// A failure that ends a command: printed as one line, with a non-zero exit code.

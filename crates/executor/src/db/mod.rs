@@ -276,6 +276,30 @@ where
         }
     }
 
+    /// Calls `sink(hash, preimage)` for every state and storage trie node the block holds in
+    /// decoded form and for every bytecode it read or deployed.
+    ///
+    /// After [`Self::state_root`] (which [`StatelessExecutor::execute`] runs) this covers every
+    /// node of the post-state the block created: a preimage store that held the parent's
+    /// state and adds these can open the block's state. Nodes read from the provider are
+    /// reported again; blinded subtries are not. For tooling that keeps a full state (the
+    /// devnet generator), not for the proof path.
+    ///
+    /// [`StatelessExecutor::execute`]: crate::StatelessExecutor::execute
+    pub fn for_each_preimage(&self, sink: &mut impl FnMut(B256, Bytes)) {
+        self.state_trie.for_each_preimage(sink);
+        for account in &self.accounts {
+            if let Some(trie) = &account.storage_trie {
+                trie.for_each_preimage(sink);
+            }
+        }
+        for (hash, code) in &self.code {
+            if *hash != KECCAK256_EMPTY {
+                sink(*hash, code.original_bytes());
+            }
+        }
+    }
+
     /// Loads `code_hash`'s bytecode from the provider, checking its hash.
     fn load_code(&mut self, code_hash: B256) -> Result<Bytecode, StateError> {
         if code_hash == KECCAK256_EMPTY || code_hash.is_zero() {
