@@ -88,6 +88,15 @@ pub mod mmap {
     pub const MAP_NORESERVE: u64 = 0x400;
 }
 
+/// A three-argument system call: [`arch::syscall6`] with the remaining arguments zero.
+///
+/// # Safety
+/// The arguments must be valid for system call `n`.
+unsafe fn syscall3(n: u64, a: u64, b: u64, c: u64) -> Result<u64, Errno> {
+    // SAFETY: the caller upholds the system call's contract.
+    unsafe { arch::syscall6(n, a, b, c, 0, 0, 0) }
+}
+
 #[cfg(target_arch = "riscv64")]
 mod arch {
     use super::Errno;
@@ -104,13 +113,6 @@ mod arch {
             return Err(Errno(a1 as i64));
         }
         Err(Errno(-ret))
-    }
-
-    /// # Safety
-    /// The arguments must be valid for system call `n`.
-    pub(crate) unsafe fn syscall3(n: u64, a: u64, b: u64, c: u64) -> Result<u64, Errno> {
-        // SAFETY: the caller upholds the system call's contract.
-        unsafe { syscall6(n, a, b, c, 0, 0, 0) }
     }
 
     /// # Safety
@@ -163,13 +165,6 @@ mod arch {
 
     /// # Safety
     /// The arguments must be valid for system call `n`.
-    pub(crate) unsafe fn syscall3(n: u64, a: u64, b: u64, c: u64) -> Result<u64, Errno> {
-        // SAFETY: the caller upholds the system call's contract.
-        unsafe { syscall6(n, a, b, c, 0, 0, 0) }
-    }
-
-    /// # Safety
-    /// The arguments must be valid for system call `n`.
     pub(crate) unsafe fn syscall6(
         n: u64,
         a: u64,
@@ -214,13 +209,6 @@ mod arch {
 mod arch {
     //! Native Linux, so that FPVM programs can also run directly on an x86_64 host.
     use super::Errno;
-
-    /// # Safety
-    /// The arguments must be valid for system call `n`.
-    pub(crate) unsafe fn syscall3(n: u64, a: u64, b: u64, c: u64) -> Result<u64, Errno> {
-        // SAFETY: the caller upholds the system call's contract.
-        unsafe { syscall6(n, a, b, c, 0, 0, 0) }
-    }
 
     /// # Safety
     /// The arguments must be valid for system call `n`.
@@ -273,12 +261,6 @@ mod arch {
 
     /// # Safety
     /// Always safe; present for signature parity.
-    pub(crate) unsafe fn syscall3(_n: u64, _a: u64, _b: u64, _c: u64) -> Result<u64, Errno> {
-        Err(Errno(ENOSYS))
-    }
-
-    /// # Safety
-    /// Always safe; present for signature parity.
     pub(crate) unsafe fn syscall6(
         _n: u64,
         _a: u64,
@@ -296,14 +278,14 @@ mod arch {
 pub fn read(fd: u64, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
     let n: u64 =
-        unsafe { arch::syscall3(nr::READ, fd, buf.as_mut_ptr() as u64, buf.len() as u64)? };
+        unsafe { syscall3(nr::READ, fd, buf.as_mut_ptr() as u64, buf.len() as u64)? };
     Ok(n as usize)
 }
 
 /// Writes up to `buf.len()` bytes to `fd`.
 pub fn write(fd: u64, buf: &[u8]) -> Result<usize, Errno> {
     // SAFETY: `buf` is valid for reads of `buf.len()` bytes.
-    let n: u64 = unsafe { arch::syscall3(nr::WRITE, fd, buf.as_ptr() as u64, buf.len() as u64)? };
+    let n: u64 = unsafe { syscall3(nr::WRITE, fd, buf.as_ptr() as u64, buf.len() as u64)? };
     Ok(n as usize)
 }
 
@@ -329,8 +311,8 @@ pub fn mmap_anonymous(len: usize) -> Result<*mut u8, Errno> {
 pub fn exit(code: u8) -> ! {
     // SAFETY: exiting has no memory-safety preconditions.
     unsafe {
-        let _ = arch::syscall3(nr::EXIT_GROUP, u64::from(code), 0, 0);
-        let _ = arch::syscall3(nr::EXIT, u64::from(code), 0, 0);
+        let _ = syscall3(nr::EXIT_GROUP, u64::from(code), 0, 0);
+        let _ = syscall3(nr::EXIT, u64::from(code), 0, 0);
     }
     // Only reachable on hosts without an FPVM or if the VM ignored both calls.
     #[allow(clippy::empty_loop)]
