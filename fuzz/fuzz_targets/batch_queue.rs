@@ -56,7 +56,11 @@ fuzz_target!(|data: &[u8]| {
         .filter_map(|batch| match batch {
             Batch::Singular(singular) => Some(DerivedBatch::Singular(singular)),
             Batch::Span(raw) => raw
-                .derive(rollup_config.block_time, rollup_config.genesis.l2_time, rollup_config.l2_chain_id)
+                .derive(
+                    rollup_config.block_time,
+                    rollup_config.genesis.l2_time,
+                    rollup_config.l2_chain_id,
+                )
                 .ok()
                 .map(DerivedBatch::Span),
         })
@@ -87,7 +91,10 @@ fuzz_target!(|data: &[u8]| {
     for _ in 0..512 {
         match queue.next_batch(&rollup_config, &safe, &mut source, &mut l2) {
             Ok(batch) => {
-                assert_eq!(batch.timestamp, safe.block_info.timestamp + rollup_config.block_time);
+                assert_eq!(
+                    batch.timestamp,
+                    safe.block_info.timestamp + rollup_config.block_time
+                );
                 assert_eq!(batch.parent_hash, safe.block_info.hash);
                 let same_epoch = batch.epoch_num == safe.l1_origin.number;
                 assert!(same_epoch || batch.epoch_num == safe.l1_origin.number + 1);

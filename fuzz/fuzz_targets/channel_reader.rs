@@ -10,7 +10,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     for decoding in [ChannelDecoding::BEDROCK, ChannelDecoding::FJORD] {
-        let Ok(decompressed) = decompress_channel(data, decoding) else { continue };
+        let Ok(decompressed) = decompress_channel(data, decoding) else {
+            continue;
+        };
         assert!(decompressed.data.len() <= decoding.max_rlp_bytes);
         for batch in BatchReader::new(decompressed.data) {
             if let Ok(Batch::Span(span)) = batch {

@@ -45,7 +45,10 @@ fuzz_target!(|data: &[u8]| {
                     if let Some(channel) = assembler.ingest(&rollup_config, &origin, frame) {
                         assert!(
                             channel.len()
-                                <= channel_bank::max_rlp_bytes_per_channel(&rollup_config, origin.timestamp)
+                                <= channel_bank::max_rlp_bytes_per_channel(
+                                    &rollup_config,
+                                    origin.timestamp
+                                )
                         );
                     }
                     continue;
