@@ -176,16 +176,13 @@ impl<C: Channel> OracleReader<C> {
     /// message.
     fn discard(&self, mut remaining: u64) -> Result<(), PreimageOracleError> {
         let total: u64 = remaining;
+        // A lying host may announce up to u64::MAX bytes: the message length saturates.
+        let message_len: u64 = total.saturating_add(PREIMAGE_LENGTH_PREFIX as u64);
         let mut scratch: [u8; 256] = [0; 256];
         while remaining > 0 {
             let chunk: usize = remaining.min(scratch.len() as u64) as usize;
-            let offset: u64 = PREIMAGE_LENGTH_PREFIX as u64 + (total - remaining);
-            read_exact(
-                &self.channel,
-                &mut scratch[..chunk],
-                offset,
-                PREIMAGE_LENGTH_PREFIX as u64 + total,
-            )?;
+            let offset: u64 = (total - remaining).saturating_add(PREIMAGE_LENGTH_PREFIX as u64);
+            read_exact(&self.channel, &mut scratch[..chunk], offset, message_len)?;
             remaining -= chunk as u64;
         }
         Ok(())

@@ -344,6 +344,28 @@ fn client_reads_preimages_larger_than_one_allocation_step() {
     server.join().unwrap().unwrap();
 }
 
+/// Found by the `preimage_client` fuzz target: `get_exact` skipping a response whose announced
+/// length is near `u64::MAX` overflowed computing the message length (a panic in debug builds).
+#[test]
+fn get_exact_skips_a_huge_announced_length_without_overflow() {
+    let (client_end, raw) = MemoryChannel::pair();
+    let server = thread::spawn(move || {
+        let mut request: [u8; 32] = [0; 32];
+        read_full(&raw, &mut request).unwrap();
+        write_all(&raw, &u64::MAX.to_be_bytes()).unwrap();
+        write_all(&raw, &[1, 2, 3]).unwrap();
+    });
+    let mut buf = [0u8; 4];
+    assert_eq!(
+        OracleReader::new(client_end).get_exact(PreimageKey::local(1), &mut buf),
+        Err(PreimageOracleError::UnexpectedEof {
+            expected: u64::MAX,
+            received: 8 + 3,
+        })
+    );
+    server.join().unwrap();
+}
+
 #[test]
 fn client_rejects_unallocatable_lengths() {
     let (client_end, raw) = MemoryChannel::pair();
