@@ -277,8 +277,7 @@ mod arch {
 /// Reads up to `buf.len()` bytes from `fd`.
 pub fn read(fd: u64, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
-    let n: u64 =
-        unsafe { syscall3(nr::READ, fd, buf.as_mut_ptr() as u64, buf.len() as u64)? };
+    let n: u64 = unsafe { syscall3(nr::READ, fd, buf.as_mut_ptr() as u64, buf.len() as u64)? };
     Ok(n as usize)
 }
 
