@@ -2,7 +2,7 @@
 //! carries exactly what the log says (its opaque data re-packs to the log's payload).
 #![no_main]
 
-use alloy_primitives::{Address, B256, Bytes, Log, LogData, TxKind, U256};
+use alloy_primitives::{Address, B256, TxKind, U256};
 use koa_protocol::deposits::{DEPOSIT_EVENT_TOPIC, DEPOSIT_EVENT_VERSION_0, decode_deposit_log};
 use libfuzzer_sys::{arbitrary::Unstructured, fuzz_target};
 
@@ -33,15 +33,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let payload = u.take_rest();
     // Mostly a canonical ABI `bytes` header around the payload.
-    let data = if shape & 8 == 0 {
-        koa_fuzz::abi_bytes(payload)
-    } else {
-        payload.to_vec()
-    };
-    let log = Log {
-        address: Address::ZERO,
-        data: LogData::new_unchecked(topics.clone(), Bytes::from(data)),
-    };
+    let log = koa_fuzz::event_log(topics.clone(), payload, shape & 8 == 0);
     let Ok(deposit) = decode_deposit_log(&log, B256::ZERO, 7) else {
         return;
     };
@@ -52,9 +44,10 @@ fuzz_target!(|data: &[u8]| {
     opaque.extend_from_slice(&U256::from(deposit.mint).to_be_bytes::<32>());
     opaque.extend_from_slice(&deposit.value.to_be_bytes::<32>());
     opaque.extend_from_slice(&deposit.gas_limit.to_be_bytes());
-    let is_creation = payload[72];
+    let is_creation = log.data.data[64 + 72];
     opaque.push(is_creation);
     opaque.extend_from_slice(&deposit.input);
+    assert_eq!(opaque, log.data.data[64..64 + opaque.len()]);
     if shape & 8 == 0 {
         assert_eq!(opaque, payload);
     }

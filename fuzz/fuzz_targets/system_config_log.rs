@@ -2,7 +2,7 @@
 //! unchanged, and an accepted one changes only the field its update type names.
 #![no_main]
 
-use alloy_primitives::{Address, B256, Bytes, Log, LogData, U256};
+use alloy_primitives::{Address, B256, U256};
 use koa_protocol::{
     Hardfork, RollupConfig, SystemConfig,
     config::{CONFIG_UPDATE_TOPIC, CONFIG_UPDATE_VERSION_0, SystemConfigUpdateType},
@@ -30,15 +30,8 @@ fuzz_target!(|data: &[u8]| {
         });
     }
     let payload = u.take_rest();
-    let data = if shape & 8 == 0 {
-        koa_fuzz::abi_bytes(payload)
-    } else {
-        payload.to_vec()
-    };
-    let log = Log {
-        address: Address::ZERO,
-        data: LogData::new_unchecked(topics, Bytes::from(data)),
-    };
+    // Mostly a canonical ABI `bytes` header around the payload.
+    let log = koa_fuzz::event_log(topics, payload, shape & 8 == 0);
     let rollup_config = RollupConfig {
         ecotone_time: Some(100),
         ..RollupConfig::with_forks_at_genesis(Hardfork::Delta)

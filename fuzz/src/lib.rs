@@ -2,6 +2,7 @@
 
 use std::cell::{Cell, RefCell};
 
+use alloy_primitives::{Address, B256, Bytes, Log, LogData};
 use koa_preimage::{Channel, ChannelError};
 
 /// One end of a byte stream whose incoming bytes are the fuzz input: reads return at most a
@@ -69,4 +70,18 @@ pub fn abi_bytes(payload: &[u8]) -> Vec<u8> {
     data.extend_from_slice(payload);
     data.resize(64 + payload.len().div_ceil(32) * 32, 0);
     data
+}
+
+/// A log with `topics` whose data is `payload`, wrapped as ABI `bytes` when `abi_wrap` (the
+/// shape real `TransactionDeposited` and `ConfigUpdate` logs have) or raw otherwise.
+pub fn event_log(topics: Vec<B256>, payload: &[u8], abi_wrap: bool) -> Log {
+    let data = if abi_wrap {
+        abi_bytes(payload)
+    } else {
+        payload.to_vec()
+    };
+    Log {
+        address: Address::ZERO,
+        data: LogData::new_unchecked(topics, Bytes::from(data)),
+    }
 }
