@@ -38,6 +38,10 @@ enum Command {
     Exec(commands::exec::Args),
     /// A deterministic devnet to prove end to end (`koa devnet generate`).
     Devnet(commands::devnet::Args),
+    /// The fault-proof host, with kona-host's single-chain flags: fetch (online) or read
+    /// (offline, `--data-dir`) a claim's witness and run the client on it. Exit code 0 valid,
+    /// 1 invalid, 2 failure.
+    Host(Box<commands::host::Args>),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(args),
         Command::Exec(args) => commands::exec::run(args),
         Command::Devnet(args) => commands::devnet::run(args),
+        Command::Host(args) => commands::host::run(*args),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@ pub(crate) mod chains;
 pub(crate) mod config;
 pub(crate) mod devnet;
 pub(crate) mod exec;
+pub(crate) mod host;
 
 /// A failure that ends a command: printed as one line, with a non-zero exit code.
 #[derive(Debug, thiserror::Error)]
