@@ -1,0 +1,532 @@
+//! End to end over the bundled devnet (`testdata/devnet/`): every claim gets its expected
+//! verdict natively, and a tampered or missing pre-image of every kind the proof reads is a
+//! named program failure, never a verdict.
+//!
+//! Run with `--nocapture` to see the per-claim figures (blocks, pre-images, bytes, time, peak
+//! heap).
+
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    cell::{Cell, RefCell},
+    collections::{BTreeMap, HashMap},
+    io::Read,
+    path::PathBuf,
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Instant,
+};
+
+use alloy_primitives::B256;
+use koa_preimage::{
+    HintWriterClient, PreimageKey, PreimageKeyType, PreimageOracleClient, PreimageOracleError,
+};
+use koa_proof::{DataKind, Hint, PreimageError, ProofError, Verdict};
+use serde::Deserialize;
+
+/// Counts the live heap and its peak, for the per-claim memory figure.
+struct PeakAlloc;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator; only counts sizes.
+unsafe impl GlobalAlloc for PeakAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOC: PeakAlloc = PeakAlloc;
+
+#[derive(Debug, Deserialize)]
+struct ClaimsFile {
+    claims: Vec<Claim>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Claim {
+    name: String,
+    l2_chain_id: u64,
+    l1_head: B256,
+    agreed_l2_block_number: u64,
+    agreed_l2_output_root: B256,
+    claimed_l2_block_number: u64,
+    claimed_l2_output_root: B256,
+    expected_valid: bool,
+}
+
+fn devnet_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/devnet")
+}
+
+/// The devnet's pre-images: the archive (`KOAPRE\0\1`, count, sorted `key ‖ len ‖ value`).
+struct Devnet {
+    preimages: HashMap<PreimageKey, Vec<u8>>,
+    rollup_json: String,
+    l1_json: String,
+    claims: Vec<Claim>,
+}
+
+fn load() -> Devnet {
+    let dir = devnet_dir();
+    let compressed = std::fs::read(dir.join("preimages.kpa.zst")).expect("devnet archive");
+    let mut raw = Vec::new();
+    zstd::Decoder::new(compressed.as_slice())
+        .unwrap()
+        .read_to_end(&mut raw)
+        .unwrap();
+    assert_eq!(&raw[..8], b"KOAPRE\x00\x01");
+    let count = u64::from_be_bytes(raw[8..16].try_into().unwrap());
+    let mut at = 16;
+    let mut preimages = HashMap::new();
+    for _ in 0..count {
+        let key: [u8; 32] = raw[at..at + 32].try_into().unwrap();
+        let len = u64::from_be_bytes(raw[at + 32..at + 40].try_into().unwrap()) as usize;
+        let value = raw[at + 40..at + 40 + len].to_vec();
+        at += 40 + len;
+        let ty = PreimageKeyType::try_from(key[0]).unwrap();
+        preimages.insert(PreimageKey::new(key, ty), value);
+    }
+    assert_eq!(at, raw.len());
+    let claims: ClaimsFile =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("claims.json")).unwrap()).unwrap();
+    Devnet {
+        preimages,
+        rollup_json: std::fs::read_to_string(dir.join("rollup.json")).unwrap(),
+        l1_json: std::fs::read_to_string(dir.join("l1-chain-config.json")).unwrap(),
+        claims: claims.claims,
+    }
+}
+
+/// The host side of one claim: the devnet's pre-images plus the claim's local keys, with an
+/// optional tamper applied to the first pre-image of a chosen kind the program asks for.
+struct Host<'a> {
+    devnet: &'a Devnet,
+    local: BTreeMap<u64, Vec<u8>>,
+    tamper: Option<Tamper>,
+    requests: Cell<u64>,
+    tampered: RefCell<Option<PreimageKey>>,
+    last_hint: RefCell<Option<Hint>>,
+}
+
+/// Which pre-image to tamper with: the first one requested right after a hint of this type
+/// whose key has this type, altered by `how`.
+#[derive(Clone, Copy)]
+struct Tamper {
+    hint: koa_proof::HintType,
+    key_type: PreimageKeyType,
+    /// Skip this many matching requests first.
+    skip: u64,
+    how: How,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum How {
+    FlipLastByte,
+    Remove,
+}
+
+impl<'a> Host<'a> {
+    fn new(devnet: &'a Devnet, claim: &Claim, tamper: Option<Tamper>) -> Self {
+        let mut local = BTreeMap::new();
+        local.insert(1, claim.l1_head.to_vec());
+        local.insert(2, claim.agreed_l2_output_root.to_vec());
+        local.insert(3, claim.claimed_l2_output_root.to_vec());
+        local.insert(4, claim.claimed_l2_block_number.to_be_bytes().to_vec());
+        local.insert(5, claim.l2_chain_id.to_be_bytes().to_vec());
+        local.insert(6, devnet.rollup_json.clone().into_bytes());
+        local.insert(7, devnet.l1_json.clone().into_bytes());
+        Self {
+            devnet,
+            local,
+            tamper,
+            requests: Cell::new(0),
+            tampered: RefCell::new(None),
+            last_hint: RefCell::new(None),
+        }
+    }
+}
+
+impl PreimageOracleClient for Host<'_> {
+    fn get(&self, key: PreimageKey) -> Result<Vec<u8>, PreimageOracleError> {
+        let missing = PreimageOracleError::UnexpectedEof {
+            expected: 8,
+            received: 0,
+        };
+        if key.key_type() == PreimageKeyType::Local {
+            let index = u64::from_be_bytes(key.as_bytes()[24..].try_into().unwrap());
+            return self.local.get(&index).cloned().ok_or(missing);
+        }
+        let mut value = self
+            .devnet
+            .preimages
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| missing.clone())?;
+        if let Some(tamper) = self.tamper
+            && self.tampered.borrow().is_none()
+            && key.key_type() == tamper.key_type
+            && self
+                .last_hint
+                .borrow()
+                .as_ref()
+                .is_some_and(|h| h.hint_type() == tamper.hint)
+        {
+            let seen = self.requests.get();
+            self.requests.set(seen + 1);
+            if seen == tamper.skip {
+                *self.tampered.borrow_mut() = Some(key);
+                match tamper.how {
+                    How::FlipLastByte => *value.last_mut().unwrap() ^= 1,
+                    How::Remove => return Err(missing),
+                }
+            }
+        }
+        Ok(value)
+    }
+
+    fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError> {
+        let value = self.get(key)?;
+        if value.len() != buf.len() {
+            return Err(PreimageOracleError::LengthMismatch {
+                key,
+                expected: buf.len(),
+                actual: value.len() as u64,
+            });
+        }
+        buf.copy_from_slice(&value);
+        Ok(())
+    }
+}
+
+impl HintWriterClient for Host<'_> {
+    fn hint(&self, hint: &str) -> Result<(), PreimageOracleError> {
+        // Every hint the program sends must parse as one of kona's.
+        let parsed = Hint::parse(hint).unwrap_or_else(|e| panic!("unparseable hint {hint:?}: {e}"));
+        *self.last_hint.borrow_mut() = Some(parsed);
+        Ok(())
+    }
+}
+
+fn run(
+    devnet: &Devnet,
+    claim: &Claim,
+    tamper: Option<Tamper>,
+) -> (Result<Verdict, ProofError>, Option<PreimageKey>) {
+    let host = Host::new(devnet, claim, tamper);
+    let result = koa_proof::run(&host, &host);
+    let tampered = *host.tampered.borrow();
+    (result, tampered)
+}
+
+#[test]
+fn every_devnet_claim_gets_its_expected_verdict() {
+    let devnet = load();
+    assert!(devnet.claims.len() >= 5, "the devnet bundles its claims");
+    let mut kinds = 0;
+    for claim in &devnet.claims {
+        let start = Instant::now();
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let (result, _) = run(&devnet, claim, None);
+        let elapsed = start.elapsed();
+        let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+        let verdict = result.unwrap_or_else(|e| panic!("{}: program failure: {e}", claim.name));
+        println!(
+            "{:<24} agreed {:>4} claimed {:>4} safe {:>4} valid {:<5} derived {:>3} executed {:>3} replaced {} preimages {:>6} bytes {:>9} hints {:>5} time {:>7.1?} peak heap {:>6} KiB",
+            claim.name,
+            claim.agreed_l2_block_number,
+            claim.claimed_l2_block_number,
+            verdict.safe_head.block_info.number,
+            verdict.valid,
+            verdict.driver.blocks_derived,
+            verdict.driver.blocks_executed,
+            verdict.driver.deposit_only_replacements,
+            verdict.oracle.preimages,
+            verdict.oracle.bytes,
+            verdict.oracle.hints,
+            elapsed,
+            peak / 1024,
+        );
+        assert_eq!(
+            verdict.valid, claim.expected_valid,
+            "{}: {verdict:?}",
+            claim.name
+        );
+        assert_eq!(
+            verdict.exit_code(),
+            if claim.expected_valid { 0 } else { 1 }
+        );
+        if claim.claimed_l2_block_number == claim.agreed_l2_block_number {
+            assert_eq!(
+                verdict.driver.blocks_derived, 0,
+                "{}: trace extension derives nothing",
+                claim.name
+            );
+            kinds += 1;
+        }
+    }
+    assert!(
+        kinds >= 2,
+        "the devnet has trace-extension claims, right and wrong"
+    );
+}
+
+/// Runs the valid claims that derive blocks until one reads a pre-image `tamper` applies to.
+fn expect_named_in_any(devnet: &Devnet, tamper: Tamper, kinds: &[DataKind]) {
+    let claim = devnet
+        .claims
+        .iter()
+        .filter(|c| c.expected_valid && c.claimed_l2_block_number > c.agreed_l2_block_number)
+        .find(|c| run(devnet, c, Some(tamper)).1.is_some())
+        .unwrap_or_else(|| panic!("{:?}: no claim reads that kind", tamper.hint));
+    expect_named(devnet, claim, tamper, kinds);
+}
+
+fn expect_named(devnet: &Devnet, claim: &Claim, tamper: Tamper, kinds: &[DataKind]) {
+    let (result, tampered) = run(devnet, claim, Some(tamper));
+    let key =
+        tampered.unwrap_or_else(|| panic!("{:?}: nothing of that kind was read", tamper.hint));
+    match result {
+        Err(ProofError::Preimage(error)) => {
+            let kind = error.kind().expect("a pre-image error");
+            assert!(
+                kinds.contains(&kind),
+                "{:?}: named {kind:?}, expected one of {kinds:?}: {error}",
+                tamper.hint
+            );
+            let named = match &error {
+                PreimageError::Missing { key, .. }
+                | PreimageError::Corrupt { key, .. }
+                | PreimageError::Invalid { key, .. } => *key,
+                PreimageError::Hint { .. } => unreachable!(),
+            };
+            if tamper.how == How::Remove || matches!(error, PreimageError::Corrupt { .. }) {
+                assert_eq!(
+                    named, key,
+                    "{:?}: the error names the tampered key",
+                    tamper.hint
+                );
+            }
+        }
+        Err(other) => panic!("{:?}: not a pre-image error: {other}", tamper.hint),
+        Ok(verdict) => panic!(
+            "{:?}: tampered pre-image {key} gave a verdict {verdict:?}",
+            tamper.hint
+        ),
+    }
+}
+
+#[test]
+fn a_tampered_preimage_of_every_kind_is_named_and_never_a_verdict() {
+    use koa_proof::HintType as T;
+    let devnet = load();
+    let keccak = PreimageKeyType::Keccak256;
+    let cases: &[(T, PreimageKeyType, u64, &[DataKind])] = &[
+        (T::StartingL2Output, keccak, 0, &[DataKind::OutputRoot]),
+        (T::L1BlockHeader, keccak, 1, &[DataKind::L1Header]),
+        (T::L1Receipts, keccak, 0, &[DataKind::L1Receipt]),
+        (T::L1Transactions, keccak, 0, &[DataKind::L1Transaction]),
+        (T::L2BlockHeader, keccak, 0, &[DataKind::L2Header]),
+        (T::L2Transactions, keccak, 0, &[DataKind::L2Transaction]),
+        (T::L2AccountProof, keccak, 0, &[DataKind::TrieNode]),
+        (T::L2Code, keccak, 0, &[DataKind::Code]),
+    ];
+    for &(hint, key_type, skip, kinds) in cases {
+        for how in [How::FlipLastByte, How::Remove] {
+            expect_named_in_any(
+                &devnet,
+                Tamper {
+                    hint,
+                    key_type,
+                    skip,
+                    how,
+                },
+                kinds,
+            );
+        }
+    }
+}
+
+#[test]
+fn a_tampered_blob_is_named() {
+    let devnet = load();
+    // Any claim whose derivation reads a blob.
+    let mut read_one = false;
+    for claim in devnet
+        .claims
+        .iter()
+        .filter(|c| c.claimed_l2_block_number > c.agreed_l2_block_number)
+    {
+        let tamper = |key_type, how| Tamper {
+            hint: koa_proof::HintType::L1Blob,
+            key_type,
+            skip: 0,
+            how,
+        };
+        let (_, tampered) = run(
+            &devnet,
+            claim,
+            Some(tamper(PreimageKeyType::Sha256, How::Remove)),
+        );
+        if tampered.is_none() {
+            continue;
+        }
+        read_one = true;
+        expect_named(
+            &devnet,
+            claim,
+            tamper(PreimageKeyType::Sha256, How::FlipLastByte),
+            &[DataKind::BlobCommitment],
+        );
+        expect_named(
+            &devnet,
+            claim,
+            tamper(PreimageKeyType::Sha256, How::Remove),
+            &[DataKind::BlobCommitment],
+        );
+        expect_named(
+            &devnet,
+            claim,
+            tamper(PreimageKeyType::Blob, How::Remove),
+            &[DataKind::BlobElement],
+        );
+        break;
+    }
+    assert!(read_one, "some devnet claim reads a blob");
+}
+
+#[test]
+fn a_missing_boot_key_names_it() {
+    let devnet = load();
+    let claim = &devnet.claims[0];
+    let mut host = Host::new(&devnet, claim, None);
+    host.local.remove(&7);
+    match koa_proof::run(&host, &host) {
+        Err(ProofError::Boot(koa_proof::BootError::Preimage(PreimageError::Missing {
+            key,
+            ..
+        }))) => {
+            assert_eq!(key, PreimageKey::local(7));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// A legacy transaction whose signature recovers to no sender: derivation passes it through
+/// (batches are not checked for signatures), execution rejects the payload.
+fn unexecutable_tx(chain_id: u64) -> alloy_primitives::Bytes {
+    use alloy_consensus::{Signed, TxEnvelope, TxLegacy};
+    use alloy_eips::eip2718::Encodable2718;
+    use alloy_primitives::{Signature, TxKind, U256};
+    let tx = TxLegacy {
+        chain_id: Some(chain_id),
+        nonce: 0,
+        gas_price: 1_000_000_000,
+        gas_limit: 21_000,
+        to: TxKind::Call(alloy_primitives::Address::repeat_byte(0x11)),
+        value: U256::ZERO,
+        input: Default::default(),
+    };
+    let signed = Signed::new_unchecked(
+        tx,
+        Signature::new(U256::ZERO, U256::ZERO, false),
+        B256::ZERO,
+    );
+    TxEnvelope::Legacy(signed).encoded_2718().into()
+}
+
+/// Derives the first block of `claim`, appends an unexecutable transaction to its payload and
+/// executes it through the driver.
+fn execute_with_bad_tx(
+    devnet: &Devnet,
+    claim: &Claim,
+    check: impl FnOnce(
+        &mut koa_proof::ChainDriver<'_, &Host<'_>, &Host<'_>, koa_proof::blob::TrustedBlobs>,
+        &koa_derive::AttributesWithParent,
+        Option<koa_proof::Advance>,
+    ),
+) {
+    let host = Host::new(devnet, claim, None);
+    let oracle = koa_proof::ProofOracle::new(&host, &host);
+    let boot = koa_proof::BootInfo::load(&oracle).unwrap();
+    let store =
+        koa_proof::L2Store::new(&oracle, &boot.rollup_config, boot.agreed_l2_output_root).unwrap();
+    let mut driver =
+        koa_proof::ChainDriver::new(&oracle, &boot, store, koa_proof::blob::TrustedBlobs).unwrap();
+    let mut attributes = driver.derive_next().unwrap().expect("a block to derive");
+    attributes
+        .attributes
+        .transactions
+        .push(unexecutable_tx(boot.l2_chain_id));
+    let advance = driver.execute(&attributes).unwrap();
+    check(&mut driver, &attributes, advance);
+}
+
+#[test]
+fn after_holocene_a_payload_that_fails_to_execute_becomes_deposits_only() {
+    use koa_derive::L2ChainProvider;
+    let devnet = load();
+    let holocene = devnet
+        .claims
+        .iter()
+        .find(|c| c.name == "across-karst")
+        .expect("a post-Holocene claim");
+    execute_with_bad_tx(&devnet, holocene, |driver, attributes, advance| {
+        let Some(koa_proof::Advance::Block { head, replaced, .. }) = advance else {
+            panic!("the payload is replaced, not dropped: {advance:?}");
+        };
+        assert!(replaced);
+        assert_eq!(
+            head.block_info.number,
+            attributes.parent.block_info.number + 1
+        );
+        assert_eq!(driver.stats().deposit_only_replacements, 1);
+        let deposits: Vec<_> = attributes
+            .attributes
+            .transactions
+            .iter()
+            .filter(|tx| tx.first() == Some(&0x7e))
+            .cloned()
+            .collect();
+        assert!(!deposits.is_empty(), "the L1 attributes deposit at least");
+        assert!(deposits.len() < attributes.attributes.transactions.len());
+        let included = driver
+            .store_mut()
+            .transactions_by_number(head.block_info.number)
+            .unwrap();
+        assert_eq!(included, deposits, "exactly the deposits, in order");
+        // Derivation goes on from the replaced block.
+        assert!(driver.next_block().is_ok());
+    });
+}
+
+#[test]
+fn before_holocene_a_payload_that_fails_to_execute_is_dropped() {
+    let devnet = load();
+    let granite = devnet
+        .claims
+        .iter()
+        .find(|c| c.name == "from-genesis")
+        .expect("a pre-Holocene claim");
+    execute_with_bad_tx(&devnet, granite, |driver, attributes, advance| {
+        assert_eq!(advance, None, "dropped");
+        assert_eq!(driver.stats().dropped_payloads, 1);
+        assert_eq!(driver.stats().deposit_only_replacements, 0);
+        assert_eq!(
+            driver.safe_head(),
+            attributes.parent,
+            "the safe head did not move"
+        );
+    });
+}
