@@ -114,7 +114,8 @@ impl BootInfo {
                 let json = oracle.local(DataKind::BootInfo, L1_CHAIN_CONFIG_KEY)?;
                 let text = core::str::from_utf8(&json)
                     .map_err(|e| BootError::L1ChainConfig(alloc::format!("{e}")))?;
-                let l1 = parse_l1_chain_config(text)?;
+                let l1 = L1ChainConfig::from_json(text)
+                    .map_err(|e| BootError::L1ChainConfig(alloc::format!("{e}")))?;
                 (rollup, l1)
             }
         };
@@ -147,11 +148,4 @@ fn fixed<const N: usize, O: PreimageOracleClient, H: HintWriterClient>(
         expected: N,
         actual: bytes.len(),
     })
-}
-
-/// TEMPORARY until koa-protocol's `L1ChainConfig::from_json` lands.
-fn parse_l1_chain_config(_text: &str) -> Result<L1ChainConfig, BootError> {
-    Err(BootError::L1ChainConfig(
-        "L1 chain config JSON not supported yet".into(),
-    ))
 }
