@@ -99,9 +99,16 @@ pub(crate) fn main() -> ExitCode {
 
 /// Judges the claim the host serves and writes the witness to `path`, whatever the verdict
 /// (a failed run writes nothing).
+///
+/// The run reads what [`replay`] will read: blobs are checked with their KZG proofs (so the
+/// proofs are recorded) and precompiles run in-process, as a zkVM or TEE replays them.
 fn record(path: &std::path::Path) -> Outcome {
     let oracle = RecordingOracle::new(koa_fpvm::oracle_reader());
-    let outcome = Outcome::from_result(koa_proof::run(&oracle, koa_fpvm::hint_writer()));
+    let outcome = Outcome::from_result(koa_proof::run_with(
+        &oracle,
+        koa_fpvm::hint_writer(),
+        koa_proof::blob::KzgBlobVerifier,
+    ));
     if let Outcome::Failure(_) = outcome {
         return outcome;
     }
