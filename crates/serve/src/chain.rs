@@ -673,3 +673,34 @@ impl ChainData {
         Ok(out)
     }
 }
+
+impl ChainData {
+    /// The chain of a devnet directory loaded by [`koa_devnet::Devnet::load`].
+    pub fn from_devnet(devnet: &koa_devnet::Devnet) -> Result<Self, QueryError> {
+        let l1 = ChainIndex {
+            chain_id: devnet.chain.l1_chain_id,
+            blocks: devnet
+                .chain
+                .l1_blocks
+                .iter()
+                .enumerate()
+                .map(|(number, hash)| (number as u64, *hash))
+                .collect(),
+        };
+        let l2 = ChainIndex {
+            chain_id: devnet.chain.l2_chain_id,
+            blocks: devnet
+                .chain
+                .l2_blocks
+                .iter()
+                .map(|block| (block.number, block.hash))
+                .collect(),
+        };
+        Self::new(
+            devnet.preimages.clone(),
+            l1,
+            l2,
+            devnet.rollup_config.clone(),
+        )
+    }
+}

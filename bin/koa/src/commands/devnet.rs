@@ -20,6 +20,9 @@ enum DevnetCommand {
     /// Generate a devnet: an L1 and an L2 chain from a real OP Stack genesis, with every
     /// preimage a proof over it needs and a manifest of claims.
     Generate(GenerateArgs),
+    /// Serve a devnet as an L1 execution node (`/l1`), an L1 beacon node (`/beacon`) and an L2
+    /// execution node (`/l2`) on a loopback address, for `koa host` or kona-host online.
+    Serve(super::serve::Args),
 }
 
 /// Arguments of `koa devnet generate`.
@@ -58,6 +61,7 @@ pub(crate) struct GenerateArgs {
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     match args.command {
         DevnetCommand::Generate(args) => run_generate(args),
+        DevnetCommand::Serve(args) => super::serve::run(args),
     }
 }
 

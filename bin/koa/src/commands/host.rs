@@ -4,7 +4,8 @@
 //! `--l1-beacon-address`: fetch what the client hints at, storing it in `--data-dir` or in
 //! memory) or offline (`--data-dir` only); `--native` runs the client (in process, or
 //! `--client <PATH>` as a child over pipes), `--server` serves the oracle on fds 3–6 for a VM.
-//! koa adds `--vm qemu-riscv64|qemu-mips64 --elf <client>` to run an FPVM build under qemu.
+//! koa adds `--vm qemu-riscv64|qemu-mips64 --elf <client>` to run an FPVM build under qemu,
+//! and `--devnet <DIR> --claim <NAME>` to take every input from a devnet directory.
 //!
 //! Exit codes are the client's: 0 valid, 1 invalid, 2 failure.
 
@@ -32,27 +33,43 @@ use koa_preimage::{HintReader, HintWriter, OracleReader, OracleServer, PipeChann
 use super::CliError;
 
 /// Arguments of `koa host` (kona-host's single-chain flags, aliases and environment
-/// variables, plus koa's `--vm`, `--elf`, `--client`, `--json`).
+/// variables, plus koa's `--vm`, `--elf`, `--client`, `--devnet`, `--claim`, `--json`).
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("mode").required(true).args(["native", "server", "vm"])))]
 pub(crate) struct Args {
     /// Hash of the L1 head block. Derivation stops after this block is processed.
-    #[arg(long, env = "L1_HEAD")]
+    #[arg(long, env = "L1_HEAD", required_unless_present = "devnet")]
     l1_head: Option<B256>,
     /// Hash of the agreed upon safe L2 block committed to by `--agreed-l2-output-root`.
-    #[arg(long, visible_alias = "l2-head", env = "AGREED_L2_HEAD_HASH")]
+    #[arg(
+        long,
+        visible_alias = "l2-head",
+        env = "AGREED_L2_HEAD_HASH",
+        required_unless_present = "devnet"
+    )]
     agreed_l2_head_hash: Option<B256>,
     /// Agreed safe L2 output root to start derivation from.
-    #[arg(long, visible_alias = "l2-output-root", env = "AGREED_L2_OUTPUT_ROOT")]
+    #[arg(
+        long,
+        visible_alias = "l2-output-root",
+        env = "AGREED_L2_OUTPUT_ROOT",
+        required_unless_present = "devnet"
+    )]
     agreed_l2_output_root: Option<B256>,
     /// Claimed L2 output root at block `--claimed-l2-block-number` to validate.
-    #[arg(long, visible_alias = "l2-claim", env = "CLAIMED_L2_OUTPUT_ROOT")]
+    #[arg(
+        long,
+        visible_alias = "l2-claim",
+        env = "CLAIMED_L2_OUTPUT_ROOT",
+        required_unless_present = "devnet"
+    )]
     claimed_l2_output_root: Option<B256>,
     /// Number of the L2 block that the claimed output root commits to.
     #[arg(
         long,
         visible_alias = "l2-block-number",
-        env = "CLAIMED_L2_BLOCK_NUMBER"
+        env = "CLAIMED_L2_BLOCK_NUMBER",
+        required_unless_present = "devnet"
     )]
     claimed_l2_block_number: Option<u64>,
     /// Address of the L2 JSON-RPC endpoint (eth and debug namespaces).
@@ -100,6 +117,13 @@ pub(crate) struct Args {
     /// With `--native`, run this client executable as a child process over pipes.
     #[arg(long, requires = "native")]
     client: Option<PathBuf>,
+    /// Take every input from a devnet directory (`koa devnet generate`, or the bundled
+    /// `testdata/devnet`): its rollup and L1 configs and, with `--claim`, a claim.
+    #[arg(long, requires = "claim")]
+    devnet: Option<PathBuf>,
+    /// The claim of `--devnet` to prove (its `name` in claims.json).
+    #[arg(long, requires = "devnet")]
+    claim: Option<String>,
     /// Print the summary as one JSON object.
     #[arg(long)]
     json: bool,
@@ -129,10 +153,14 @@ type Store = Arc<VerifiedStore<Box<dyn PreimageStore>>>;
 /// Runs `koa host`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let start = Instant::now();
-    let inputs: BootInputs = boot_inputs(&args)?;
-    let store: Store = open_store(&args)?;
+    let devnet = match &args.devnet {
+        Some(dir) => Some(super::devnet_inputs::load(dir)?),
+        None => None,
+    };
+    let inputs: BootInputs = boot_inputs(&args, devnet.as_ref())?;
+    let store: Store = open_store(&args, devnet.as_ref())?;
     let online: bool = args.l1_node_address.is_some();
-    if !online && args.data_dir.is_none() {
+    if !online && args.data_dir.is_none() && args.devnet.is_none() {
         return Err(CliError::BadInput(
             "offline mode needs --data-dir (or pass --l1-node-address, --l2-node-address and \
              --l1-beacon-address)"
@@ -294,8 +322,11 @@ fn agreed_block_number(store: &Store, hash: B256) -> Option<u64> {
     Some(header.number)
 }
 
-/// The local inputs, from the flags.
-fn boot_inputs(args: &Args) -> Result<BootInputs, CliError> {
+/// The local inputs, from the flags or the devnet claim.
+fn boot_inputs(args: &Args, devnet: Option<&koa_devnet::Devnet>) -> Result<BootInputs, CliError> {
+    if let (Some(devnet), Some(name)) = (devnet, &args.claim) {
+        return super::devnet_inputs::claim_inputs(devnet, name);
+    }
     let required = |value: Option<B256>, flag: &str| {
         value.ok_or_else(|| CliError::BadInput(format!("--{flag} is required")))
     };
@@ -357,9 +388,9 @@ fn read_json_file(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
     Ok(bytes)
 }
 
-fn open_store(args: &Args) -> Result<Store, CliError> {
-    let inner: Box<dyn PreimageStore> = match &args.data_dir {
-        Some(dir) => {
+fn open_store(args: &Args, devnet: Option<&koa_devnet::Devnet>) -> Result<Store, CliError> {
+    let inner: Box<dyn PreimageStore> = match (&args.data_dir, devnet) {
+        (Some(dir), _) => {
             if args.data_format == "file" && !dir.join("kvformat").exists() {
                 std::fs::create_dir_all(dir)
                     .and_then(|()| std::fs::write(dir.join("kvformat"), "file"))
@@ -369,7 +400,10 @@ fn open_store(args: &Args) -> Result<Store, CliError> {
             }
             Box::new(DirectoryStore::open(dir).map_err(|err| CliError::BadInput(err.to_string()))?)
         }
-        None => Box::new(MemoryStore::new()),
+        (None, Some(devnet)) if args.l1_node_address.is_none() => {
+            Box::new(super::devnet_inputs::archive_store(devnet))
+        }
+        (None, _) => Box::new(MemoryStore::new()),
     };
     Ok(Arc::new(VerifiedStore::new(inner)))
 }

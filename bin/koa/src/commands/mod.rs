@@ -6,8 +6,10 @@ use std::process::ExitCode;
 pub(crate) mod chains;
 pub(crate) mod config;
 pub(crate) mod devnet;
+pub(crate) mod devnet_inputs;
 pub(crate) mod exec;
 pub(crate) mod host;
+pub(crate) mod serve;
 
 /// A failure that ends a command: printed as one line, with a non-zero exit code.
 #[derive(Debug, thiserror::Error)]
