@@ -213,7 +213,8 @@ fn temp_dir(name: &str) -> PathBuf {
 #[test]
 fn witness_proves_the_same_verdict_alone_and_detects_a_flipped_byte() {
     let dir = temp_dir("witness");
-    for name in ["across-karst", "wrong-random-output"] {
+    let mut blob_flips = 0;
+    for name in ["across-karst", "wrong-random-output", "sequencing-window"] {
         let claim = claim(name);
         let path = record_witness(claim, &dir);
         let witness = std::fs::read(&path).expect("witness written");
@@ -272,6 +273,7 @@ fn witness_proves_the_same_verdict_alone_and_detects_a_flipped_byte() {
             .iter()
             .find(|(key, _)| key.key_type() == PreimageKeyType::Blob)
         {
+            blob_flips += 1;
             let offset = value.as_ptr() as usize - witness.as_ptr() as usize + 31;
             let mut corrupt = witness.clone();
             corrupt[offset] ^= 0x01;
@@ -319,6 +321,10 @@ fn witness_proves_the_same_verdict_alone_and_detects_a_flipped_byte() {
             "{name}: another claim"
         );
     }
+    assert!(
+        blob_flips > 0,
+        "some witness reads a blob, so a flipped blob element is tried"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
