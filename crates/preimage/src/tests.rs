@@ -353,7 +353,8 @@ fn get_exact_skips_a_huge_announced_length_without_overflow() {
         let mut request: [u8; 32] = [0; 32];
         read_full(&raw, &mut request).unwrap();
         write_all(&raw, &u64::MAX.to_be_bytes()).unwrap();
-        write_all(&raw, &[1, 2, 3]).unwrap();
+        // The client may already have refused the length and closed its end.
+        let _ = write_all(&raw, &[1, 2, 3]);
     });
     let mut buf = [0u8; 4];
     assert!(matches!(
