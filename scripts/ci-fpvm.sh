@@ -59,4 +59,17 @@ else
   echo "== koa-client under qemu: bin/client/tests/devnet.rs not present (needs the bundled devnet), skipped"
 fi
 
+echo "== koa host --vm: devnet claims through the CLI, the client under qemu"
+# Expects: exit 0 for a valid claim, 1 for a wrong one (the host's exit codes are the client's).
+host_claim() {
+  local vm="$1" elf="$2" claim="$3" want="$4" got=0
+  cargo run -q -p koa -- host --devnet testdata/devnet --claim "$claim" --vm "$vm" --elf "$elf" || got=$?
+  if [ "$got" != "$want" ]; then
+    echo "koa host --vm $vm --claim $claim: exit $got, expected $want" >&2
+    exit 1
+  fi
+}
+host_claim qemu-riscv64 "$RV_CLIENT" across-karst 0
+host_claim qemu-mips64 "$MIPS_CLIENT" wrong-random-output 1
+
 echo "== FPVM CI passed"
