@@ -183,18 +183,45 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
         }
     }
 
+    /// Steps until the stages yield the attributes of the block after `safe_head`, or `None`
+    /// when the L1 source is exhausted.
+    ///
+    /// Temporary errors (a provider that may succeed later) are retried, up to
+    /// [`Self::temporary_retry_limit`] times in a row, then returned. Reset and critical errors
+    /// are returned: the inputs of a proof are fixed, so an L1 reorg or an inconsistent safe
+    /// head cannot be recovered from by re-deriving (op-program fails the same way). A node
+    /// that follows a live chain calls [`Self::step`] and [`Self::reset`] itself.
+    pub fn next_attributes(
+        &mut self,
+        safe_head: L2BlockInfo,
+    ) -> PipelineResult<Option<AttributesWithParent>> {
+        let mut temporary_failures = 0u32;
+        loop {
+            match self.step(safe_head) {
+                StepResult::PreparedAttributes(attributes) => return Ok(Some(*attributes)),
+                StepResult::Progressed | StepResult::AdvancedOrigin(_) => temporary_failures = 0,
+                StepResult::EndOfSource => return Ok(None),
+                StepResult::Failed(error) => match error.kind() {
+                    PipelineErrorKind::Temporary
+                        if temporary_failures < self.temporary_retry_limit =>
+                    {
+                        temporary_failures += 1;
+                        tracing::warn!(target: "derive::pipeline", %error, attempt = temporary_failures, "temporary error, retrying the step");
+                    }
+                    PipelineErrorKind::Temporary
+                    | PipelineErrorKind::Reset
+                    | PipelineErrorKind::Critical => return Err(error),
+                },
+            }
+        }
+    }
+
     /// Derives blocks until the safe head reaches `target` or the L1 source is exhausted, the
     /// way the fault proof program drives derivation (op-program's `ProgramDeriver`).
     ///
     /// `execute` turns attributes into the new safe head (building and executing the block; a
-    /// driver that drops invalid attributes returns the unchanged safe head). Errors:
-    /// - temporary ones (a provider that may succeed later) are retried, up to
-    ///   [`Self::temporary_retry_limit`] times in a row, then returned;
-    /// - reset errors are returned: the inputs of a proof are fixed, so an L1 reorg or an
-    ///   inconsistent safe head cannot be recovered from by re-deriving (op-program fails the
-    ///   same way). A node that follows a live chain calls [`Self::step`] and [`Self::reset`]
-    ///   itself;
-    /// - critical errors are returned.
+    /// driver that drops invalid attributes returns the unchanged safe head). Errors are those
+    /// of [`Self::next_attributes`] and of `execute`.
     pub fn run_to<F>(
         &mut self,
         mut safe_head: L2BlockInfo,
@@ -204,26 +231,10 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
     where
         F: FnMut(&AttributesWithParent) -> PipelineResult<L2BlockInfo>,
     {
-        let mut temporary_failures = 0u32;
         while safe_head.block_info.number < target {
-            match self.step(safe_head) {
-                StepResult::PreparedAttributes(attributes) => {
-                    temporary_failures = 0;
-                    safe_head = execute(&attributes)?;
-                }
-                StepResult::Progressed | StepResult::AdvancedOrigin(_) => temporary_failures = 0,
-                StepResult::EndOfSource => break,
-                StepResult::Failed(error) => match error.kind() {
-                    PipelineErrorKind::Temporary
-                        if temporary_failures < self.temporary_retry_limit =>
-                    {
-                        temporary_failures += 1;
-                        tracing::warn!(target: "derive::pipeline", error = %koa_protocol::ErrorChain(&error), attempt = temporary_failures, "temporary error, retrying the step");
-                    }
-                    PipelineErrorKind::Temporary
-                    | PipelineErrorKind::Reset
-                    | PipelineErrorKind::Critical => return Err(error),
-                },
+            match self.next_attributes(safe_head)? {
+                Some(attributes) => safe_head = execute(&attributes)?,
+                None => break,
             }
         }
         Ok(safe_head)

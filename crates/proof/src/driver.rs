@@ -16,10 +16,7 @@ use alloc::vec::Vec;
 use alloy_consensus::{Header, Sealed};
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{B256, Bytes};
-use koa_derive::{
-    AttributesWithParent, DerivationPipeline, L2BlockInfo, PipelineError, PipelineErrorKind,
-    StepResult, pipeline::DEFAULT_TEMPORARY_RETRY_LIMIT,
-};
+use koa_derive::{AttributesWithParent, DerivationPipeline, L2BlockInfo, PipelineError};
 use koa_executor::{ExecutorError, PreimageKind, StateError, StatelessExecutor};
 use koa_preimage::{HintWriterClient, PreimageKey, PreimageOracleClient};
 use koa_protocol::{OpPayloadAttributes, OutputRoot, RollupConfig};
@@ -167,27 +164,14 @@ where
     /// `None` when L1 is exhausted. Pair with [`Self::execute`] (a super-root driver checks
     /// attributes across chains in between).
     pub fn derive_next(&mut self) -> Result<Option<AttributesWithParent>, ProofError> {
-        let mut temporary_failures = 0u32;
-        loop {
-            match self.pipeline.step(self.safe_head) {
-                StepResult::PreparedAttributes(attributes) => {
-                    self.stats.blocks_derived += 1;
-                    return Ok(Some(*attributes));
-                }
-                StepResult::Progressed | StepResult::AdvancedOrigin(_) => temporary_failures = 0,
-                StepResult::EndOfSource => return Ok(None),
-                StepResult::Failed(error) => {
-                    if error.kind() == PipelineErrorKind::Temporary
-                        && temporary_failures < DEFAULT_TEMPORARY_RETRY_LIMIT
-                    {
-                        temporary_failures += 1;
-                        tracing::warn!(target: "proof::driver", %error, "temporary derivation error, stepping again");
-                        continue;
-                    }
-                    return Err(pipeline_error(self.oracle, error));
-                }
-            }
+        let attributes = self
+            .pipeline
+            .next_attributes(self.safe_head)
+            .map_err(|error| pipeline_error(self.oracle, error))?;
+        if attributes.is_some() {
+            self.stats.blocks_derived += 1;
         }
+        Ok(attributes)
     }
 
     /// Derives and executes blocks until the safe head reaches `target` or L1 is exhausted.
