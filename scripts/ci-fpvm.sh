@@ -59,6 +59,9 @@ else
   echo "== koa-client under qemu: bin/client/tests/devnet.rs not present (needs the bundled devnet), skipped"
 fi
 
+echo "== koa host --server: the oracle on fds 3-6, the riscv64 client under qemu as the VM"
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa --test cli_host_server -- --ignored
+
 echo "== koa host --vm: devnet claims through the CLI, the client under qemu"
 # Expects: exit 0 for a valid claim, 1 for a wrong one (the host's exit codes are the client's).
 host_claim() {
