@@ -41,7 +41,7 @@ enum Command {
     /// The fault-proof host, with kona-host's single-chain flags: fetch (online) or read
     /// (offline, `--data-dir`) a claim's witness and run the client on it. Exit code 0 valid,
     /// 1 invalid, 2 failure.
-    Host(Box<commands::host::Args>),
+    Host(Box<commands::host::HostCommand>),
 }
 
 fn main() -> ExitCode {
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(args),
         Command::Exec(args) => commands::exec::run(args),
         Command::Devnet(args) => commands::devnet::run(args),
-        Command::Host(args) => commands::host::run(*args),
+        Command::Host(command) => commands::host::run(command.into_args()),
     };
     match result {
         Ok(code) => code,
@@ -82,12 +82,20 @@ fn usage_error(err: &clap::Error) -> ExitCode {
             ExitCode::from(2)
         }
         _ => {
+            // clap's message, on one line: its first line and the indented list under it
+            // (e.g. the missing arguments), without the usage and tip that follow.
             let rendered = err.render().to_string();
-            let first = rendered
-                .lines()
-                .find(|line| !line.trim().is_empty())
-                .unwrap_or("error");
-            let line = first.strip_prefix("error: ").unwrap_or(first);
+            let mut lines = rendered.lines().skip_while(|line| line.trim().is_empty());
+            let first = lines.next().unwrap_or("error");
+            let mut line = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+            let listed: Vec<&str> = lines
+                .take_while(|line| line.starts_with("  "))
+                .map(str::trim)
+                .collect();
+            if !listed.is_empty() {
+                line.push(' ');
+                line.push_str(&listed.join(", "));
+            }
             eprintln!("error: {line} (see `koa --help`)");
             ExitCode::from(2)
         }

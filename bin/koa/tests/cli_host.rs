@@ -167,8 +167,10 @@ fn online_into_an_empty_data_dir_then_offline_from_it() {
     assert!(summary["preimages_fetched"].as_u64().unwrap() > 0);
     drop(served);
 
-    // Offline: no node flags, the directory alone, the same verdict.
-    let mut offline = claim;
+    // Offline: no node flags, the directory alone, the same verdict; in kona-host's
+    // `single <flags>` form, which koa takes too.
+    let mut offline = vec!["single".to_string()];
+    offline.extend(claim);
     offline.extend([
         "--data-dir".into(),
         data_dir.display().to_string(),
@@ -329,6 +331,11 @@ fn bad_inputs_are_one_line_and_exit_2() {
     );
     assert_failure(&run(&with(&["--data-dir", &dd])), &[]);
     assert_failure(&run(&with(&["--native"])), &["--data-dir"]);
+    // Missing flags are listed on the one line, in either form.
+    assert_failure(
+        &run(&["single".into(), "--native".into()]),
+        &["--l1-head", "--claimed-l2-block-number"],
+    );
 
     // An unreachable node: bounded retries, then the node is named.
     let port = TcpListener::bind("127.0.0.1:0")

@@ -32,6 +32,34 @@ use koa_preimage::{HintReader, HintWriter, OracleReader, OracleServer, PipeChann
 
 use super::CliError;
 
+/// `koa host [single] <flags>`: the flags directly, or after `single` as kona-host takes them.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub(crate) struct HostCommand {
+    /// kona-host's form: `koa host single <flags>` is `koa host <flags>`.
+    #[command(subcommand)]
+    form: Option<HostForm>,
+    #[command(flatten)]
+    args: Args,
+}
+
+/// The subcommands `koa host` accepts for kona-host compatibility.
+#[derive(Debug, clap::Subcommand)]
+enum HostForm {
+    /// Prove a single-chain output root claim (kona-host's `single`).
+    Single(Box<Args>),
+}
+
+impl HostCommand {
+    /// The flags, from either form.
+    pub(crate) fn into_args(self) -> Args {
+        match self.form {
+            Some(HostForm::Single(args)) => *args,
+            None => self.args,
+        }
+    }
+}
+
 /// Arguments of `koa host` (kona-host's single-chain flags, aliases and environment
 /// variables, plus koa's `--vm`, `--elf`, `--client`, `--devnet`, `--claim`, `--json`).
 #[derive(Debug, clap::Args)]

@@ -23,11 +23,11 @@ pub(crate) enum CliError {
 }
 
 impl CliError {
-    /// The process exit code for this error: 2 for bad input, 3 for internal failures.
+    /// The process exit code for this error: 2, a failure, as the fault proof program's
+    /// convention has it (0 and 1 are verdicts).
     pub(crate) fn exit_code(&self) -> ExitCode {
         match self {
-            Self::BadInput(_) => ExitCode::from(2),
-            Self::Internal(_) => ExitCode::from(3),
+            Self::BadInput(_) | Self::Internal(_) => ExitCode::from(2),
         }
     }
 }
