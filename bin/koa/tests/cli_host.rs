@@ -222,6 +222,42 @@ fn online_into_an_empty_data_dir_then_offline_from_it() {
 }
 
 #[test]
+fn the_witness_endpoint_replaces_per_node_state_fetches() {
+    let served = Served::start();
+    let (claim, expected_valid) = claim_args("across-holocene");
+    assert!(expected_valid);
+    let online = |extra: &[&str]| -> Value {
+        let mut args = claim.clone();
+        args.extend(served.node_args());
+        args.extend(["--native".into(), "--json".into()]);
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let calls = |summary: &Value, method: &str| summary["rpc_calls_by_method"][method].as_u64();
+
+    let per_node = online(&[]);
+    let witness = online(&["--enable-experimental-witness-endpoint"]);
+    assert_eq!(per_node["verdict"], "valid");
+    assert_eq!(witness["verdict"], "valid");
+    // One `debug_executePayload` per executed block, nothing else for their state.
+    let blocks = witness["l2_blocks"].as_u64().unwrap();
+    assert!(blocks > 0);
+    assert_eq!(calls(&witness, "debug_executePayload"), Some(blocks));
+    assert_eq!(calls(&per_node, "debug_executePayload"), None);
+    assert!(witness["witness_preimages"].as_u64().unwrap() > 0);
+    let proofs = |summary: &Value| calls(summary, "eth_getProof").unwrap_or(0);
+    // Only the agreed output's message-passer proof is left.
+    assert_eq!(proofs(&witness), 1, "{witness}");
+    assert!(proofs(&per_node) > blocks, "{per_node}");
+    assert!(
+        witness["rpc_calls"].as_u64() < per_node["rpc_calls"].as_u64(),
+        "{witness}\n{per_node}"
+    );
+}
+
+#[test]
 fn missing_and_corrupt_preimages_name_their_key() {
     // The agreed L2 output root's preimage is read by every run: corrupt it, then remove it.
     let dir = tempfile::tempdir().unwrap();

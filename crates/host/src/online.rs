@@ -94,6 +94,8 @@ pub struct OnlineFetcher<S> {
     stored: AtomicU64,
     /// Preimages delivered by whole-block witnesses.
     witness_preimages: AtomicU64,
+    /// Whether `l2-payload-witness` hints are answered with whole-block witnesses.
+    witness_endpoint: bool,
 }
 
 /// A block as `eth_getBlockByHash(hash, true)` returns it (only the fields used here).
@@ -141,7 +143,16 @@ impl<S: PreimageStore> OnlineFetcher<S> {
             agreed,
             stored: AtomicU64::new(0),
             witness_preimages: AtomicU64::new(0),
+            witness_endpoint: false,
         }
+    }
+
+    /// Answers `l2-payload-witness` hints with one whole-block witness call to the L2 node
+    /// (kona-host's `--enable-experimental-witness-endpoint`); without it they are ignored and
+    /// the state is fetched node by node as the executor hints at it.
+    pub const fn with_witness_endpoint(mut self, enabled: bool) -> Self {
+        self.witness_endpoint = enabled;
+        self
     }
 
     /// The nodes.
@@ -243,6 +254,7 @@ impl<S: PreimageStore> OnlineFetcher<S> {
                     .await?;
                 self.store_proof(&proof)
             }
+            Hint::L2PayloadWitness { .. } if !self.witness_endpoint => Ok(()),
             Hint::L2PayloadWitness {
                 parent_hash,
                 attributes,

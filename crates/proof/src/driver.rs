@@ -27,6 +27,7 @@ use crate::{
     blob::{BlobVerifier, OracleBlobProvider},
     boot::BootInfo,
     error::{DataKind, PreimageError},
+    hint::Hint,
     l1::OracleL1Chain,
     l2::{ExecutedBlock, L2Store},
     oracle::ProofOracle,
@@ -194,7 +195,8 @@ where
         attributes: &AttributesWithParent,
     ) -> Result<Option<Advance>, ProofError> {
         let parent = self.pipeline.l2.tip().clone();
-        let number = parent.number + 1;
+        // For messages only: `build` refuses a parent without a successor number.
+        let number = parent.number.saturating_add(1);
         match self.build(&parent, &attributes.attributes) {
             Ok(executed) => Ok(Some(self.commit(executed, false)?)),
             Err(BuildError::Invalid(error)) => {
@@ -230,11 +232,33 @@ where
         parent: &Sealed<Header>,
         attributes: &OpPayloadAttributes,
     ) -> Result<ExecutedBlock, BuildError> {
+        let number =
+            parent
+                .number
+                .checked_add(1)
+                .ok_or(BuildError::Fatal(ProofError::Executed {
+                    number: parent.number,
+                    reason: "the parent is the last block a u64 can number".into(),
+                }))?;
+        // kona's `l2-payload-witness`: a host with a node that serves whole-block witnesses
+        // (`debug_executePayload`) fetches the block's state in one call instead of node by node.
+        // Advisory only: every node the executor reads is still checked against its hash.
+        let attributes_json = serde_json::to_vec(attributes).map_err(|e| {
+            BuildError::Fatal(ProofError::Executed {
+                number,
+                reason: alloc::format!("payload attributes do not serialise: {e}"),
+            })
+        })?;
+        self.oracle
+            .announce(&Hint::L2PayloadWitness {
+                parent_hash: parent.hash(),
+                attributes: attributes_json.into(),
+            })
+            .map_err(|e| BuildError::Fatal(e.into()))?;
         let provider = OracleTrie::new(self.oracle, DataKind::TrieNode, None);
         let hinter = OracleHinter::new(self.oracle);
         let executor = StatelessExecutor::new(self.config, provider, hinter)
             .with_accelerator(OracleAccelerator::new(self.oracle, self.precompiles));
-        let number = parent.number + 1;
         let mut outcome = executor
             .execute(parent.inner(), parent.hash(), attributes)
             .map_err(|e| classify(self.oracle, number, e))?;

@@ -102,16 +102,29 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
         if self.hinted.borrow().contains(&wire) {
             return Ok(());
         }
-        self.hinter.hint(&wire).map_err(|source| {
+        self.send(&wire)?;
+        self.hinted.borrow_mut().insert(wire);
+        Ok(())
+    }
+
+    /// Sends `hint` without remembering it: for a hint that is unique by construction and may
+    /// be large (a payload witness carries a block's transactions), which [`hint`](Self::hint)
+    /// would keep in memory for the rest of the run.
+    pub fn announce(&self, hint: &Hint) -> Result<(), PreimageError> {
+        self.send(&hint.encode())
+    }
+
+    /// Writes a hint's wire form to the host.
+    fn send(&self, wire: &str) -> Result<(), PreimageError> {
+        self.hinter.hint(wire).map_err(|source| {
             self.record(PreimageError::Hint {
-                hint: wire.clone(),
+                hint: wire.into(),
                 reason: source.to_string(),
             })
         })?;
         let mut stats = self.stats.get();
         stats.hints += 1;
         self.stats.set(stats);
-        self.hinted.borrow_mut().insert(wire);
         Ok(())
     }
 

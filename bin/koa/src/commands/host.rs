@@ -131,9 +131,9 @@ pub(crate) struct Args {
     /// An L1 chain config (geth's genesis `config` object), for an L1 not embedded in koa.
     #[arg(long, alias = "l1-cfg", env = "L1_CONFIG_PATH")]
     l1_config_path: Option<PathBuf>,
-    /// Accepted for kona-host compatibility: koa always asks the L2 node for whole-block
-    /// witnesses (`debug_executePayload`, then `debug_executionWitness`) and falls back to
-    /// per-node fetches.
+    /// Online: answer the client's `l2-payload-witness` hints with one whole-block witness call
+    /// to the L2 node (`debug_executePayload`, else `debug_executionWitness`) instead of fetching
+    /// the block's state node by node; falls back to that when the node lacks both.
     #[arg(long, env = "ENABLE_EXPERIMENTAL_WITNESS_ENDPOINT")]
     enable_experimental_witness_endpoint: bool,
     /// Run an FPVM build of the client under qemu-user.
@@ -221,7 +221,10 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             head_hash: inputs.agreed_l2_head_hash,
             output_root: inputs.agreed_l2_output_root,
         };
-        let fetcher = Arc::new(OnlineFetcher::new(nodes, Arc::clone(&store), agreed));
+        let fetcher = Arc::new(
+            OnlineFetcher::new(nodes, Arc::clone(&store), agreed)
+                .with_witness_endpoint(args.enable_experimental_witness_endpoint),
+        );
         let online = Online {
             fetcher: Arc::clone(&fetcher),
             runtime: runtime.handle().clone(),
