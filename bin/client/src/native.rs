@@ -137,7 +137,13 @@ fn replay(path: &std::path::Path) -> Outcome {
     };
     let oracle = match WitnessOracle::new(&data) {
         Ok(oracle) => oracle,
-        Err(error) => return Outcome::Failure(format!("witness {}: {error}", path.display())),
+        Err(error) => {
+            return Outcome::Failure(format!(
+                "witness {}: {}",
+                path.display(),
+                koa_proof::ErrorChain(&error)
+            ));
+        }
     };
     eprintln!(
         "witness: {} preimages, claim commitment (local keys) {}",

@@ -16,7 +16,7 @@ impl Outcome {
     pub(crate) fn from_result(result: Result<Verdict, ProofError>) -> Self {
         match result {
             Ok(verdict) => Self::Verdict(alloc::boxed::Box::new(verdict)),
-            Err(error) => Self::Failure(alloc::format!("{error}")),
+            Err(error) => Self::Failure(alloc::format!("{}", koa_proof::ErrorChain(&error))),
         }
     }
 

@@ -63,7 +63,7 @@ pub enum DevnetError {
     #[error("blob: {0}")]
     Blob(String),
     /// koa's executor failed to build an L2 block.
-    #[error("executing L2 block {number}: {source}")]
+    #[error("executing L2 block {number} failed")]
     Execution {
         /// The block number.
         number: u64,
@@ -84,7 +84,7 @@ pub enum DevnetError {
     #[error("devnet invariant: {0}")]
     Invariant(String),
     /// Reading or writing a devnet directory failed.
-    #[error("{path}: {source}")]
+    #[error("file {path}")]
     Io {
         /// The file.
         path: std::path::PathBuf,

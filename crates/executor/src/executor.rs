@@ -113,7 +113,7 @@ where
     A: PrecompileAccelerator + Clone,
 {
     /// Sends the expensive precompiles to `accelerator` (on an FPVM: to the host through the
-    /// pre-image oracle), see [`crate::precompile`].
+    /// preimage oracle), see [`crate::precompile`].
     pub fn with_accelerator<B>(self, accelerator: B) -> StatelessExecutor<'a, P, H, B>
     where
         B: PrecompileAccelerator + Clone,

@@ -4,7 +4,7 @@
 //! On an FPVM a pairing check costs billions of instructions. The fault-proof specification
 //! ("Precompile Accelerators") lets the program ask the host instead: it hints
 //! `l1-precompile <address ‖ required gas ‖ input>` and reads the result under a type-6
-//! (precompile) pre-image key. The L1 `PreimageOracle` contract serves that key by calling the
+//! (precompile) preimage key. The L1 `PreimageOracle` contract serves that key by calling the
 //! real precompile with the given gas, so an honest answer can always be proven on L1.
 //!
 //! [`KoaPrecompiles`] is op-revm's [`OpPrecompiles`] with one change: for the addresses in
@@ -22,7 +22,7 @@
 //! (a wrong output length, a pairing result other than 0 or 1, a KZG success value other than
 //! the constant revm returns, a failure of ecrecover, which never fails) as a fatal error, so a
 //! malformed answer ends the program instead of producing a verdict. A well-formed but wrong
-//! answer is what the FPVM oracle's own trust model covers: on L1 the precompile pre-image is
+//! answer is what the FPVM oracle's own trust model covers: on L1 the precompile preimage is
 //! loaded by running the precompile. Where no such check exists (zkVMs, TEEs, witness mode),
 //! run the precompiles in-process with [`NoAccelerator`].
 
@@ -87,7 +87,7 @@ pub fn is_accelerated(address: &Address) -> bool {
 }
 
 /// The input ecrecover reads: revm right-pads shorter inputs with zeros and ignores bytes past
-/// 128, so the accelerated call (and its pre-image key) always carries exactly 128 bytes.
+/// 128, so the accelerated call (and its preimage key) always carries exactly 128 bytes.
 pub const ECRECOVER_INPUT_LEN: usize = 128;
 
 /// What a precompile returned, as the host reports it (`status ‖ output`, status 1 or 0).
@@ -120,10 +120,10 @@ impl PrecompileAnswer {
 }
 
 /// Runs precompile cryptography outside the EVM (on an FPVM: in the host, through the
-/// pre-image oracle).
+/// preimage oracle).
 ///
 /// [`KoaPrecompiles`] calls it only for [`ACCELERATED_PRECOMPILES`] active in the current fork,
-/// after charging gas and checking what revm checks cheaply, with the exact input the pre-image
+/// after charging gas and checking what revm checks cheaply, with the exact input the preimage
 /// key commits to (for ecrecover, [`ECRECOVER_INPUT_LEN`] bytes).
 pub trait PrecompileAccelerator {
     /// Why an answer could not be obtained (an oracle failure): fatal for the block.

@@ -204,7 +204,7 @@ fn every_storage_slot_read_is_hinted() {
     }
 }
 
-/// A [`TrieHinter`] that records which hint each pre-image was announced with.
+/// A [`TrieHinter`] that records which hint each preimage was announced with.
 #[derive(Debug, Default)]
 struct KindHints {
     nodes: RefCell<Vec<B256>>,

@@ -15,7 +15,10 @@ use crate::{
 };
 use alloy_primitives::B256;
 use koa_preimage::{FetchError, HintRouter, PreimageFetcher, PreimageKey, PreimageKeyType};
-use koa_proof::hint::{Hint, HintType};
+use koa_proof::{
+    ErrorChain,
+    hint::{Hint, HintType},
+};
 use std::{
     collections::HashSet,
     sync::{
@@ -209,7 +212,12 @@ impl<S: PreimageStore> HostBackend<S> {
             .runtime
             .block_on(async move { fetcher.fetch(&hint).await });
         HostStats::add(&self.stats.hints_fetched, 1);
-        result.map_err(|err| FetchError::Backend(format!("fetching preimage {key} failed: {err}")))
+        result.map_err(|err| {
+            FetchError::Backend(format!(
+                "fetching preimage {key} failed: {}",
+                ErrorChain(&err)
+            ))
+        })
     }
 }
 
@@ -220,13 +228,13 @@ impl<S: PreimageStore> PreimageFetcher for HostBackend<S> {
         } else {
             let stored = self
                 .read_store(key)
-                .map_err(|err| FetchError::Backend(err.to_string()))?;
+                .map_err(|err| FetchError::Backend(ErrorChain(&err).to_string()))?;
             match stored {
                 Some(value) => value,
                 None => {
                     self.fetch_last_hint(key)?;
                     self.read_store(key)
-                        .map_err(|err| FetchError::Backend(err.to_string()))?
+                        .map_err(|err| FetchError::Backend(ErrorChain(&err).to_string()))?
                         .ok_or(FetchError::NotFound(key))?
                 }
             }
@@ -253,7 +261,7 @@ impl<S: PreimageStore> HintRouter for HostBackend<S> {
                 .runtime
                 .block_on(async move { fetcher.fetch(&parsed).await });
             HostStats::add(&self.stats.hints_fetched, 1);
-            return result.map_err(|err| FetchError::Backend(err.to_string()));
+            return result.map_err(|err| FetchError::Backend(ErrorChain(&err).to_string()));
         }
         *self
             .last_hint

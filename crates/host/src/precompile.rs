@@ -1,12 +1,12 @@
 //! The host's answer to an `l1-precompile` hint: runs the precompile natively and produces the
-//! pre-images the client will read.
+//! preimages the client will read.
 //!
 //! Hint payload (kona's layout, the fault-proof specification's `l1-precompile` with the
 //! required gas of newer versions): `address (20 B) ‖ required gas (u64 BE) ‖ input`.
 //! The client then reads the type-6 key `6 ‖ keccak256(payload)[1..]`, whose value is
 //! `status ‖ output`: status `1` and the precompile's output on success, a single `0` byte if
 //! the precompile fails (halts) for that input and gas. The host also keeps the payload itself
-//! as a keccak256 pre-image, as the specification asks, so the key can be traced back to its
+//! as a keccak256 preimage, as the specification asks, so the key can be traced back to its
 //! call (and loaded on L1 with `loadPrecompilePreimagePart`).
 //!
 //! The precompile runs with the required gas as its limit, as the L1 `PreimageOracle` contract
@@ -78,7 +78,7 @@ impl PrecompileCall {
         .concat()
     }
 
-    /// The precompile pre-image key the client reads: type 6 over `keccak256(payload)`.
+    /// The precompile preimage key the client reads: type 6 over `keccak256(payload)`.
     pub fn key(&self) -> PreimageKey {
         PreimageKey::precompile_call(self.address, self.required_gas, &self.input)
     }
@@ -106,16 +106,16 @@ impl PrecompileCall {
     }
 }
 
-/// The pre-images that answer one `l1-precompile` hint.
+/// The preimages that answer one `l1-precompile` hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrecompilePreimages {
     /// The precompile key and its `status ‖ output` value.
     pub result: (PreimageKey, Vec<u8>),
-    /// The payload as a keccak256 pre-image (its key hash and the payload).
+    /// The payload as a keccak256 preimage (its key hash and the payload).
     pub payload: (B256, Vec<u8>),
 }
 
-/// Answers an `l1-precompile` hint payload: runs the precompile and returns the pre-images to
+/// Answers an `l1-precompile` hint payload: runs the precompile and returns the preimages to
 /// store (see the module docs for the formats).
 pub fn answer_precompile_hint(payload: &[u8]) -> Result<PrecompilePreimages, PrecompileHintError> {
     let call = PrecompileCall::decode(payload)?;

@@ -26,7 +26,7 @@ use std::{
 };
 
 /// The client's accelerator wired straight to the host function, through the same hint
-/// payload and pre-image key an FPVM run uses; records every call.
+/// payload and preimage key an FPVM run uses; records every call.
 #[derive(Default)]
 struct HostAccelerator {
     calls: RefCell<Vec<PrecompileCall>>,

@@ -49,7 +49,7 @@ pub trait TrieHinter {
 
     /// The bytecode whose keccak256 hash is `hash` is about to be requested (kona's `l2-code`).
     ///
-    /// Defaults to [`Self::hint_trie_node`], for hinters that do not tell pre-images apart.
+    /// Defaults to [`Self::hint_trie_node`], for hinters that do not tell preimages apart.
     fn hint_code(&self, hash: B256) -> Result<(), Self::Error> {
         self.hint_trie_node(hash)
     }
@@ -57,7 +57,7 @@ pub trait TrieHinter {
     /// The block header whose hash is `hash` is about to be requested (an ancestor for
     /// `BLOCKHASH`; kona's `l2-block-header`).
     ///
-    /// Defaults to [`Self::hint_trie_node`], for hinters that do not tell pre-images apart.
+    /// Defaults to [`Self::hint_trie_node`], for hinters that do not tell preimages apart.
     fn hint_header(&self, hash: B256) -> Result<(), Self::Error> {
         self.hint_trie_node(hash)
     }

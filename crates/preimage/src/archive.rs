@@ -51,7 +51,7 @@ pub enum ArchiveError {
         needed: u64,
     },
     /// Entry `index` has a key of an unknown type.
-    #[error("entry {index}: {source}")]
+    #[error("entry {index} has an invalid key")]
     InvalidKey {
         /// Index of the entry.
         index: u64,

@@ -1,6 +1,6 @@
 //! The client (program) side: requesting preimages and sending hints.
 //!
-//! Wire formats (fault-proof specification, "Pre-image communication" and "Hinting"):
+//! Wire formats (fault-proof specification, "Preimage communication" and "Hinting"):
 //!
 //! ```text
 //! oracle request  := key: bytes32

@@ -1,6 +1,6 @@
 //! Preimage keys: a 32-byte value whose first byte is the key type.
 //!
-//! See the fault-proof specification, section "Pre-image key types". For every global key type
+//! See the fault-proof specification, section "Preimage key types". For every global key type
 //! the type byte replaces the first byte of a 32-byte hash; local keys carry a dispute-specific
 //! identifier (by convention a big-endian `u64` index in the last 8 bytes).
 

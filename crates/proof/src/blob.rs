@@ -1,7 +1,7 @@
 //! Blobs from the oracle: the commitment by its versioned hash, then the 4096 field elements by
 //! their evaluation points.
 //!
-//! Pre-image layout (fault-proof specification, "Blob pre-images"; kona-host and op-program
+//! Preimage layout (fault-proof specification, "Blob preimages"; kona-host and op-program
 //! serve the same keys):
 //!
 //! - sha256 key of the versioned hash (first byte replaced by the type): the 48-byte KZG
@@ -13,7 +13,7 @@
 //!   proof (kona's convention).
 //!
 //! A field element cannot be checked against its key by hashing. On an FPVM the on-chain
-//! pre-image oracle proves each element against the commitment (a point evaluation) before
+//! preimage oracle proves each element against the commitment (a point evaluation) before
 //! the program may read it, so [`TrustedBlobs`] is enough. A zkVM or TEE, whose host is not
 //! checked by anyone, verifies the whole blob against the commitment with its KZG proof
 //! through a [`BlobVerifier`] (with the `kzg` feature: [`KzgBlobVerifier`], c-kzg).
@@ -86,7 +86,7 @@ pub trait BlobVerifier {
     ) -> Result<(), String>;
 }
 
-/// Trusts the oracle's field elements: right on an FPVM, whose on-chain pre-image oracle
+/// Trusts the oracle's field elements: right on an FPVM, whose on-chain preimage oracle
 /// proves every element it loads against the commitment.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TrustedBlobs;

@@ -1,4 +1,4 @@
-//! The boot information: the dispute's inputs, read from the local pre-image keys.
+//! The boot information: the dispute's inputs, read from the local preimage keys.
 //!
 //! | key | value                                   |
 //! |-----|-----------------------------------------|
@@ -41,10 +41,10 @@ pub const L1_CHAIN_CONFIG_KEY: u64 = 7;
 /// The boot information cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BootError {
-    /// A local pre-image is missing.
+    /// A local preimage is missing.
     #[error(transparent)]
     Preimage(#[from] PreimageError),
-    /// A fixed-size local pre-image has the wrong size.
+    /// A fixed-size local preimage has the wrong size.
     #[error("local key {index} has {actual} bytes, expected {expected}")]
     Length {
         /// The local key.
@@ -137,7 +137,7 @@ impl BootInfo {
     }
 }
 
-/// A local pre-image of exactly `N` bytes.
+/// A local preimage of exactly `N` bytes.
 fn fixed<const N: usize, O: PreimageOracleClient, H: HintWriterClient>(
     oracle: &ProofOracle<O, H>,
     index: u64,

@@ -305,7 +305,7 @@ where
 
     /// Adds an executed block to the store and moves the safe head.
     fn commit(&mut self, block: ExecutedBlock, replaced: bool) -> Result<Advance, ProofError> {
-        // The header is now a pre-image the program knows: `BLOCKHASH` in later blocks and the
+        // The header is now a preimage the program knows: `BLOCKHASH` in later blocks and the
         // store read it by hash without asking the host.
         let encoded: Bytes = alloy_rlp::encode(block.header.inner()).into();
         self.oracle
@@ -370,7 +370,7 @@ fn classify<O: PreimageOracleClient, H: HintWriterClient>(
     }
 }
 
-/// Names the pre-image behind a state error, or keeps it as an execution failure.
+/// Names the preimage behind a state error, or keeps it as an execution failure.
 fn state_error<O: PreimageOracleClient, H: HintWriterClient>(
     oracle: &ProofOracle<O, H>,
     number: u64,
@@ -422,7 +422,7 @@ fn state_error<O: PreimageOracleClient, H: HintWriterClient>(
     }
 }
 
-/// A derivation failure, with the typed pre-image error behind it if a provider hit one.
+/// A derivation failure, with the typed preimage error behind it if a provider hit one.
 fn pipeline_error<O: PreimageOracleClient, H: HintWriterClient>(
     oracle: &ProofOracle<O, H>,
     error: PipelineError,

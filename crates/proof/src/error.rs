@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloy_primitives::B256;
 use koa_preimage::PreimageKey;
 
-/// What a pre-image was read for; names the data in errors.
+/// What a preimage was read for; names the data in errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DataKind {
     /// A boot input (local key).
@@ -28,7 +28,7 @@ pub enum DataKind {
     TrieNode,
     /// Contract bytecode.
     Code,
-    /// The pre-image of an L2 output root.
+    /// The preimage of an L2 output root.
     OutputRoot,
     /// An accelerated precompile's result (`status ‖ output`).
     PrecompileResult,
@@ -53,11 +53,11 @@ impl core::fmt::Display for DataKind {
     }
 }
 
-/// A pre-image that cannot be had or does not check out.
+/// A preimage that cannot be had or does not check out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PreimageError {
-    /// The host did not serve the pre-image.
-    #[error("missing {kind} pre-image {key}: {reason}")]
+    /// The host did not serve the preimage.
+    #[error("missing {kind} preimage {key}: {reason}")]
     Missing {
         /// What it was for.
         kind: DataKind,
@@ -66,8 +66,8 @@ pub enum PreimageError {
         /// The oracle's reason.
         reason: String,
     },
-    /// The pre-image does not hash to its key.
-    #[error("corrupt {kind} pre-image {key}: its hash is {actual}")]
+    /// The preimage does not hash to its key.
+    #[error("corrupt {kind} preimage {key}: its hash is {actual}")]
     Corrupt {
         /// What it was for.
         kind: DataKind,
@@ -76,10 +76,10 @@ pub enum PreimageError {
         /// The hash of the bytes served.
         actual: B256,
     },
-    /// The pre-image hashes to its key but is not what its position in the chain requires
+    /// The preimage hashes to its key but is not what its position in the chain requires
     /// (an L1 header whose number or parent link is wrong, a blob that fails its KZG check,
     /// a trie whose leaves are not the list it commits to...).
-    #[error("invalid {kind} pre-image {key}: {reason}")]
+    #[error("invalid {kind} preimage {key}: {reason}")]
     Invalid {
         /// What it was for.
         kind: DataKind,
@@ -99,7 +99,7 @@ pub enum PreimageError {
 }
 
 impl PreimageError {
-    /// What the pre-image was for (`None` for a failed hint).
+    /// What the preimage was for (`None` for a failed hint).
     pub const fn kind(&self) -> Option<DataKind> {
         match self {
             Self::Missing { kind, .. }
@@ -111,8 +111,8 @@ impl PreimageError {
 }
 
 impl koa_derive::ProviderError for PreimageError {
-    /// Every pre-image failure is critical: the proof's inputs are fixed, so neither retrying
-    /// nor resetting can make a missing or tampered pre-image good.
+    /// Every preimage failure is critical: the proof's inputs are fixed, so neither retrying
+    /// nor resetting can make a missing or tampered preimage good.
     fn kind(&self) -> koa_derive::PipelineErrorKind {
         koa_derive::PipelineErrorKind::Critical
     }

@@ -1,10 +1,10 @@
-//! Hints: the client's notes to the host about the pre-images it is about to request.
+//! Hints: the client's notes to the host about the preimages it is about to request.
 //!
 //! A hint travels as the UTF-8 string `<name> 0x<hex payload>` (fault-proof specification,
 //! "Hinting"; the names and payload layouts are kona's, so koa's client works with kona-host
 //! and koa's host serves kona's client). The host uses a hint to fetch and store the
-//! pre-images of one piece of chain data before the client asks for them; a hint is never
-//! trusted by the client, which checks every pre-image it reads against its key.
+//! preimages of one piece of chain data before the client asks for them; a hint is never
+//! trusted by the client, which checks every preimage it reads against its key.
 //!
 //! | name                       | payload                                                      |
 //! |----------------------------|--------------------------------------------------------------|
@@ -55,13 +55,13 @@ pub enum HintType {
     L2Code,
     /// `l2-state-node`: one state or storage trie node by hash.
     L2StateNode,
-    /// `starting-l2-output`: the pre-image of the agreed L2 output root.
+    /// `starting-l2-output`: the preimage of the agreed L2 output root.
     StartingL2Output,
     /// `l2-account-proof`: the state-trie path to an account at a block.
     L2AccountProof,
     /// `l2-account-storage-proof`: the paths to an account and one of its storage slots.
     L2AccountStorageProof,
-    /// `l2-payload-witness`: every pre-image needed to execute a payload on a parent block.
+    /// `l2-payload-witness`: every preimage needed to execute a payload on a parent block.
     L2PayloadWitness,
 }
 
@@ -204,7 +204,7 @@ pub enum Hint {
         /// The L2 chain, when several chains share a host (interop).
         chain_id: Option<u64>,
     },
-    /// `starting-l2-output`: the agreed output root whose pre-image is wanted.
+    /// `starting-l2-output`: the agreed output root whose preimage is wanted.
     StartingL2Output(B256),
     /// `l2-account-proof`.
     L2AccountProof {

@@ -1,6 +1,6 @@
 //! The L1 chain from the oracle, anchored at the trusted L1 head.
 //!
-//! Every header is the keccak256 pre-image of its hash (checked). The canonical chain by number
+//! Every header is the keccak256 preimage of its hash (checked). The canonical chain by number
 //! is the chain of parent hashes back from the L1 head, each header's number checked against
 //! its child's. Transactions and receipts are the leaves of the header's transaction and
 //! receipt tries, whose nodes `koa-mpt` checks against their hashes as it walks them.
@@ -97,7 +97,7 @@ fn header_by_hash<O: PreimageOracleClient, H: HintWriterClient>(
     decode_header(oracle, DataKind::L1Header, hash, &bytes)
 }
 
-/// Decodes a header pre-image that hashed right (a malformed one is still a named error).
+/// Decodes a header preimage that hashed right (a malformed one is still a named error).
 pub(crate) fn decode_header<O: PreimageOracleClient, H: HintWriterClient>(
     oracle: &ProofOracle<O, H>,
     kind: DataKind,

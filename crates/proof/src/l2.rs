@@ -1,7 +1,7 @@
 //! The L2 store: the one view of the L2 chain that derivation reads and execution extends.
 //!
-//! It starts at the agreed block, found from the agreed output root (its pre-image names the
-//! block hash, whose pre-image is the header). Older blocks are read on demand by walking parent
+//! It starts at the agreed block, found from the agreed output root (its preimage names the
+//! block hash, whose preimage is the header). Older blocks are read on demand by walking parent
 //! hashes back, each header checked against its hash and its number against its child's, and
 //! each block's transactions read through its transaction trie. Newer blocks are the ones the
 //! driver executes: it inserts each with its transactions, its L1 origin and its output root,

@@ -1,10 +1,10 @@
 //! The core of koa's fault proof program: `no_std` + `alloc`, synchronous, and reaching data
-//! only through the pre-image oracle.
+//! only through the preimage oracle.
 //!
 //! Given the dispute's inputs (an L1 head and an agreed L2 output root) and a claim (an output
 //! root at an L2 block number), [`run`] derives the L2 chain from L1 and executes it block by
 //! block, then judges the claim: a [`Verdict`] when the program could decide, a [`ProofError`]
-//! when it could not (a missing or tampered pre-image, a broken chain). The client maps them to
+//! when it could not (a missing or tampered preimage, a broken chain). The client maps them to
 //! op-challenger's exit codes: 0 valid, 1 invalid, 2 failure ([`Verdict::exit_code`],
 //! [`ProofError::EXIT_CODE`]).
 //!
@@ -27,20 +27,20 @@
 //! # Trust
 //!
 //! Nothing the host serves is trusted except the local keys (the dispute game commits to
-//! them). Every keccak256 and sha256 pre-image is checked against its key by the code that
+//! them). Every keccak256 and sha256 preimage is checked against its key by the code that
 //! reads it; L1 headers are linked by parent hash from the L1 head, L2 headers back from the
 //! agreed output root's block; transactions and receipts are read through the tries their
 //! headers commit to. Blob field elements cannot be hashed against their key: on an FPVM the
 //! on-chain oracle proves them ([`blob::TrustedBlobs`]); elsewhere a [`blob::BlobVerifier`]
 //! checks each blob against its commitment (with the `kzg` feature, [`blob::KzgBlobVerifier`]).
-//! A tampered pre-image is a [`PreimageError`] naming its kind and key — never a verdict.
+//! A tampered preimage is a [`PreimageError`] naming its kind and key — never a verdict.
 //!
 //! # Backends
 //!
 //! A new backend (an FPVM, a zkVM guest, a TEE, or `koa host --native` in process) implements
 //! two traits of `koa-preimage`, [`PreimageOracleClient`] (`get`, `get_exact`) and
 //! [`HintWriterClient`] (`hint`), over whatever transport it has (file descriptors, a witness
-//! of pre-images read into memory, ...), picks a [`blob::BlobVerifier`], and calls [`run`]
+//! of preimages read into memory, ...), picks a [`blob::BlobVerifier`], and calls [`run`]
 //! (or [`run_with`]). Everything else — boot, providers, caching, derivation, execution — is
 //! this crate, unchanged.
 //!
@@ -73,6 +73,8 @@ pub use boot::{BootError, BootInfo};
 pub use driver::{Advance, ChainDriver, DriverStats};
 pub use error::{DataKind, PreimageError};
 pub use hint::{Hint, HintParseError, HintType};
+/// Prints an error with its causes, once each: how koa's errors are meant to be shown.
+pub use koa_protocol::ErrorChain;
 pub use l2::L2Store;
 pub use oracle::{OracleStats, ProofOracle};
 
@@ -112,16 +114,16 @@ impl Verdict {
 #[derive(Debug, thiserror::Error)]
 pub enum ProofError {
     /// The boot information cannot be read.
-    #[error("boot info: {0}")]
+    #[error("cannot read the boot info")]
     Boot(#[from] BootError),
-    /// A pre-image is missing, tampered or malformed.
+    /// A preimage is missing, tampered or malformed.
     #[error(transparent)]
     Preimage(#[from] PreimageError),
     /// Derivation failed.
-    #[error("derivation: {0}")]
-    Derivation(PipelineError),
+    #[error("derivation failed")]
+    Derivation(#[source] PipelineError),
     /// A block failed to execute for a reason other than an invalid payload.
-    #[error("executing block {number}: {source}")]
+    #[error("executing block {number} failed")]
     Execution {
         /// The block number.
         number: u64,
@@ -138,7 +140,7 @@ pub enum ProofError {
         reason: alloc::string::String,
     },
     /// The deposits-only replacement of a failed payload failed too.
-    #[error("deposits-only block {number} failed to execute: {source}")]
+    #[error("deposits-only block {number} failed to execute")]
     DepositsOnlyFailed {
         /// The block number.
         number: u64,

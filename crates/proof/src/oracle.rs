@@ -1,13 +1,13 @@
-//! The caching, verifying front of the pre-image oracle that every provider reads through.
+//! The caching, verifying front of the preimage oracle that every provider reads through.
 //!
 //! [`ProofOracle`] owns the program's two channels to the host (a
 //! [`PreimageOracleClient`] and a [`HintWriterClient`]) and adds three things:
 //!
 //! - **Hints ahead of fetches.** A fetch names the [`Hint`] that makes the host able to serve
 //!   it; the hint is sent just before the first fetch that is not cached, and never twice.
-//! - **A cache.** Every pre-image is kept by key, so nothing is fetched twice (the executor
+//! - **A cache.** Every preimage is kept by key, so nothing is fetched twice (the executor
 //!   reopens the parent state of every block; derivation re-reads L2 blocks it executed).
-//! - **Verification** of keccak256 and sha256 pre-images against their key, with a
+//! - **Verification** of keccak256 and sha256 preimages against their key, with a
 //!   [`PreimageError`] naming what the data was for. Trie nodes are checked by `koa-mpt` and
 //!   bytecode and ancestor headers by the executor as they are decoded, so their unchecked
 //!   fetch ([`ProofOracle::keccak_unchecked`]) does not hash them twice.
@@ -31,9 +31,9 @@ use crate::{
 /// What the program read from the host (the per-claim figures of a proof run).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OracleStats {
-    /// Pre-images requested from the host (cache misses).
+    /// Preimages requested from the host (cache misses).
     pub preimages: u64,
-    /// Bytes of those pre-images.
+    /// Bytes of those preimages.
     pub bytes: u64,
     /// Hints sent.
     pub hints: u64,
@@ -49,7 +49,7 @@ pub struct ProofOracle<O, H> {
     cache: RefCell<HashMap<PreimageKey, Bytes>>,
     hinted: RefCell<BTreeSet<alloc::string::String>>,
     stats: Cell<OracleStats>,
-    /// The first pre-image error any provider hit, kept typed: derivation passes provider
+    /// The first preimage error any provider hit, kept typed: derivation passes provider
     /// errors on as text, and the driver wants to report the error itself.
     first_error: RefCell<Option<PreimageError>>,
 }
@@ -82,7 +82,7 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
         self.stats.get()
     }
 
-    /// Takes the first pre-image error recorded by [`Self::record`].
+    /// Takes the first preimage error recorded by [`Self::record`].
     pub fn take_error(&self) -> Option<PreimageError> {
         self.first_error.borrow_mut().take()
     }
@@ -128,7 +128,7 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
         Ok(())
     }
 
-    /// The pre-image of `key`, from the cache or (after `hint`) from the host. Unverified.
+    /// The preimage of `key`, from the cache or (after `hint`) from the host. Unverified.
     pub fn get(
         &self,
         kind: DataKind,
@@ -163,7 +163,7 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
         Ok(bytes)
     }
 
-    /// The keccak256 pre-image of `hash`, checked against it.
+    /// The keccak256 preimage of `hash`, checked against it.
     pub fn keccak(
         &self,
         kind: DataKind,
@@ -180,7 +180,7 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
         Ok(bytes)
     }
 
-    /// The keccak256 pre-image of `hash` for a reader that checks it itself (trie nodes,
+    /// The keccak256 preimage of `hash` for a reader that checks it itself (trie nodes,
     /// bytecode and headers read by `koa-mpt` and the executor).
     pub fn keccak_unchecked(
         &self,
@@ -191,7 +191,7 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
         self.get(kind, PreimageKey::keccak256(hash), hint)
     }
 
-    /// The sha256 pre-image under `key` (a sha256-typed key, whose first byte replaced the
+    /// The sha256 preimage under `key` (a sha256-typed key, whose first byte replaced the
     /// hash's), checked against the 31 bytes of the hash the key keeps.
     pub fn sha256(
         &self,
@@ -213,13 +213,13 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
         Ok(bytes)
     }
 
-    /// Caches a pre-image the program produced itself (an executed block's header), so that
+    /// Caches a preimage the program produced itself (an executed block's header), so that
     /// later reads by key need no host. The caller vouches that `bytes` matches `key`.
     pub fn insert_verified(&self, key: PreimageKey, bytes: Bytes) {
         self.cache.borrow_mut().insert(key, bytes);
     }
 
-    /// The local pre-image `index` (boot information; trusted: the dispute game commits to it).
+    /// The local preimage `index` (boot information; trusted: the dispute game commits to it).
     pub fn local(&self, kind: DataKind, index: u64) -> Result<Bytes, PreimageError> {
         self.get(kind, PreimageKey::local(index), None)
     }

@@ -1,4 +1,4 @@
-//! Unit tests over an in-memory oracle: caching and hints, verification of every pre-image
+//! Unit tests over an in-memory oracle: caching and hints, verification of every preimage
 //! kind the providers read, boot info, the L1 chain walk and the L2 store's start.
 
 use alloc::{string::String, vec::Vec};

@@ -11,7 +11,7 @@ use crate::{
     oracle::ProofOracle,
 };
 
-/// Trie nodes (and, for the executor, bytecode and headers) as keccak256 pre-images. The
+/// Trie nodes (and, for the executor, bytecode and headers) as keccak256 preimages. The
 /// reader checks each against its hash (`koa-mpt` for nodes, the executor for code and
 /// headers), so this fetch does not.
 #[derive(Debug)]
@@ -47,7 +47,7 @@ impl<O: PreimageOracleClient, H: HintWriterClient> TrieProvider for OracleTrie<'
     }
 }
 
-/// Turns a trie error into the pre-image error it stands for: a missing node keeps the
+/// Turns a trie error into the preimage error it stands for: a missing node keeps the
 /// oracle's error, a node that does not hash to its reference is corrupt, anything else makes
 /// the trie under `root` invalid. Records it with the oracle.
 pub(crate) fn trie_error<O, H>(

@@ -1,8 +1,8 @@
 //! End to end over the bundled devnet (`testdata/devnet/`): every claim gets its expected
-//! verdict natively, and a tampered or missing pre-image of every kind the proof reads is a
+//! verdict natively, and a tampered or missing preimage of every kind the proof reads is a
 //! named program failure, never a verdict.
 //!
-//! Run with `--nocapture` to see the per-claim figures (blocks, pre-images, bytes, time, peak
+//! Run with `--nocapture` to see the per-claim figures (blocks, preimages, bytes, time, peak
 //! heap).
 
 use std::{
@@ -69,7 +69,7 @@ fn devnet_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/devnet")
 }
 
-/// The devnet's pre-images: the archive (`KOAPRE\0\1`, count, sorted `key ‖ len ‖ value`).
+/// The devnet's preimages: the archive (`KOAPRE\0\1`, count, sorted `key ‖ len ‖ value`).
 struct Devnet {
     preimages: HashMap<PreimageKey, Vec<u8>>,
     rollup_json: String,
@@ -108,8 +108,8 @@ fn load() -> Devnet {
     }
 }
 
-/// The host side of one claim: the devnet's pre-images plus the claim's local keys, with an
-/// optional tamper applied to the first pre-image of a chosen kind the program asks for.
+/// The host side of one claim: the devnet's preimages plus the claim's local keys, with an
+/// optional tamper applied to the first preimage of a chosen kind the program asks for.
 struct Host<'a> {
     devnet: &'a Devnet,
     local: BTreeMap<u64, Vec<u8>>,
@@ -119,7 +119,7 @@ struct Host<'a> {
     last_hint: RefCell<Option<Hint>>,
 }
 
-/// Which pre-image to tamper with: the first one requested right after a hint of this type
+/// Which preimage to tamper with: the first one requested right after a hint of this type
 /// whose key has this type, altered by `how`.
 #[derive(Clone, Copy)]
 struct Tamper {
@@ -282,7 +282,7 @@ fn every_devnet_claim_gets_its_expected_verdict() {
     );
 }
 
-/// Runs the valid claims that derive blocks until one reads a pre-image `tamper` applies to.
+/// Runs the valid claims that derive blocks until one reads a preimage `tamper` applies to.
 fn expect_named_in_any(devnet: &Devnet, tamper: Tamper, kinds: &[DataKind]) {
     let claim = devnet
         .claims
@@ -299,7 +299,7 @@ fn expect_named(devnet: &Devnet, claim: &Claim, tamper: Tamper, kinds: &[DataKin
         tampered.unwrap_or_else(|| panic!("{:?}: nothing of that kind was read", tamper.hint));
     match result {
         Err(ProofError::Preimage(error)) => {
-            let kind = error.kind().expect("a pre-image error");
+            let kind = error.kind().expect("a preimage error");
             assert!(
                 kinds.contains(&kind),
                 "{:?}: named {kind:?}, expected one of {kinds:?}: {error}",
@@ -319,9 +319,9 @@ fn expect_named(devnet: &Devnet, claim: &Claim, tamper: Tamper, kinds: &[DataKin
                 );
             }
         }
-        Err(other) => panic!("{:?}: not a pre-image error: {other}", tamper.hint),
+        Err(other) => panic!("{:?}: not a preimage error: {other}", tamper.hint),
         Ok(verdict) => panic!(
-            "{:?}: tampered pre-image {key} gave a verdict {verdict:?}",
+            "{:?}: tampered preimage {key} gave a verdict {verdict:?}",
             tamper.hint
         ),
     }

@@ -126,7 +126,7 @@ impl L1ChainConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum L1ChainConfigError {
     /// Not a geth chain config (syntax, missing `chainId`, wrong field types).
-    #[error("invalid L1 chain config JSON: {0}")]
+    #[error("invalid L1 chain config JSON")]
     Json(#[from] serde_json::Error),
 }
 

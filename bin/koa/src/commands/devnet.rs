@@ -3,7 +3,7 @@
 use std::{path::PathBuf, process::ExitCode, time::Instant};
 
 use koa_devnet::{DevnetParams, SCHEDULED_FORKS, WriteOptions, generate, write_devnet};
-use koa_protocol::Hardfork;
+use koa_protocol::{ErrorChain, Hardfork};
 
 use super::CliError;
 
@@ -103,8 +103,8 @@ fn run_generate(args: GenerateArgs) -> Result<ExitCode, CliError> {
     params.max_blob_channels = args.max_blob_channels;
     let start = Instant::now();
     let devnet = generate(params).map_err(|e| match e {
-        koa_devnet::DevnetError::Params(_) => CliError::BadInput(e.to_string()),
-        _ => CliError::Internal(e.to_string()),
+        koa_devnet::DevnetError::Params(_) => CliError::BadInput(ErrorChain(&e).to_string()),
+        _ => CliError::Internal(ErrorChain(&e).to_string()),
     })?;
     let generated = start.elapsed();
     write_devnet(
@@ -114,7 +114,7 @@ fn run_generate(args: GenerateArgs) -> Result<ExitCode, CliError> {
             data_dir: !args.no_data_dir,
         },
     )
-    .map_err(|e| CliError::Internal(e.to_string()))?;
+    .map_err(|e| CliError::Internal(ErrorChain(&e).to_string()))?;
     println!(
         "devnet: {} L1 blocks, {} L2 blocks, {} blobs, {} preimages; generated in {:.1} s, \
          written in {:.1} s to {}",

@@ -12,8 +12,9 @@ use super::CliError;
 pub(crate) fn load(dir: &Path) -> Result<Devnet, CliError> {
     Devnet::load(dir).map_err(|err| {
         CliError::BadInput(format!(
-            "cannot load the devnet in {}: {err}",
-            dir.display()
+            "cannot load the devnet in {}: {}",
+            dir.display(),
+            koa_protocol::ErrorChain(&err)
         ))
     })
 }

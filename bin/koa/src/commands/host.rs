@@ -29,6 +29,7 @@ use koa_host::{
     store::{DirectoryStore, MemoryStore, PreimageStore, VerifiedStore},
 };
 use koa_preimage::{HintReader, HintWriter, OracleReader, OracleServer, PipeChannel, ServerError};
+use koa_proof::ErrorChain;
 
 use super::CliError;
 
@@ -210,7 +211,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
                 policy,
                 Arc::clone(&rpc_stats),
             )
-            .map_err(|err| CliError::BadInput(err.to_string()))
+            .map_err(|err| CliError::BadInput(ErrorChain(&err).to_string()))
         };
         let nodes = Nodes {
             l1: node("L1 execution node", &args.l1_node_address)?,
@@ -431,7 +432,10 @@ fn open_store(args: &Args, devnet: Option<&koa_devnet::Devnet>) -> Result<Store,
                         CliError::BadInput(format!("data directory {}: {err}", dir.display()))
                     })?;
             }
-            Box::new(DirectoryStore::open(dir).map_err(|err| CliError::BadInput(err.to_string()))?)
+            Box::new(
+                DirectoryStore::open(dir)
+                    .map_err(|err| CliError::BadInput(ErrorChain(&err).to_string()))?,
+            )
         }
         (None, Some(devnet)) if args.l1_node_address.is_none() => {
             Box::new(super::devnet_inputs::archive_store(devnet))
@@ -477,7 +481,7 @@ fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
             // The server's error names the key or node; the client only saw a closed pipe.
             (_, Some(error)) => Err(error),
             (Ok(verdict), None) => Ok(verdict),
-            (Err(err), None) => Err(err.to_string()),
+            (Err(err), None) => Err(ErrorChain(&err).to_string()),
         };
         match result {
             Ok(verdict) => Outcome {
@@ -509,7 +513,7 @@ fn run_child(runner: ClientRunner, backend: &HostBackend<Store>) -> Outcome {
         Ok(outcome) => outcome,
         Err(err) => {
             return Outcome {
-                result: Err(err.to_string()),
+                result: Err(ErrorChain(&err).to_string()),
                 blocks: None,
             };
         }

@@ -27,12 +27,17 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     let devnet = koa_devnet::Devnet::load(&args.dir).map_err(|err| {
         CliError::BadInput(format!(
-            "cannot load the devnet in {}: {err}",
-            args.dir.display()
+            "cannot load the devnet in {}: {}",
+            args.dir.display(),
+            koa_protocol::ErrorChain(&err)
         ))
     })?;
-    let chain = ChainData::from_devnet(&devnet)
-        .map_err(|err| CliError::BadInput(format!("the devnet's chain is incomplete: {err}")))?;
+    let chain = ChainData::from_devnet(&devnet).map_err(|err| {
+        CliError::BadInput(format!(
+            "the devnet's chain is incomplete: {}",
+            koa_protocol::ErrorChain(&err)
+        ))
+    })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -20,7 +20,7 @@ use std::{io, path::PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Reading or writing a preimage file failed.
-    #[error("preimage {key}: {op} {path} failed: {source}")]
+    #[error("preimage {key}: {op} {path} failed")]
     Io {
         /// The key whose file was accessed.
         key: PreimageKey,
