@@ -7,10 +7,7 @@ use koa_protocol::{Hardfork, RollupConfig, SystemConfig};
 
 use crate::{
     error::PipelineErrorKind,
-    traits::{
-        BlobProvider, BlobWithCommitment, ChainProvider, IndexedBlobHash, L2ChainProvider,
-        ProviderError,
-    },
+    traits::{ChainProvider, L2ChainProvider, ProviderError},
     types::{BlockInfo, L2BlockInfo},
 };
 
@@ -151,31 +148,7 @@ impl L2ChainProvider for TestL2Provider {
 }
 
 /// An in-memory blob store.
-#[derive(Clone, Debug, Default)]
-pub struct TestBlobProvider {
-    /// Blobs by versioned hash.
-    pub blobs: BTreeMap<B256, BlobWithCommitment>,
-}
-
-impl BlobProvider for TestBlobProvider {
-    type Error = TestProviderError;
-
-    fn blobs(
-        &mut self,
-        _: &BlockInfo,
-        hashes: &[IndexedBlobHash],
-    ) -> Result<Vec<BlobWithCommitment>, Self::Error> {
-        hashes
-            .iter()
-            .map(|h| {
-                self.blobs
-                    .get(&h.hash)
-                    .cloned()
-                    .ok_or_else(|| missing(h.hash))
-            })
-            .collect()
-    }
-}
+pub type TestBlobProvider = crate::sources::MemoryBlobs;
 
 /// A [`BatchSource`](crate::stages::BatchSource) over decoded batches that all become
 /// available at the first origin; the origin then walks `l1` on each exhausted read.

@@ -45,7 +45,7 @@ pub use output::{
     PREIMAGE_DIR, ROLLUP_FILE, WriteOptions, l1_chain_config_json, write_devnet,
 };
 pub use plan::{BATCH_INBOX, PORTAL, SYSTEM_CONFIG};
-pub use providers::{BlobView, L1View, L2Chain, L2View, NotInDevnet};
+pub use providers::{L1View, L2Chain, L2View, NotInDevnet, blobs_of};
 pub use rng::TestKey;
 pub use store::PreimageStore;
 pub use users::TxCounts;

@@ -1,16 +1,12 @@
 //! The derivation pipeline's data sources over a generated devnet held in memory.
 
-use std::collections::BTreeMap;
-
 use alloy_consensus::{Header, Receipt, TxEnvelope};
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{B256, Bytes};
 use koa_derive::{
     PipelineErrorKind,
-    traits::{
-        BlobProvider, BlobWithCommitment, ChainProvider, IndexedBlobHash, L2ChainProvider,
-        ProviderError,
-    },
+    sources::MemoryBlobs,
+    traits::{ChainProvider, L2ChainProvider, ProviderError},
     types::{BlockInfo, L2BlockInfo},
 };
 use koa_protocol::{RollupConfig, SystemConfig};
@@ -85,42 +81,13 @@ impl ChainProvider for L1View<'_> {
     }
 }
 
-/// The blobs of a devnet's L1 chain.
-#[derive(Debug, Clone, Default)]
-pub struct BlobView {
-    blobs: BTreeMap<B256, BlobWithCommitment>,
-}
-
-impl BlobView {
-    /// Every blob of `blocks`.
-    pub fn new(blocks: &[L1Block]) -> Self {
-        let blobs = blocks
-            .iter()
-            .flat_map(|b| &b.blobs)
-            .map(|blob| (blob.versioned_hash, blob.with_commitment()))
-            .collect();
-        Self { blobs }
-    }
-}
-
-impl BlobProvider for BlobView {
-    type Error = NotInDevnet;
-
-    fn blobs(
-        &mut self,
-        _block: &BlockInfo,
-        hashes: &[IndexedBlobHash],
-    ) -> Result<Vec<BlobWithCommitment>, Self::Error> {
-        hashes
-            .iter()
-            .map(|h| {
-                self.blobs
-                    .get(&h.hash)
-                    .cloned()
-                    .ok_or_else(|| NotInDevnet(format!("blob {}", h.hash)))
-            })
-            .collect()
-    }
+/// The blobs of a devnet's L1 chain, by versioned hash.
+pub fn blobs_of(blocks: &[L1Block]) -> MemoryBlobs {
+    blocks
+        .iter()
+        .flat_map(|b| &b.blobs)
+        .map(|blob| (blob.versioned_hash, blob.with_commitment()))
+        .collect()
 }
 
 /// The L2 chain of a devnet (safe blocks only).

@@ -10,7 +10,7 @@ use alloy_eips::{
 use alloy_primitives::{B256, Bytes, U256, keccak256};
 use koa_derive::{DerivationPipeline, StepResult, types::L2BlockInfo};
 use koa_devnet::{
-    BlobData, BlobView, Devnet, L1Block, L1View, L2Block, L2Chain, SCHEDULED_FORKS, roots_of_unity,
+    BlobData, Devnet, L1Block, L1View, L2Block, L2Chain, SCHEDULED_FORKS, blobs_of, roots_of_unity,
 };
 use koa_executor::{OpPayloadAttributes, StatelessExecutor};
 use koa_mpt::{NoopTrieHinter, read_ordered_list};
@@ -175,7 +175,7 @@ fn derivation_from_l1_alone_rebuilds_every_l2_block() {
         L2Chain {
             blocks: vec![genesis.clone()],
         },
-        BlobView::new(&l1),
+        blobs_of(&l1),
     );
     pipeline.reset(genesis.info).unwrap();
     let mut safe = genesis.info;

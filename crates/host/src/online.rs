@@ -227,33 +227,13 @@ impl<S: PreimageStore> OnlineFetcher<S> {
                 block_number,
                 address,
                 ..
-            } => {
-                let proof: ProofResponse = self
-                    .nodes
-                    .l2
-                    .call(
-                        "eth_getProof",
-                        (address, Vec::<B256>::new(), format!("{block_number:#x}")),
-                    )
-                    .await?;
-                self.store_proof(&proof)
-            }
+            } => self.account_proof(*block_number, *address, &[]).await,
             Hint::L2AccountStorageProof {
                 block_number,
                 address,
                 slot,
                 ..
-            } => {
-                let proof: ProofResponse = self
-                    .nodes
-                    .l2
-                    .call(
-                        "eth_getProof",
-                        (address, [slot], format!("{block_number:#x}")),
-                    )
-                    .await?;
-                self.store_proof(&proof)
-            }
+            } => self.account_proof(*block_number, *address, &[*slot]).await,
             Hint::L2PayloadWitness { .. } if !self.witness_endpoint => Ok(()),
             Hint::L2PayloadWitness {
                 parent_hash,
@@ -368,6 +348,24 @@ impl<S: PreimageStore> OnlineFetcher<S> {
         };
         self.put(PreimageKey::keccak256(hash), &code)?;
         Ok(())
+    }
+
+    /// Fetches and stores `eth_getProof` of `address` (and `slots`) at L2 block `block_number`.
+    async fn account_proof(
+        &self,
+        block_number: u64,
+        address: Address,
+        slots: &[B256],
+    ) -> Result<(), OnlineError> {
+        let proof: ProofResponse = self
+            .nodes
+            .l2
+            .call(
+                "eth_getProof",
+                (address, slots, format!("{block_number:#x}")),
+            )
+            .await?;
+        self.store_proof(&proof)
     }
 
     fn store_proof(&self, proof: &ProofResponse) -> Result<(), OnlineError> {

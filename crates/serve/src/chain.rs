@@ -9,7 +9,7 @@ use alloy_consensus::{
     Header, ReceiptEnvelope, TxEnvelope, TxReceipt,
     transaction::{SignerRecoverable, Transaction},
 };
-use alloy_eips::eip2718::Decodable2718;
+use alloy_eips::{Typed2718, eip2718::Decodable2718};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_rlp::Decodable;
 use alloy_trie::TrieAccount;
@@ -67,6 +67,27 @@ pub enum QueryError {
     /// The query is malformed.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// What `eth_getTransactionReceipt` shows of a receipt, from an L1 or an L2 one alike.
+struct ReceiptFields {
+    status: bool,
+    cumulative_gas_used: u64,
+    logs: Vec<alloy_primitives::Log>,
+    tx_type: u8,
+    bloom: alloy_primitives::Bloom,
+}
+
+impl ReceiptFields {
+    fn of<R: TxReceipt<Log = alloy_primitives::Log> + Typed2718>(receipt: &R) -> Self {
+        Self {
+            status: receipt.status(),
+            cumulative_gas_used: receipt.cumulative_gas_used(),
+            logs: receipt.logs().to_vec(),
+            tx_type: receipt.ty(),
+            bloom: receipt.bloom(),
+        }
+    }
 }
 
 /// One blob as a beacon node serves it.
@@ -351,45 +372,26 @@ impl ChainData {
         let raw_txs = self.raw_transactions(block_hash)?;
         let bad =
             |what: String| QueryError::Missing(format!("receipt {index} of {block_hash}: {what}"));
-        let decode = |raw: &Bytes| -> Result<
-            (
-                bool,
-                u64,
-                Vec<alloy_primitives::Log>,
-                u8,
-                alloy_primitives::Bloom,
-            ),
-            QueryError,
-        > {
+        let decode = |raw: &Bytes| -> Result<ReceiptFields, QueryError> {
+            let mut buf: &[u8] = raw.as_ref();
             match layer {
-                Layer::L1 => {
-                    let r = ReceiptEnvelope::decode_2718(&mut raw.as_ref())
-                        .map_err(|e| bad(e.to_string()))?;
-                    Ok((
-                        r.status(),
-                        r.cumulative_gas_used(),
-                        r.logs().to_vec(),
-                        r.tx_type() as u8,
-                        r.bloom(),
-                    ))
-                }
+                Layer::L1 => ReceiptEnvelope::decode_2718(&mut buf).map(|r| ReceiptFields::of(&r)),
                 Layer::L2 => {
-                    let r = OpReceiptEnvelope::decode_2718(&mut raw.as_ref())
-                        .map_err(|e| bad(e.to_string()))?;
-                    Ok((
-                        r.status(),
-                        r.cumulative_gas_used(),
-                        r.logs().to_vec(),
-                        r.tx_type() as u8,
-                        r.bloom(),
-                    ))
+                    OpReceiptEnvelope::decode_2718(&mut buf).map(|r| ReceiptFields::of(&r))
                 }
             }
+            .map_err(|e| bad(e.to_string()))
         };
         let mut log_index: usize = 0;
         let mut previous_gas: u64 = 0;
         for (i, raw) in raw_receipts.iter().enumerate() {
-            let (status, cumulative, logs, ty, bloom) = decode(raw)?;
+            let ReceiptFields {
+                status,
+                cumulative_gas_used: cumulative,
+                logs,
+                tx_type: ty,
+                bloom,
+            } = decode(raw)?;
             if i < index {
                 log_index += logs.len();
                 previous_gas = cumulative;

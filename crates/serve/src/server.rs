@@ -1,6 +1,6 @@
 //! The HTTP side: JSON-RPC at `/l1` and `/l2`, the beacon REST API under `/beacon`.
 
-use crate::chain::{ChainData, Layer, QueryError};
+use crate::chain::{BlobSidecar, ChainData, Layer, QueryError};
 use alloy_primitives::{Address, B256, Bytes, U256};
 use bytes::Bytes as BodyBytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -367,6 +367,17 @@ impl Node {
     }
 
     /// Answers a beacon API GET `path` (below `/beacon`).
+    /// The slot named by a path segment and the blobs of the L1 block at it.
+    fn blobs_at_slot(&self, slot: &str) -> Result<(u64, Vec<BlobSidecar>), QueryError> {
+        let slot: u64 = slot
+            .parse()
+            .map_err(|_| QueryError::Invalid("the slot must be a number".into()))?;
+        let blobs = self
+            .chain
+            .blobs_at_slot(slot, &koa_host::blob::evaluation_point)?;
+        Ok((slot, blobs))
+    }
+
     fn beacon(&self, path: &str, query: &str) -> Response<Full<BodyBytes>> {
         let timing = self.chain.timing();
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -387,48 +398,38 @@ impl Node {
                 }}),
             ),
             ["eth", "v1", "beacon", "blob_sidecars", slot] => {
-                let Ok(slot) = slot.parse::<u64>() else {
-                    return rest_error(StatusCode::BAD_REQUEST, "the slot must be a number");
-                };
                 let indices: Option<Vec<u64>> = query_values(query, "indices")
                     .map(|values| values.iter().filter_map(|v| v.parse().ok()).collect());
-                match self
-                    .chain
-                    .blobs_at_slot(slot, &koa_host::blob::evaluation_point)
-                {
-                    Ok(blobs) => {
-                        let data: Vec<Value> = blobs
-                            .into_iter()
-                            .filter(|b| indices.as_ref().is_none_or(|i| i.contains(&b.index)))
-                            .map(|b| {
-                                json!({
-                                    "index": b.index.to_string(),
-                                    "blob": Bytes::from(b.blob),
-                                    "kzg_commitment": b.commitment,
-                                    "kzg_proof": b.proof,
-                                    "signed_block_header": {
-                                        "message": {
-                                            "slot": slot.to_string(),
-                                            "proposer_index": "0",
-                                            "parent_root": B256::ZERO,
-                                            "state_root": B256::ZERO,
-                                            "body_root": B256::ZERO,
-                                        },
-                                        "signature": Bytes::from(vec![0u8; 96]),
-                                    },
-                                    "kzg_commitment_inclusion_proof": vec![B256::ZERO; 17],
-                                })
-                            })
-                            .collect();
-                        json_response(StatusCode::OK, &json!({ "data": data }))
-                    }
-                    Err(err) => beacon_query_error(&err),
-                }
+                let (slot, blobs) = match self.blobs_at_slot(slot) {
+                    Ok(found) => found,
+                    Err(err) => return beacon_query_error(&err),
+                };
+                let data: Vec<Value> = blobs
+                    .into_iter()
+                    .filter(|b| indices.as_ref().is_none_or(|i| i.contains(&b.index)))
+                    .map(|b| {
+                        json!({
+                            "index": b.index.to_string(),
+                            "blob": Bytes::from(b.blob),
+                            "kzg_commitment": b.commitment,
+                            "kzg_proof": b.proof,
+                            "signed_block_header": {
+                                "message": {
+                                    "slot": slot.to_string(),
+                                    "proposer_index": "0",
+                                    "parent_root": B256::ZERO,
+                                    "state_root": B256::ZERO,
+                                    "body_root": B256::ZERO,
+                                },
+                                "signature": Bytes::from(vec![0u8; 96]),
+                            },
+                            "kzg_commitment_inclusion_proof": vec![B256::ZERO; 17],
+                        })
+                    })
+                    .collect();
+                json_response(StatusCode::OK, &json!({ "data": data }))
             }
             ["eth", "v1", "beacon", "blobs", slot] => {
-                let Ok(slot) = slot.parse::<u64>() else {
-                    return rest_error(StatusCode::BAD_REQUEST, "the slot must be a number");
-                };
                 let wanted: Option<Vec<B256>> = match query_values(query, "versioned_hashes") {
                     None => None,
                     Some(values) => match values.iter().map(|v| v.parse::<B256>()).collect() {
@@ -438,24 +439,20 @@ impl Node {
                         }
                     },
                 };
-                match self
-                    .chain
-                    .blobs_at_slot(slot, &koa_host::blob::evaluation_point)
-                {
-                    Ok(blobs) => {
-                        let data: Vec<Value> = blobs
-                            .into_iter()
-                            .filter(|b| {
-                                wanted
-                                    .as_ref()
-                                    .is_none_or(|w| w.contains(&b.versioned_hash))
-                            })
-                            .map(|b| json!(Bytes::from(b.blob)))
-                            .collect();
-                        json_response(StatusCode::OK, &json!({ "data": data }))
-                    }
-                    Err(err) => beacon_query_error(&err),
-                }
+                let (_, blobs) = match self.blobs_at_slot(slot) {
+                    Ok(found) => found,
+                    Err(err) => return beacon_query_error(&err),
+                };
+                let data: Vec<Value> = blobs
+                    .into_iter()
+                    .filter(|b| {
+                        wanted
+                            .as_ref()
+                            .is_none_or(|w| w.contains(&b.versioned_hash))
+                    })
+                    .map(|b| json!(Bytes::from(b.blob)))
+                    .collect();
+                json_response(StatusCode::OK, &json!({ "data": data }))
             }
             _ => rest_error(
                 StatusCode::NOT_FOUND,

@@ -6,10 +6,12 @@
 //! address of the system config in effect for that L1 block.
 
 mod blob_encoding;
+mod memory;
 
 pub use blob_encoding::{
     BLOB_ENCODING_VERSION, BlobDecodeError, MAX_BLOB_DATA_SIZE, decode_blob, encode_blob,
 };
+pub use memory::{BlobNotHeld, MemoryBlobs};
 
 use alloc::vec::Vec;
 use alloy_consensus::{Transaction, TxEnvelope, transaction::SignerRecoverable};
