@@ -182,7 +182,12 @@ where
         let number = parent.number.saturating_add(1);
         tracing::debug!(target: "koa::executor", number, timestamp, ?spec, txs = attributes.transactions.len(), "executing block");
 
-        let mut db = TrieDB::new(parent, self.provider.clone(), self.hinter.clone());
+        let mut db = TrieDB::new(
+            parent,
+            self.provider.clone(),
+            self.hinter.clone(),
+            spec.is_enabled_in(OpSpecId::ISTHMUS),
+        );
         // Exactly at `canyon_time`, as op-geth's `EnsureCreate2Deployer` does: a block-boundary
         // rule (`is_first_canyon_block`) would differ when `canyon_time` is not on a boundary.
         if rollup_config.canyon_time == Some(timestamp)

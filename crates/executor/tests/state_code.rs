@@ -171,6 +171,16 @@ fn delegation_designator_runs_the_target_code() {
     assert!(receipt.cumulative_gas_used() < DEPOSIT_GAS);
 }
 
+/// Before Isthmus (OP's Prague) a designator is plain legacy code, as geth's `resolveCode` has
+/// it (delegations are followed only under Prague rules): the call hits `INVALID` at `0xef`.
+#[test]
+fn delegation_designator_before_isthmus_runs_as_legacy() {
+    let (receipt, slot) = run(&delegation_to(TARGET), u64::MAX);
+    assert!(!receipt.status(), "the call must hit INVALID");
+    assert_eq!(receipt.cumulative_gas_used(), DEPOSIT_GAS);
+    assert_eq!(slot, U256::ZERO);
+}
+
 /// The parent header is re-hashed: a hash it does not have is refused, whatever the header.
 #[test]
 fn parent_header_must_match_the_expected_hash() {

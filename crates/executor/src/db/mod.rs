@@ -46,6 +46,9 @@ pub struct TrieDB<P, H> {
     code: HashMap<B256, Bytecode>,
     /// Ancestor block hashes for `BLOCKHASH`.
     block_hashes: BlockHashes,
+    /// Whether EIP-7702 delegation designators in state code are delegations (Isthmus on) or
+    /// plain legacy code (before it).
+    delegations: bool,
 }
 
 impl<P, H> TrieDB<P, H>
@@ -56,8 +59,14 @@ where
     /// Opens the state of `parent` (its post-state, under `parent.state_root`).
     ///
     /// `parent`'s hash seeds `BLOCKHASH`: the caller has checked it
-    /// ([`crate::StatelessExecutor::execute`] re-hashes the header).
-    pub(crate) fn new(parent: &Sealed<Header>, provider: P, hinter: H) -> Self {
+    /// ([`crate::StatelessExecutor::execute`] re-hashes the header). `delegations` says whether
+    /// the block runs under EIP-7702 (Isthmus): only then is a designator in the state followed.
+    pub(crate) fn new(
+        parent: &Sealed<Header>,
+        provider: P,
+        hinter: H,
+        delegations: bool,
+    ) -> Self {
         Self {
             provider,
             hinter,
@@ -67,6 +76,7 @@ where
             index: HashMap::default(),
             code: HashMap::default(),
             block_hashes: BlockHashes::new(parent),
+            delegations,
         }
     }
 
@@ -309,7 +319,7 @@ where
             return Ok(code.clone());
         }
         let bytes = fetch_preimage(&self.provider, &self.hinter, code_hash, PreimageKind::Code)?;
-        let code = bytecode_from_state(bytes);
+        let code = bytecode_from_state(bytes, self.delegations);
         self.code.insert(code_hash, code.clone());
         Ok(code)
     }
@@ -318,16 +328,18 @@ where
 /// Interprets code read from the state the way geth does.
 ///
 /// Only an exact EIP-7702 delegation designator (`0xef0100 ‖ address`, 23 bytes: geth's
-/// `types.ParseDelegation`) is a delegation; any other code, including code that merely starts
-/// with `0xef01`, is legacy bytecode (whose first opcode, `0xef`, is `INVALID`). `revm`'s
-/// `Bytecode::new_raw` treats every `0xef01` prefix as a delegation and panics on the rest, so
-/// it must not see state code: such code can sit in a genesis allocation and, being
-/// hash-verified, cannot be rejected.
-pub(crate) fn bytecode_from_state(bytes: Bytes) -> Bytecode {
-    match Bytecode::new_eip7702_raw(bytes.clone()) {
-        Ok(delegation) => delegation,
-        Err(_) => Bytecode::new_legacy(bytes),
+/// `types.ParseDelegation`) is a delegation, and only under EIP-7702 (`delegations`; geth's
+/// `resolveCode` follows designators under Prague rules only). Any other code, including code
+/// that merely starts with `0xef01` and a designator before Isthmus, is legacy bytecode (whose
+/// first opcode, `0xef`, is `INVALID`). `revm`'s `Bytecode::new_raw` treats every `0xef01`
+/// prefix as a delegation and panics on the rest, and revm follows a delegation whatever the
+/// spec, so it must not see state code raw: such code can sit in a genesis allocation and,
+/// being hash-verified, cannot be rejected.
+pub(crate) fn bytecode_from_state(bytes: Bytes, delegations: bool) -> Bytecode {
+    if delegations && let Ok(delegation) = Bytecode::new_eip7702_raw(bytes.clone()) {
+        return delegation;
     }
+    Bytecode::new_legacy(bytes)
 }
 
 /// Applies the dirty slots of `state` to its storage trie and returns the trie's root.
