@@ -56,6 +56,7 @@ extern crate alloc;
 
 pub mod blob;
 pub mod boot;
+pub mod cache;
 pub mod driver;
 mod error;
 pub mod hint;

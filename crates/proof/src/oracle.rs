@@ -5,8 +5,10 @@
 //!
 //! - **Hints ahead of fetches.** A fetch names the [`Hint`] that makes the host able to serve
 //!   it; the hint is sent just before the first fetch that is not cached, and never twice.
-//! - **A cache.** Every preimage is kept by key, so nothing is fetched twice (the executor
-//!   reopens the parent state of every block; derivation re-reads L2 blocks it executed).
+//! - **A cache** ([`PreimageCache`]): preimages are kept by key, so what is read again soon is
+//!   not fetched again (the executor reopens the parent state of every block; derivation
+//!   re-reads L2 blocks it executed). It is bounded; what falls out is fetched and checked
+//!   again.
 //! - **Verification** of keccak256 and sha256 preimages against their key, with a
 //!   [`PreimageError`] naming what the data was for. Trie nodes are checked by `koa-mpt` and
 //!   bytecode and ancestor headers by the executor as they are decoded, so their unchecked
@@ -16,7 +18,7 @@
 //! single-threaded and every provider holds a shared reference to one oracle.
 
 use alloc::{collections::BTreeSet, string::ToString};
-use alloy_primitives::{B256, Bytes, keccak256, map::HashMap};
+use alloy_primitives::{B256, Bytes, keccak256};
 use core::cell::{Cell, RefCell};
 use koa_preimage::{
     HintWriterClient, PreimageKey, PreimageKeyType, PreimageOracleClient, PreimageOracleError,
@@ -24,6 +26,7 @@ use koa_preimage::{
 use sha2::{Digest, Sha256};
 
 use crate::{
+    cache::PreimageCache,
     error::{DataKind, PreimageError},
     hint::Hint,
 };
@@ -46,8 +49,12 @@ pub struct OracleStats {
 pub struct ProofOracle<O, H> {
     oracle: O,
     hinter: H,
-    cache: RefCell<HashMap<PreimageKey, Bytes>>,
+    cache: RefCell<PreimageCache>,
+    /// Hints sent, forgotten whenever the cache turns a generation over (so this set stays
+    /// bounded too; a hint sent twice is harmless).
     hinted: RefCell<BTreeSet<alloc::string::String>>,
+    /// The cache generation `hinted` belongs to.
+    hinted_generation: Cell<u64>,
     stats: Cell<OracleStats>,
     /// The first preimage error any provider hit, kept typed: derivation passes provider
     /// errors on as text, and the driver wants to report the error itself.
@@ -55,13 +62,19 @@ pub struct ProofOracle<O, H> {
 }
 
 impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
-    /// Wraps the host's oracle and hint channels.
+    /// Wraps the host's oracle and hint channels, with the default cache.
     pub fn new(oracle: O, hinter: H) -> Self {
+        Self::with_cache(oracle, hinter, PreimageCache::default())
+    }
+
+    /// Wraps the host's oracle and hint channels, caching in `cache`.
+    pub fn with_cache(oracle: O, hinter: H, cache: PreimageCache) -> Self {
         Self {
             oracle,
             hinter,
-            cache: RefCell::new(HashMap::default()),
+            cache: RefCell::new(cache),
             hinted: RefCell::new(BTreeSet::new()),
+            hinted_generation: Cell::new(0),
             stats: Cell::new(OracleStats::default()),
             first_error: RefCell::new(None),
         }
@@ -99,6 +112,10 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
     /// Sends `hint` unless it was sent before.
     pub fn hint(&self, hint: &Hint) -> Result<(), PreimageError> {
         let wire = hint.encode();
+        let generation = self.cache.borrow().generations();
+        if self.hinted_generation.replace(generation) != generation {
+            self.hinted.borrow_mut().clear();
+        }
         if self.hinted.borrow().contains(&wire) {
             return Ok(());
         }
@@ -135,11 +152,12 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
         key: PreimageKey,
         hint: Option<&Hint>,
     ) -> Result<Bytes, PreimageError> {
-        if let Some(bytes) = self.cache.borrow().get(&key) {
+        let cached = self.cache.borrow_mut().get(&key);
+        if let Some(bytes) = cached {
             let mut stats = self.stats.get();
             stats.cache_hits += 1;
             self.stats.set(stats);
-            return Ok(bytes.clone());
+            return Ok(bytes);
         }
         if let Some(hint) = hint {
             self.hint(hint)?;
@@ -216,7 +234,7 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
     /// Caches a preimage the program produced itself (an executed block's header), so that
     /// later reads by key need no host. The caller vouches that `bytes` matches `key`.
     pub fn insert_verified(&self, key: PreimageKey, bytes: Bytes) {
-        self.cache.borrow_mut().insert(key, bytes);
+        self.cache.borrow_mut().pin(key, bytes);
     }
 
     /// The local preimage `index` (boot information; trusted: the dispute game commits to it).

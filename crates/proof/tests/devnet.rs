@@ -282,6 +282,46 @@ fn every_devnet_claim_gets_its_expected_verdict() {
     );
 }
 
+/// A cache far smaller than a claim's preimages turns over many times: entries that fall out
+/// are fetched (and checked) again, and every verdict stays the same.
+#[test]
+fn a_tiny_preimage_cache_changes_no_verdict() {
+    let devnet = load();
+    for name in ["across-holocene", "sequencing-window", "wrong-next-output"] {
+        let claim = devnet
+            .claims
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no claim {name}"));
+        let host = Host::new(&devnet, claim, None);
+        let oracle = koa_proof::ProofOracle::with_cache(
+            &host,
+            &host,
+            koa_proof::cache::PreimageCache::with_generation_budget(64 << 10),
+        );
+        let boot = koa_proof::BootInfo::load(&oracle).expect("boot info");
+        // As `koa_proof::run` does it, with the small cache.
+        let verdict = koa_proof::prove_with(
+            &oracle,
+            &boot,
+            koa_proof::blob::TrustedBlobs,
+            koa_proof::precompile::Precompiles::Oracle,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(verdict.valid, claim.expected_valid, "{name}");
+        let (unbounded, _) = run(&devnet, claim, None);
+        let unbounded = unbounded.unwrap();
+        assert_eq!(verdict.computed_output_root, unbounded.computed_output_root);
+        // The small cache refetched what it dropped.
+        assert!(
+            verdict.oracle.preimages > unbounded.oracle.preimages,
+            "{name}: {} fetches with a 64 KiB cache, {} without",
+            verdict.oracle.preimages,
+            unbounded.oracle.preimages
+        );
+    }
+}
+
 /// Runs the valid claims that derive blocks until one reads a preimage `tamper` applies to.
 fn expect_named_in_any(devnet: &Devnet, tamper: Tamper, kinds: &[DataKind]) {
     let claim = devnet

@@ -61,12 +61,7 @@ where
     /// `parent`'s hash seeds `BLOCKHASH`: the caller has checked it
     /// ([`crate::StatelessExecutor::execute`] re-hashes the header). `delegations` says whether
     /// the block runs under EIP-7702 (Isthmus): only then is a designator in the state followed.
-    pub(crate) fn new(
-        parent: &Sealed<Header>,
-        provider: P,
-        hinter: H,
-        delegations: bool,
-    ) -> Self {
+    pub(crate) fn new(parent: &Sealed<Header>, provider: P, hinter: H, delegations: bool) -> Self {
         Self {
             provider,
             hinter,
