@@ -1,4 +1,5 @@
-//! A small async JSON-RPC and REST client over HTTP/1.1 (hyper), with bounded retries,
+//! A small async JSON-RPC and REST client over HTTP/1.1 (hyper; `https://` through rustls with
+//! Mozilla's root certificates), with bounded retries,
 //! exponential backoff, per-request timeouts and a concurrency limit per node.
 //!
 //! Every error names the node (e.g. "L2 execution node at http://…") and the method, so a
@@ -7,6 +8,7 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request, StatusCode, Uri};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::{
     client::legacy::{Client, connect::HttpConnector},
     rt::TokioExecutor,
@@ -171,7 +173,7 @@ pub struct NodeClient {
     /// The node's role and URL, as errors name it.
     name: String,
     base: String,
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     policy: RetryPolicy,
     limit: Arc<Semaphore>,
     next_id: Arc<AtomicU64>,
@@ -187,7 +189,7 @@ impl fmt::Debug for NodeClient {
 }
 
 impl NodeClient {
-    /// A client for the node at `url` (an `http://` URL), called `role` in errors
+    /// A client for the node at `url` (`http://` or `https://`), called `role` in errors
     /// (e.g. "L1 execution node"). Requests are counted in `stats`.
     pub fn new(
         role: &str,
@@ -201,14 +203,8 @@ impl NodeClient {
             reason: reason.to_string(),
         };
         let uri: Uri = url.parse().map_err(|_| bad("not a URL"))?;
-        match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => {
-                return Err(bad(
-                    "https is not supported; use an http:// endpoint (e.g. a local proxy)",
-                ));
-            }
-            _ => return Err(bad("expected an http:// URL")),
+        if !matches!(uri.scheme_str(), Some("http" | "https")) {
+            return Err(bad("expected an http:// or https:// URL"));
         }
         if uri.host().is_none() {
             return Err(bad("no host"));
@@ -216,6 +212,13 @@ impl NodeClient {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(policy.timeout));
         connector.set_nodelay(true);
+        // The HTTP connector must hand `https` URIs on to the TLS layer.
+        connector.enforce_http(false);
+        let connector = HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .build(connector);

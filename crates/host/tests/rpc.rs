@@ -167,11 +167,31 @@ async fn wrong_answer_shape_is_malformed() {
 }
 
 #[tokio::test]
-async fn https_and_garbage_addresses_are_refused_up_front() {
+async fn garbage_addresses_are_refused_up_front() {
     let stats: Arc<RpcStats> = Arc::default();
-    for url in ["https://example.invalid", "not a url", "ftp://x"] {
+    for url in ["not a url", "ftp://x", "https://"] {
         let err = NodeClient::new("L1 beacon node", url, policy(), Arc::clone(&stats)).unwrap_err();
         assert!(matches!(err, RpcError::BadAddress { .. }), "{err}");
         assert!(err.to_string().contains("L1 beacon node"), "{err}");
     }
+}
+
+/// An https:// URL goes through TLS: a loopback server that answers in plain HTTP fails the
+/// handshake, and the error names the node after the bounded retries.
+#[tokio::test]
+async fn https_urls_speak_tls() {
+    let (addr, count) =
+        server(|_| (StatusCode::OK, r#"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)).await;
+    let stats: Arc<RpcStats> = Arc::default();
+    let url = format!("https://{addr}");
+    let node = NodeClient::new("L2 execution node", &url, policy(), stats).unwrap();
+    let err = node.call::<_, String>("eth_chainId", ()).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("L2 execution node") && message.contains(&url),
+        "{message}"
+    );
+    assert!(message.contains("eth_chainId"), "{message}");
+    // The plain-HTTP server never saw a request it could parse.
+    assert_eq!(count.load(Ordering::Relaxed), 0);
 }
