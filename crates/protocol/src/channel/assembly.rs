@@ -1,7 +1,7 @@
 //! Assembly of a channel from its frames (the channel bank's per-channel state).
 
 use crate::frame::{ChannelId, Frame};
-use alloc::{collections::BTreeMap, vec::Vec};
+use alloc::{boxed::Box, collections::BTreeMap, vec::Vec};
 
 /// Per-frame overhead counted in a channel's size, on top of its data (derivation spec,
 /// "Pruning": "an additional frame-overhead of `200` bytes per frame").
@@ -34,6 +34,90 @@ pub enum ChannelError {
     },
 }
 
+/// A channel's buffered frame data, by frame number.
+///
+/// Most channels have a single frame, and a channel bank filled with the smallest channels
+/// holds millions of them: keeping that one frame inline saves each of them a tree node (of
+/// eleven entries) that it would barely use. Frames are kept without their channel id and
+/// closing flag, which the channel records once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Frames {
+    /// At most one frame.
+    Single(Option<(u16, Box<[u8]>)>),
+    /// Two frames or more.
+    Map(BTreeMap<u16, Box<[u8]>>),
+}
+
+impl Frames {
+    fn len(&self) -> usize {
+        match self {
+            Self::Single(frame) => usize::from(frame.is_some()),
+            Self::Map(map) => map.len(),
+        }
+    }
+
+    fn contains(&self, number: u16) -> bool {
+        match self {
+            Self::Single(frame) => frame.as_ref().is_some_and(|(n, _)| *n == number),
+            Self::Map(map) => map.contains_key(&number),
+        }
+    }
+
+    /// Adds a frame whose number is not buffered yet.
+    fn insert(&mut self, number: u16, data: Box<[u8]>) {
+        match self {
+            Self::Single(slot @ None) => *slot = Some((number, data)),
+            Self::Single(Some(_)) => {
+                let Self::Single(Some((first, first_data))) =
+                    core::mem::replace(self, Self::Map(BTreeMap::new()))
+                else {
+                    unreachable!("matched a single frame above");
+                };
+                *self = Self::Map(BTreeMap::from([(first, first_data), (number, data)]));
+            }
+            Self::Map(map) => {
+                map.insert(number, data);
+            }
+        }
+    }
+
+    /// Drops every frame numbered above `number`.
+    fn truncate_above(&mut self, number: u16) {
+        match self {
+            Self::Single(frame) => {
+                if frame.as_ref().is_some_and(|(n, _)| *n > number) {
+                    *frame = None;
+                }
+            }
+            Self::Map(map) => {
+                if let Some(next) = number.checked_add(1) {
+                    map.split_off(&next);
+                }
+            }
+        }
+    }
+
+    /// The highest buffered frame number.
+    fn highest(&self) -> Option<u16> {
+        match self {
+            Self::Single(frame) => frame.as_ref().map(|(n, _)| *n),
+            Self::Map(map) => map.last_key_value().map(|(n, _)| *n),
+        }
+    }
+
+    /// The frames in number order.
+    fn iter(&self) -> impl Iterator<Item = (u16, &[u8])> {
+        let (single, map) = match self {
+            Self::Single(frame) => (frame.as_ref(), None),
+            Self::Map(map) => (None, Some(map)),
+        };
+        single
+            .map(|(n, data)| (*n, &**data))
+            .into_iter()
+            .chain(map.into_iter().flatten().map(|(n, data)| (*n, &**data)))
+    }
+}
+
 /// A channel being assembled from frames.
 ///
 /// Frames may arrive in any order; duplicates (by number) and duplicate closes are rejected;
@@ -45,7 +129,7 @@ pub enum ChannelError {
 pub struct Channel {
     id: ChannelId,
     open_block_number: u64,
-    frames: BTreeMap<u16, Frame>,
+    frames: Frames,
     /// Number of the closing frame, once seen.
     last_frame_number: Option<u16>,
     /// Highest frame number buffered.
@@ -61,7 +145,7 @@ impl Channel {
         Self {
             id,
             open_block_number,
-            frames: BTreeMap::new(),
+            frames: Frames::Single(None),
             last_frame_number: None,
             highest_frame_number: 0,
             size: 0,
@@ -96,7 +180,7 @@ impl Channel {
 
     /// Whether no frame is buffered.
     pub fn is_empty(&self) -> bool {
-        self.frames.is_empty()
+        self.frames.len() == 0
     }
 
     /// Whether the closing frame has been seen.
@@ -116,12 +200,13 @@ impl Channel {
 
     /// Whether `number` is already buffered.
     pub fn contains_frame(&self, number: u16) -> bool {
-        self.frames.contains_key(&number)
+        self.frames.contains(number)
     }
 
     /// Adds a frame, applying the spec's insertion rules.
     ///
-    /// On error the channel is unchanged and the frame should be dropped.
+    /// On error the channel is unchanged and the frame should be dropped. The frame's data is
+    /// kept without a copy when the frame owns it alone (as frames parsed from batcher data do).
     pub fn add_frame(&mut self, frame: Frame) -> Result<(), ChannelError> {
         if frame.id != self.id {
             return Err(ChannelError::WrongChannel {
@@ -140,7 +225,7 @@ impl Channel {
                 });
             }
         }
-        if self.frames.contains_key(&frame.number) {
+        if self.frames.contains(frame.number) {
             return Err(ChannelError::DuplicateFrame(frame.number));
         }
 
@@ -148,21 +233,19 @@ impl Channel {
             self.last_frame_number = Some(frame.number);
             // A closing frame removes every buffered frame numbered above it.
             if frame.number < self.highest_frame_number {
-                self.frames.split_off(&(frame.number + 1));
+                self.frames.truncate_above(frame.number);
                 // op-node subtracts the size of *every* buffered frame here, not only of the
                 // pruned ones, so the frames kept stop counting towards the channel's size.
                 // The size only drives pre-Holocene channel-bank pruning, and op-node's
                 // accounting is what the chain follows, so koa reproduces it.
                 self.size = 0;
-                self.highest_frame_number = self
-                    .frames
-                    .last_key_value()
-                    .map_or(0, |(number, _)| *number);
+                self.highest_frame_number = self.frames.highest().unwrap_or(0);
             }
         }
         self.highest_frame_number = self.highest_frame_number.max(frame.number);
         self.size += frame.data.len() + CHANNEL_FRAME_SIZE_OVERHEAD;
-        self.frames.insert(frame.number, frame);
+        let data: Box<[u8]> = Vec::from(frame.data).into_boxed_slice();
+        self.frames.insert(frame.number, data);
         Ok(())
     }
 
@@ -180,17 +263,17 @@ impl Channel {
         if !self.is_ready() {
             return None;
         }
-        let total: usize = self.frames.values().map(|frame| frame.data.len()).sum();
+        let total: usize = self.frames.iter().map(|(_, data)| data.len()).sum();
         let mut data = Vec::with_capacity(total);
-        for frame in self.frames.values() {
-            data.extend_from_slice(&frame.data);
+        for (_, frame_data) in self.frames.iter() {
+            data.extend_from_slice(frame_data);
         }
         Some(data)
     }
 
-    /// The buffered frames, in frame-number order.
-    pub fn frames(&self) -> impl Iterator<Item = &Frame> {
-        self.frames.values()
+    /// The buffered frames' numbers and data, in frame-number order.
+    pub fn frames(&self) -> impl Iterator<Item = (u16, &[u8])> {
+        self.frames.iter()
     }
 }
 
@@ -218,6 +301,37 @@ mod tests {
         assert_eq!(channel.data().unwrap(), b"abcde");
         assert_eq!(channel.size(), 5 + 3 * CHANNEL_FRAME_SIZE_OVERHEAD);
         assert_eq!(channel.open_block_number(), 42);
+    }
+
+    #[test]
+    fn a_closing_frame_prunes_a_single_higher_frame() {
+        let mut channel = Channel::new(ID, 0);
+        channel.add_frame(frame(5, b"late", false)).unwrap();
+        assert_eq!(channel.highest_frame_number(), 5);
+        channel.add_frame(frame(1, b"b", true)).unwrap();
+        assert!(!channel.contains_frame(5));
+        assert_eq!(channel.len(), 1);
+        assert_eq!(channel.highest_frame_number(), 1);
+        assert_eq!(channel.size(), 1 + CHANNEL_FRAME_SIZE_OVERHEAD);
+        channel.add_frame(frame(0, b"a", false)).unwrap();
+        assert_eq!(
+            channel.frames().collect::<Vec<_>>(),
+            [(0, &b"a"[..]), (1, &b"b"[..])]
+        );
+        assert_eq!(channel.data().unwrap(), b"ab");
+    }
+
+    #[test]
+    fn frame_data_is_kept_without_a_copy() {
+        let mut channel = Channel::new(ID, 0);
+        let data = Bytes::from(alloc::vec![7u8; 1000]);
+        let address = data.as_ptr();
+        channel.add_frame(Frame::new(ID, 0, data, false)).unwrap();
+        let second = Bytes::copy_from_slice(&[8u8; 100]);
+        let second_address = second.as_ptr();
+        channel.add_frame(Frame::new(ID, 1, second, true)).unwrap();
+        let kept: Vec<*const u8> = channel.frames().map(|(_, data)| data.as_ptr()).collect();
+        assert_eq!(kept, [address, second_address]);
     }
 
     #[test]
