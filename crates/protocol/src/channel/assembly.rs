@@ -66,15 +66,12 @@ impl Frames {
     /// Adds a frame whose number is not buffered yet.
     fn insert(&mut self, number: u16, data: Box<[u8]>) {
         match self {
-            Self::Single(slot @ None) => *slot = Some((number, data)),
-            Self::Single(Some(_)) => {
-                let Self::Single(Some((first, first_data))) =
-                    core::mem::replace(self, Self::Map(BTreeMap::new()))
-                else {
-                    unreachable!("matched a single frame above");
-                };
-                *self = Self::Map(BTreeMap::from([(first, first_data), (number, data)]));
-            }
+            Self::Single(slot) => match slot.take() {
+                None => *slot = Some((number, data)),
+                Some((first, first_data)) => {
+                    *self = Self::Map(BTreeMap::from([(first, first_data), (number, data)]));
+                }
+            },
             Self::Map(map) => {
                 map.insert(number, data);
             }
