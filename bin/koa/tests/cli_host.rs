@@ -257,6 +257,64 @@ fn the_witness_endpoint_replaces_per_node_state_fetches() {
     );
 }
 
+/// op-challenger's kona executor builds this command line (`OracleCommand`, native mode), with
+/// an L1 *genesis* file as `--l1-config-path`: koa takes it as it is.
+#[test]
+fn op_challengers_kona_command_line_is_accepted() {
+    let served = Served::start();
+    let (claim, expected_valid) = claim_args("across-karst");
+    assert!(expected_valid);
+    let flag = |name: &str| {
+        let at = claim.iter().position(|a| a == name).unwrap();
+        claim[at + 1].clone()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(devnet_dir().join("l1-chain-config.json")).unwrap())
+            .unwrap();
+    let genesis = serde_json::json!({
+        "config": config,
+        "nonce": "0x0",
+        "timestamp": "0x0",
+        "gasLimit": "0x1c9c380",
+        "difficulty": "0x0",
+        "alloc": {"0x00000000000000000000000000000000000000aa": {"balance": "0x1"}},
+    });
+    let genesis_path = dir.path().join("l1-genesis.json");
+    std::fs::write(&genesis_path, genesis.to_string()).unwrap();
+    let args: Vec<String> = vec![
+        "single".into(),
+        "--l1-node-address".into(),
+        served.l1.clone(),
+        "--l1-beacon-address".into(),
+        served.beacon.clone(),
+        "--l2-node-address".into(),
+        served.l2.clone(),
+        "--l1-head".into(),
+        flag("--l1-head"),
+        "--agreed-l2-head-hash".into(),
+        flag("--agreed-l2-head-hash"),
+        "--agreed-l2-output-root".into(),
+        flag("--agreed-l2-output-root"),
+        "--claimed-l2-output-root".into(),
+        flag("--claimed-l2-output-root"),
+        "--claimed-l2-block-number".into(),
+        flag("--claimed-l2-block-number"),
+        "--native".into(),
+        "--rollup-config-path".into(),
+        flag("--rollup-config-path"),
+        "--l1-config-path".into(),
+        genesis_path.display().to_string(),
+    ];
+    let output = run(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("valid:"));
+
+    // A genesis file whose config is not a chain config is a bad input, named.
+    std::fs::write(&genesis_path, r#"{"config": {"cancunTime": "soon"}}"#).unwrap();
+    assert_failure(&run(&args), &["bad L1 chain config", "l1-genesis.json"]);
+}
+
 #[test]
 fn missing_and_corrupt_preimages_name_their_key() {
     // The agreed L2 output root's preimage is read by every run: corrupt it, then remove it.

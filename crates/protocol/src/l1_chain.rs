@@ -137,9 +137,18 @@ impl L1ChainConfig {
     /// Read: `chainId`, `cancunTime`, `pragueTime`, `osakaTime`, `bpo1Time`, `bpo2Time` and
     /// `blobSchedule` (`{"cancun": {"target", "max", "baseFeeUpdateFraction"}, …}`); every
     /// other key is ignored. A fork without a `blobSchedule` entry gets the standard
-    /// parameters of its EIP.
+    /// parameters of its EIP. A whole genesis file (the chain config under `config`, as
+    /// op-challenger's L1 genesis paths are) is read too.
     pub fn from_json(json: &str) -> Result<Self, L1ChainConfigError> {
-        Ok(serde_json::from_str(json)?)
+        /// A geth genesis file: only its chain config is read.
+        #[derive(Deserialize)]
+        struct Genesis {
+            config: L1ChainConfig,
+        }
+        match serde_json::from_str::<Genesis>(json) {
+            Ok(genesis) => Ok(genesis.config),
+            Err(_) => Ok(serde_json::from_str(json)?),
+        }
     }
 
     /// The geth `ChainConfig` JSON of this config: chain id, the blob fork times and the
@@ -303,6 +312,21 @@ mod tests {
             Some(L1ChainConfig::SEPOLIA)
         );
         assert_eq!(L1ChainConfig::from_chain_id(5), None);
+    }
+
+    #[test]
+    fn a_genesis_file_is_read_for_its_config() {
+        let config = L1ChainConfig::SEPOLIA.to_json();
+        let genesis = alloc::format!(
+            r#"{{"config": {config}, "nonce": "0x0", "gasLimit": "0x1c9c380",
+                "alloc": {{"0x0000000000000000000000000000000000000001": {{"balance": "0x1"}}}}}}"#
+        );
+        assert_eq!(
+            L1ChainConfig::from_json(&genesis).unwrap(),
+            L1ChainConfig::SEPOLIA
+        );
+        // A genesis whose config is broken is an error, not a fallback to defaults.
+        assert!(L1ChainConfig::from_json(r#"{"config": {"cancunTime": 1}}"#).is_err());
     }
 
     #[test]

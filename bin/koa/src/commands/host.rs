@@ -366,7 +366,7 @@ fn boot_inputs(args: &Args, devnet: Option<&koa_devnet::Devnet>) -> Result<BootI
     };
     let (l2_chain_id, rollup_config) = chain_config(args)?;
     let l1_config: Option<Vec<u8>> = match &args.l1_config_path {
-        Some(path) => Some(read_json_file(path, "L1 chain config")?),
+        Some(path) => Some(l1_chain_config(path)?),
         None => None,
     };
     Ok(BootInputs {
@@ -410,6 +410,31 @@ fn chain_config(args: &Args) -> Result<(u64, Option<Vec<u8>>), CliError> {
             "--l2-chain-id and --rollup-config-path contradict each other: pass one".into(),
         )),
     }
+}
+
+/// The L1 chain config JSON for the program: the file itself, or the `config` object of a
+/// whole genesis file (op-challenger passes L1 genesis paths), so the program never parses a
+/// genesis allocation. Checked here, so a bad file is a bad input, not a program failure.
+fn l1_chain_config(path: &Path) -> Result<Vec<u8>, CliError> {
+    let bytes = read_json_file(path, "L1 chain config")?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
+        CliError::BadInput(format!("bad L1 chain config {}: {err}", path.display()))
+    })?;
+    let config: Vec<u8> = match value.get("config") {
+        Some(config) if config.is_object() => config.to_string().into_bytes(),
+        _ => bytes,
+    };
+    let text = std::str::from_utf8(&config).map_err(|err| {
+        CliError::BadInput(format!("bad L1 chain config {}: {err}", path.display()))
+    })?;
+    koa_protocol::L1ChainConfig::from_json(text).map_err(|err| {
+        CliError::BadInput(format!(
+            "bad L1 chain config {}: {}",
+            path.display(),
+            ErrorChain(&err)
+        ))
+    })?;
+    Ok(config)
 }
 
 fn read_json_file(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
