@@ -436,7 +436,7 @@ impl<S: PreimageStore> OnlineFetcher<S> {
             Ok(witness) => witness,
             Err(first) => {
                 let parent: Header = self.header(node, parent_hash).await?;
-                let number: String = format!("{:#x}", parent.number + 1);
+                let number: String = format!("{:#x}", parent.number.saturating_add(1));
                 match node.call("debug_executionWitness", [number]).await {
                     Ok(witness) => witness,
                     Err(second) => {
