@@ -49,7 +49,7 @@ use koa_derive::{
 };
 use koa_fpvm::HeapStats;
 use koa_protocol::{
-    RollupConfig,
+    Hardfork, RollupConfig,
     batch::{Batch, SingularBatch},
     channel::{BatchReader, CHANNEL_FRAME_SIZE_OVERHEAD, ChannelDecoding, DecompressError},
     frame::{CHANNEL_ID_LENGTH, ChannelId, DERIVATION_VERSION_0, Frame, encode_frames},
@@ -245,49 +245,44 @@ impl fmt::Display for Report {
     }
 }
 
-/// A rollup config with every fork up to Fjord active and Holocene not: the channel bank with
-/// the largest size and channel limits.
+/// A rollup config with every fork through Granite active and Holocene not: the channel bank
+/// with the largest size and channel limits (Fjord's) and no Holocene channel rules.
 pub fn fjord_config() -> RollupConfig {
-    RollupConfig {
-        regolith_time: Some(0),
-        canyon_time: Some(0),
-        delta_time: Some(0),
-        ecotone_time: Some(0),
-        fjord_time: Some(0),
-        granite_time: Some(0),
-        ..Default::default()
+    RollupConfig::with_forks_at_genesis(Hardfork::Granite)
+}
+
+/// The channel stream of one singular batch (wrapped in its RLP string) whose one
+/// transaction is `0x02` followed by zeros, `tx_len` bytes in all.
+pub fn batch_stream(tx_len: usize) -> Vec<u8> {
+    let mut tx: Vec<u8> = alloc::vec![0; tx_len];
+    if let Some(first) = tx.first_mut() {
+        *first = 0x02;
     }
+    let batch: Batch = Batch::Singular(SingularBatch {
+        parent_hash: B256::repeat_byte(0x11),
+        epoch_num: 1,
+        epoch_hash: B256::repeat_byte(0x22),
+        timestamp: 1_000,
+        transactions: alloc::vec![Bytes::from(tx)],
+    });
+    let mut out: Vec<u8> = Vec::new();
+    batch.encode_for_channel(&mut out);
+    out
 }
 
 /// The channel stream of one singular batch (wrapped in its RLP string) whose one
 /// transaction, `0x02` followed by zeros, makes the stream exactly `len` bytes long; with that
 /// transaction's length. `None` if no transaction can (`len` too small).
 pub fn max_batch_stream(len: usize) -> Option<(usize, Vec<u8>)> {
-    let stream = |tx_len: usize| -> Vec<u8> {
-        let mut tx: Vec<u8> = alloc::vec![0; tx_len];
-        if let Some(first) = tx.first_mut() {
-            *first = 0x02;
-        }
-        let batch: Batch = Batch::Singular(SingularBatch {
-            parent_hash: B256::repeat_byte(0x11),
-            epoch_num: 1,
-            epoch_hash: B256::repeat_byte(0x22),
-            timestamp: 1_000,
-            transactions: alloc::vec![Bytes::from(tx)],
-        });
-        let mut out: Vec<u8> = Vec::new();
-        batch.encode_for_channel(&mut out);
-        out
-    };
     // The stream's length grows strictly with the transaction's, by the transaction's length
     // plus an overhead that only grows (where an RLP length needs another byte). So
     // `len - overhead(0)` bounds the answer from above, and overshooting `len` by `over`
     // there puts the answer at most `over` below: search that range.
-    let mut high: usize = len.checked_sub(stream(0).len())?;
-    let mut low: usize = high.checked_sub(stream(high).len().checked_sub(len)?)?;
+    let mut high: usize = len.checked_sub(batch_stream(0).len())?;
+    let mut low: usize = high.checked_sub(batch_stream(high).len().checked_sub(len)?)?;
     while low <= high {
         let middle: usize = low + (high - low) / 2;
-        let out: Vec<u8> = stream(middle);
+        let out: Vec<u8> = batch_stream(middle);
         match out.len().cmp(&len) {
             core::cmp::Ordering::Equal => return Some((middle, out)),
             core::cmp::Ordering::Less => low = middle + 1,
@@ -474,23 +469,8 @@ mod tests {
 
     #[test]
     fn max_batch_streams_are_exact_and_decode_to_their_transaction() {
-        // The stream length for a transaction length, found the slow way.
-        let stream_len = |tx_len: usize| -> usize {
-            let mut tx: Vec<u8> = alloc::vec![0; tx_len];
-            if let Some(first) = tx.first_mut() {
-                *first = 0x02;
-            }
-            let batch: Batch = Batch::Singular(SingularBatch {
-                parent_hash: B256::repeat_byte(0x11),
-                epoch_num: 1,
-                epoch_hash: B256::repeat_byte(0x22),
-                timestamp: 1_000,
-                transactions: alloc::vec![Bytes::from(tx)],
-            });
-            let mut out: Vec<u8> = Vec::new();
-            batch.encode_for_channel(&mut out);
-            out.len()
-        };
+        // The stream length for a transaction length, found the slow way (no search).
+        let stream_len = |tx_len: usize| -> usize { batch_stream(tx_len).len() };
         // Across the RLP length boundaries of the transaction, the batch and its wrapping.
         for len in (80..400)
             .chain(65_500..65_700)

@@ -100,7 +100,22 @@ pub trait PreimageOracleClient {
     fn get(&self, key: PreimageKey) -> Result<Vec<u8>, PreimageOracleError>;
 
     /// Fetches the preimage of `key` into `buf`, which must have exactly the preimage's length.
-    fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError>;
+    ///
+    /// The default fetches the whole preimage with [`get`](Self::get) and checks its length:
+    /// right for oracles that hold their preimages in memory. A streaming client reads into
+    /// `buf` directly instead.
+    fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError> {
+        let value: Vec<u8> = self.get(key)?;
+        if value.len() != buf.len() {
+            return Err(PreimageOracleError::LengthMismatch {
+                key,
+                expected: buf.len(),
+                actual: value.len() as u64,
+            });
+        }
+        buf.copy_from_slice(&value);
+        Ok(())
+    }
 }
 
 /// Sends hints to the host so it can prepare preimages before they are requested.

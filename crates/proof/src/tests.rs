@@ -49,19 +49,6 @@ impl PreimageOracleClient for MemOracle {
                 received: 0,
             })
     }
-
-    fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError> {
-        let value = self.get(key)?;
-        if value.len() != buf.len() {
-            return Err(PreimageOracleError::LengthMismatch {
-                key,
-                expected: buf.len(),
-                actual: value.len() as u64,
-            });
-        }
-        buf.copy_from_slice(&value);
-        Ok(())
-    }
 }
 
 /// A hint channel that records what it is sent.

@@ -102,22 +102,6 @@ impl PreimageOracleClient for WitnessOracle<'_> {
             .map(<[u8]>::to_vec)
             .ok_or(PreimageOracleError::NotFound(key))
     }
-
-    fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError> {
-        let value = self
-            .archive
-            .get(&key)
-            .ok_or(PreimageOracleError::NotFound(key))?;
-        if value.len() != buf.len() {
-            return Err(PreimageOracleError::LengthMismatch {
-                key,
-                expected: buf.len(),
-                actual: value.len() as u64,
-            });
-        }
-        buf.copy_from_slice(value);
-        Ok(())
-    }
 }
 
 /// A hint writer that drops every hint (a witness replay has no host to prepare data).
@@ -265,11 +249,6 @@ mod tests {
                 .get(&key)
                 .cloned()
                 .ok_or(PreimageOracleError::NotFound(key))
-        }
-
-        fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError> {
-            buf.copy_from_slice(&self.get(key)?);
-            Ok(())
         }
     }
 }

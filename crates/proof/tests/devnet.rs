@@ -194,19 +194,6 @@ impl PreimageOracleClient for Host<'_> {
         }
         Ok(value)
     }
-
-    fn get_exact(&self, key: PreimageKey, buf: &mut [u8]) -> Result<(), PreimageOracleError> {
-        let value = self.get(key)?;
-        if value.len() != buf.len() {
-            return Err(PreimageOracleError::LengthMismatch {
-                key,
-                expected: buf.len(),
-                actual: value.len() as u64,
-            });
-        }
-        buf.copy_from_slice(&value);
-        Ok(())
-    }
 }
 
 impl HintWriterClient for Host<'_> {
