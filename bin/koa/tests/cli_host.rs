@@ -71,6 +71,26 @@ fn claim_args(name: &str) -> (Vec<String>, bool) {
     (args, claim["expected_valid"].as_bool().unwrap())
 }
 
+/// The three node flags.
+fn node_args(l1: &str, l2: &str, beacon: &str) -> Vec<String> {
+    [
+        "--l1-node-address",
+        l1,
+        "--l2-node-address",
+        l2,
+        "--l1-beacon-address",
+        beacon,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// The node flags for one loopback port, with paths `/l1`, `/l2` and `/beacon`.
+fn node_args_at_port(port: u16) -> Vec<String> {
+    let url = |path: &str| format!("http://127.0.0.1:{port}/{path}");
+    node_args(&url("l1"), &url("l2"), &url("beacon"))
+}
+
 /// `koa devnet serve` on a free loopback port; killed on drop.
 struct Served {
     child: Child,
@@ -107,14 +127,7 @@ impl Served {
     }
 
     fn node_args(&self) -> Vec<String> {
-        vec![
-            "--l1-node-address".into(),
-            self.l1.clone(),
-            "--l2-node-address".into(),
-            self.l2.clone(),
-            "--l1-beacon-address".into(),
-            self.beacon.clone(),
-        ]
+        node_args(&self.l1, &self.l2, &self.beacon)
     }
 }
 
@@ -437,16 +450,9 @@ fn bad_inputs_are_one_line_and_exit_2() {
         .local_addr()
         .unwrap()
         .port();
-    let url = |path: &str| format!("http://127.0.0.1:{port}/{path}");
-    let output = run(&with(&[
-        "--native",
-        "--l1-node-address",
-        &url("l1"),
-        "--l2-node-address",
-        &url("l2"),
-        "--l1-beacon-address",
-        &url("beacon"),
-    ]));
+    let mut args = with(&["--native"]);
+    args.extend(node_args_at_port(port));
+    let output = run(&args);
     assert_failure(&output, &["L", &format!("127.0.0.1:{port}"), "attempts"]);
 }
 
@@ -470,19 +476,8 @@ fn a_node_answering_wrong_data_is_caught_and_named() {
         }
     });
     let (mut args, _) = claim_args("from-genesis");
-    let url = |path: &str| format!("http://127.0.0.1:{port}/{path}");
-    args.extend(
-        [
-            "--native",
-            "--l1-node-address",
-            &url("l1"),
-            "--l2-node-address",
-            &url("l2"),
-            "--l1-beacon-address",
-            &url("beacon"),
-        ]
-        .map(String::from),
-    );
+    args.push("--native".into());
+    args.extend(node_args_at_port(port));
     let output = run(&args);
     assert_failure(&output, &["invalid", "keccak256"]);
 }

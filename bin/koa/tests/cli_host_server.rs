@@ -159,19 +159,17 @@ fn wait(child: &mut Child, timeout: Duration) -> ExitStatus {
     }
 }
 
-/// Serves `claim` with `koa host --server` to koa's program in this process; the verdict
-/// (`Ok(valid)` or the program's error) and the host's exit status.
-fn prove_in_process_against_server(claim: &str) -> (Result<bool, String>, ExitStatus) {
-    let (host, client) = pipes();
-    let mut server = spawn_with_fds(
-        {
-            let mut command = koa_host(claim, &["--server"]);
-            command.stdout(Stdio::null()).stderr(Stdio::null());
-            command
-        },
-        host,
-    );
-    let verdict = koa_proof::run_with(
+/// `koa host --server` serving `claim` on `host`'s ends, its output discarded.
+fn quiet_server(claim: &str, host: Side) -> Child {
+    let mut command = koa_host(claim, &["--server"]);
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    spawn_with_fds(command, host)
+}
+
+/// koa's program (what `koa-client` runs natively) in this process, on `client`'s ends; they
+/// are closed when it returns.
+fn run_program(client: Side) -> Result<koa_proof::Verdict, koa_proof::ProofError> {
+    koa_proof::run_with(
         OracleReader::new(PipeChannel::new(
             client.preimage_read,
             client.preimage_write,
@@ -179,9 +177,16 @@ fn prove_in_process_against_server(claim: &str) -> (Result<bool, String>, ExitSt
         HintWriter::new(PipeChannel::new(client.hint_read, client.hint_write)),
         koa_proof::blob::KzgBlobVerifier,
     )
-    .map(|verdict| verdict.valid)
-    .map_err(|err| err.to_string());
-    // The client's ends are closed now (moved into the channels, dropped with them).
+}
+
+/// Serves `claim` with `koa host --server` to koa's program in this process; the verdict
+/// (`Ok(valid)` or the program's error) and the host's exit status.
+fn prove_in_process_against_server(claim: &str) -> (Result<bool, String>, ExitStatus) {
+    let (host, client) = pipes();
+    let mut server = quiet_server(claim, host);
+    let verdict = run_program(client)
+        .map(|verdict| verdict.valid)
+        .map_err(|err| err.to_string());
     let status = wait(&mut server, Duration::from_secs(120));
     (verdict, status)
 }
@@ -218,8 +223,8 @@ fn native_and_server_modes_agree_on_every_bundled_devnet_claim() {
 
 #[test]
 fn server_mode_names_a_missing_preimage_and_exits_2() {
-    // An empty data directory instead of the devnet archive: the first preimage the client
-    // asks for (the L1 head, after the local boot keys) is missing.
+    // An empty data directory instead of the devnet archive: the program's first preimage
+    // after the local boot keys, the agreed output root, is missing.
     let data_dir = tempfile::tempdir().unwrap();
     let (host, client) = pipes();
     let mut command = koa_host("to-last-block", &["--server", "--data-dir"]);
@@ -228,22 +233,14 @@ fn server_mode_names_a_missing_preimage_and_exits_2() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let server = spawn_with_fds(command, host);
-    let verdict = koa_proof::run_with(
-        OracleReader::new(PipeChannel::new(
-            client.preimage_read,
-            client.preimage_write,
-        )),
-        HintWriter::new(PipeChannel::new(client.hint_read, client.hint_write)),
-        koa_proof::blob::KzgBlobVerifier,
-    );
+    let verdict = run_program(client);
     assert!(verdict.is_err(), "the program cannot finish without data");
     let output = server.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
-    // The program first opens the agreed output root: its keccak256 key (type 2 in place of
-    // the hash's first byte).
+    // The agreed output root's keccak256 key (type 2 in place of the hash's first byte).
     let agreed = claim_field("to-last-block", "agreed_l2_output_root");
     let key = format!("0x02{}", &agreed[4..]);
     assert!(
@@ -267,14 +264,7 @@ fn riscv64_client() -> PathBuf {
 fn server_mode_serves_the_riscv64_client_under_qemu() {
     for (claim, expected_exit) in [("across-karst", 0), ("wrong-next-output", 1)] {
         let (host, client) = pipes();
-        let mut server = spawn_with_fds(
-            {
-                let mut command = koa_host(claim, &["--server"]);
-                command.stdout(Stdio::null()).stderr(Stdio::null());
-                command
-            },
-            host,
-        );
+        let mut server = quiet_server(claim, host);
         let mut vm = Command::new("qemu-riscv64");
         vm.arg(riscv64_client())
             .stdin(Stdio::null())
