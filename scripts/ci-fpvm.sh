@@ -2,8 +2,9 @@
 # FPVM CI: builds the oracle smoke program for Asterisc (riscv64) and Cannon (mips64), checks the
 # RISC-V ELF is RV64IMA only, reports ELF sizes, and runs both under qemu-user against the host's
 # preimage server (crates/host/tests/qemu.rs), including the wrong-answer runs that must fail.
-# Also runs the channel stages' memory worst case for riscv64 within the client's heap
-# (bin/channel-stress/tests/qemu.rs).
+# Also runs the channel stages' memory worst case and the largest batch transaction list for
+# riscv64 within the client's heap (bin/channel-stress/tests/qemu.rs,
+# bin/batch-stress/tests/qemu.rs).
 # Self-contained: installs the Debian toolchain and qemu-user if they are missing.
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -47,13 +48,19 @@ start=$SECONDS
 RV_STRESS="$(bash scripts/build-client.sh riscv64 --program stress | tail -n 1)"
 echo "   riscv64 channel-stress built in $((SECONDS - start))s"
 
+echo "== building the batch-stress program for riscv64 (Asterisc)"
+start=$SECONDS
+RV_BATCH_STRESS="$(bash scripts/build-client.sh riscv64 --program batch-stress | tail -n 1)"
+echo "   riscv64 batch-stress built in $((SECONDS - start))s"
+
 echo "== instruction-set check (RV64IMA)"
 bash scripts/check-rv64ima.sh "$RV_SMOKE"
 bash scripts/check-rv64ima.sh "$RV_CLIENT"
 bash scripts/check-rv64ima.sh "$RV_STRESS"
+bash scripts/check-rv64ima.sh "$RV_BATCH_STRESS"
 
 echo "== ELF sizes"
-for elf in "$RV_SMOKE" "$MIPS_SMOKE" "$RV_CLIENT" "$MIPS_CLIENT" "$RV_STRESS"; do
+for elf in "$RV_SMOKE" "$MIPS_SMOKE" "$RV_CLIENT" "$MIPS_CLIENT" "$RV_STRESS" "$RV_BATCH_STRESS"; do
   printf '%10d bytes  %s\n' "$(stat -c %s "$elf")" "$elf"
 done
 
@@ -74,6 +81,11 @@ echo "== channel stages' memory worst case under qemu-riscv64, within the client
 # A Fjord channel bank full of the smallest channels, then a bank-sized channel read and
 # decoded; prints each phase's heap figures (peak_in_use, carved, size) and the wall time.
 KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-channel-stress --test qemu -- --ignored --nocapture
+
+echo "== the largest batch transaction list under qemu-riscv64, within the client's heap"
+# A channel at Fjord's limit of one-byte transactions: decoded, built into attributes, failed
+# at execution, replaced by its deposits; prints each step's heap figures and the wall time.
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-batch-stress --test qemu -- --ignored --nocapture
 
 echo "== koa host --vm: devnet claims through the CLI, the client under qemu"
 # Expects: exit 0 for a valid claim, 1 for a wrong one (the host's exit codes are the client's).

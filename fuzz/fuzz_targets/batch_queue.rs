@@ -115,7 +115,7 @@ fuzz_target!(|data: &[u8]| {
                     seq_num: if same_epoch { safe.seq_num + 1 } else { 0 },
                 };
                 l2.blocks.insert(number, next);
-                l2.transactions.insert(number, batch.transactions);
+                l2.transactions.insert(number, batch.transactions.to_vec());
                 safe = next;
             }
             Err(PipelineError::NotEnoughData) => {}

@@ -32,10 +32,6 @@
 //!   before Holocene an unready channel can hold data the bank's size no longer counts. The
 //!   bank is then bounded by the batcher data of a channel timeout's worth of L1 blocks, not by
 //!   `MAX_CHANNEL_BANK_SIZE`.
-//! - A singular batch's transactions are decoded into one `Bytes` (32 bytes, plus a block for
-//!   a non-empty one) each: a channel of 100,000,000 bytes of one-byte (or empty)
-//!   transactions decodes to about 100,000,000 of them, over 3.2 GB for the list alone, which
-//!   does not fit beside the rest in 4 GiB.
 #![no_std]
 
 extern crate alloc;
@@ -49,7 +45,7 @@ use koa_derive::{
 };
 use koa_fpvm::HeapStats;
 use koa_protocol::{
-    Hardfork, RollupConfig,
+    Hardfork, RollupConfig, TxList,
     batch::{Batch, SingularBatch},
     channel::{BatchReader, CHANNEL_FRAME_SIZE_OVERHEAD, ChannelDecoding, DecompressError},
     frame::{CHANNEL_ID_LENGTH, ChannelId, DERIVATION_VERSION_0, Frame, encode_frames},
@@ -263,7 +259,7 @@ pub fn batch_stream(tx_len: usize) -> Vec<u8> {
         epoch_num: 1,
         epoch_hash: B256::repeat_byte(0x22),
         timestamp: 1_000,
-        transactions: alloc::vec![Bytes::from(tx)],
+        transactions: TxList::try_from_iter([tx]).expect("a transaction under 4 GiB"),
     });
     let mut out: Vec<u8> = Vec::new();
     batch.encode_for_channel(&mut out);
@@ -399,7 +395,7 @@ pub fn run(
             return Err(StressError::Check("the channel holds a bad or span batch"));
         };
         batches += 1;
-        let [tx] = batch.transactions.as_slice() else {
+        let (Some(tx), 1) = (batch.transactions.first(), batch.transactions.len()) else {
             return Err(StressError::Check(
                 "the batch does not hold exactly one transaction",
             ));
@@ -484,7 +480,7 @@ mod tests {
                     let [Batch::Singular(batch)] = batches.as_slice() else {
                         panic!("one singular batch expected for {len}");
                     };
-                    assert_eq!(batch.transactions[0].len(), tx_len);
+                    assert_eq!(batch.transactions.first().map(<[u8]>::len), Some(tx_len));
                 }
                 // Where a longer transaction grows more than one RLP header, some lengths
                 // cannot be reached.

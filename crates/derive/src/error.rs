@@ -105,6 +105,9 @@ pub enum PipelineError {
     /// The network upgrade deposits or their gas cannot be computed.
     #[error("upgrade deposits")]
     Upgrade(#[from] koa_protocol::upgrades::UpgradeError),
+    /// The block's transactions do not fit in one [`koa_protocol::TxList`] (4 GiB).
+    #[error("payload transactions")]
+    TxList(#[from] koa_protocol::TxListTooLarge),
     /// A block number, timestamp or sequence number computed from the chain and the rollup
     /// config does not fit in a `u64`: the inputs cannot be a real chain, so derivation stops
     /// instead of wrapping around.
@@ -141,6 +144,7 @@ impl PipelineError {
             | Self::Deposits(_)
             | Self::L1Info(_)
             | Self::Upgrade(_)
+            | Self::TxList(_)
             | Self::Overflow { .. } => PipelineErrorKind::Critical,
             Self::Provider { kind, .. } => *kind,
         }

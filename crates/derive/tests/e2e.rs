@@ -9,6 +9,7 @@ use alloy_primitives::{
 use k256::ecdsa::SigningKey;
 use koa_protocol::{
     BlockInfo, ChainGenesis, L1BlockInfoTx, L1ChainConfig, L2BlockInfo, RollupConfig, SystemConfig,
+    TxList,
     batch::{Batch, SingularBatch},
     config::CONFIG_UPDATE_TOPIC,
     deposits::{DEPOSIT_EVENT_TOPIC, user_deposits},
@@ -206,7 +207,7 @@ fn world(holocene: bool) -> World {
                         epoch_num: epoch.number,
                         epoch_hash: epoch.hash,
                         timestamp: L1_GENESIS_TIME + 2 * n,
-                        transactions: vec![Bytes::from(vec![0x02, n as u8, 0xaa])],
+                        transactions: TxList::try_from_iter([[0x02, n as u8, 0xaa]]).unwrap(),
                     }
                 })
                 .collect();
@@ -233,7 +234,8 @@ fn world(holocene: bool) -> World {
 fn execute(attrs: &AttributesWithParent, rollup_config: &RollupConfig) -> L2BlockInfo {
     let number = attrs.parent.block_info.number + 1;
     let txs = &attrs.attributes.transactions;
-    let OpTxEnvelope::Deposit(deposit) = OpTxEnvelope::decode_2718(&mut txs[0].as_ref()).unwrap()
+    let OpTxEnvelope::Deposit(deposit) =
+        OpTxEnvelope::decode_2718(&mut txs.first().unwrap()).unwrap()
     else {
         panic!("first transaction is not the L1 info deposit");
     };
@@ -397,7 +399,7 @@ fn e2e_derives_batches_deposits_and_deposit_only_blocks(holocene: bool) {
         if n <= 7 {
             expected_txs.push(Bytes::from(vec![0x02, n as u8, 0xaa]));
         }
-        assert_eq!(txs, &expected_txs, "transactions of L2 block {n}");
+        assert_eq!(txs.to_vec(), expected_txs, "transactions of L2 block {n}");
         assert_eq!(
             attrs.is_deposit_only,
             n > 7,
@@ -729,7 +731,7 @@ mod sources_and_traversal {
             epoch_num: 1,
             epoch_hash: l1[1].hash,
             timestamp: L1_GENESIS_TIME + 12,
-            transactions: vec![],
+            transactions: TxList::new(),
         };
         let attributes = koa_derive::attributes::AttributesBuilder::new(L1ChainConfig::MAINNET)
             .build(&rollup_config, &parent, &batch, &mut chain, &mut l2)
@@ -768,7 +770,7 @@ mod sources_and_traversal {
             epoch_num: 1,
             epoch_hash: l1[1].hash,
             timestamp: L1_GENESIS_TIME + 12,
-            transactions: vec![],
+            transactions: TxList::new(),
         };
         let error = koa_derive::attributes::AttributesBuilder::new(L1ChainConfig::MAINNET)
             .build(&rollup_config, &parent, &batch, &mut chain, &mut l2)
@@ -853,7 +855,7 @@ mod attributes_per_fork {
             epoch_num: 0,
             epoch_hash: l1[0].hash,
             timestamp: L1_GENESIS_TIME + 2 * slot,
-            transactions: vec![],
+            transactions: TxList::new(),
         };
         AttributesBuilder::new(L1ChainConfig::MAINNET)
             .build(rollup_config, &parent, &batch, &mut chain, &mut l2)
@@ -890,7 +892,7 @@ mod attributes_per_fork {
             epoch_num: 1,
             epoch_hash: l1[1].hash,
             timestamp: L1_GENESIS_TIME + 2,
-            transactions: vec![],
+            transactions: TxList::new(),
         };
         let error = AttributesBuilder::new(L1ChainConfig::MAINNET)
             .build(&rollup_config, &parent, &batch, &mut chain, &mut l2)
@@ -921,7 +923,7 @@ mod attributes_per_fork {
             epoch_num: 0,
             epoch_hash: l1[0].hash,
             timestamp: L1_GENESIS_TIME + 2,
-            transactions: vec![],
+            transactions: TxList::new(),
         };
         let builder = AttributesBuilder::new(L1ChainConfig::MAINNET);
         assert!(
@@ -994,7 +996,7 @@ mod attributes_per_fork {
         let txs = at.transactions;
         let upgrades = upgrade_transactions(&rollup_config, activation).unwrap();
         assert_eq!(upgrades.len(), 6);
-        assert_eq!(&txs[1..], upgrades.as_slice());
+        assert_eq!(&txs.to_vec()[1..], upgrades.as_slice());
         assert!(at.parent_beacon_block_root.is_some());
         assert!(
             build(&rollup_config, 3).transactions.len() == 1,
@@ -1217,7 +1219,7 @@ mod op_node_parity {
             epoch_num: epoch.number,
             epoch_hash: epoch.hash,
             timestamp: L1_GENESIS_TIME + 2 * n,
-            transactions: vec![l2_tx(n)],
+            transactions: TxList::try_from_iter([l2_tx(n)]).unwrap(),
         }
     }
 
@@ -1250,7 +1252,11 @@ mod op_node_parity {
     fn from_batch(produced: &[AttributesWithParent], n: u64) -> bool {
         let attrs = &produced[n as usize - 1];
         assert_eq!(attrs.attributes.timestamp, L1_GENESIS_TIME + 2 * n);
-        attrs.attributes.transactions.contains(&l2_tx(n))
+        attrs
+            .attributes
+            .transactions
+            .iter()
+            .any(|tx| *tx == l2_tx(n)[..])
     }
 
     /// A span batch whose transaction section decodes but does not rebuild: its one

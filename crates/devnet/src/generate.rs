@@ -16,7 +16,8 @@ use koa_derive::{attributes::AttributesBuilder, traits::L2ChainProvider, types::
 use koa_mpt::TrieNode;
 use koa_protocol::predeploys::L2_TO_L1_MESSAGE_PASSER;
 use koa_protocol::{
-    ChainGenesis, Hardfork, RollupConfig, SystemConfig, batch::SingularBatch, config::OpChainConfig,
+    ChainGenesis, Hardfork, RollupConfig, SystemConfig, TxList, batch::SingularBatch,
+    config::OpChainConfig,
 };
 use op_alloy_consensus::OpTxEnvelope;
 
@@ -461,7 +462,7 @@ impl Generator {
             epoch_num: parent.info.l1_origin.number,
             epoch_hash: parent.info.l1_origin.hash,
             timestamp: parent.header.timestamp + L2_BLOCK_TIME,
-            transactions: vec![Bytes::from(self.rng.bytes(100))],
+            transactions: TxList::try_from_iter([self.rng.bytes(100)]).expect("100 bytes"),
         };
         let mut rlp = Vec::new();
         Batch::Singular(batch).encode_for_channel(&mut rlp);
@@ -605,7 +606,8 @@ impl Generator {
             epoch_num: origin.number,
             epoch_hash: origin.hash,
             timestamp,
-            transactions,
+            transactions: TxList::try_from(transactions)
+                .map_err(|e| DevnetError::Invariant(format!("L2 block {number}: {e}")))?,
         };
         let attributes = AttributesBuilder::new(*self.l1.config())
             .build(

@@ -69,14 +69,15 @@ pub fn execute_block(
         store.insert_keccak(hash, node);
     }
     store.add_keccak(alloy_rlp::encode(header.inner()).into());
-    let transactions_root = ordered_trie(&attributes.transactions, store);
+    let transactions: Vec<Bytes> = attributes.transactions.to_vec();
+    let transactions_root = ordered_trie(&transactions, store);
     debug_assert_eq!(transactions_root, header.transactions_root);
     let first = attributes
         .transactions
         .first()
-        .map(|tx| {
+        .map(|mut tx| {
             <op_alloy_consensus::OpTxEnvelope as alloy_eips::eip2718::Decodable2718>::decode_2718(
-                &mut tx.as_ref(),
+                &mut tx,
             )
         })
         .transpose()
@@ -86,7 +87,7 @@ pub fn execute_block(
             .map_err(|e| DevnetError::Invariant(format!("L2 block {number}: {e}")))?;
     let block = L2Block {
         header,
-        transactions: attributes.transactions.clone(),
+        transactions,
         receipts,
         info,
         message_passer_storage_root,

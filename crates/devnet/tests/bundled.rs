@@ -15,7 +15,7 @@ use koa_devnet::{
 use koa_executor::{OpPayloadAttributes, StatelessExecutor};
 use koa_mpt::{NoopTrieHinter, read_ordered_list};
 use koa_preimage::{PreimageKey, PreimageKeyType};
-use koa_protocol::{OutputRoot, eip1559::ExtraDataFormat};
+use koa_protocol::{OutputRoot, TxList, eip1559::ExtraDataFormat};
 use op_alloy_consensus::OpTxEnvelope;
 
 fn devnet() -> Devnet {
@@ -108,12 +108,12 @@ fn execute(devnet: &Devnet, parent: &L2Block, attributes: OpPayloadAttributes) -
         .unwrap();
     let message_passer_storage_root = outcome.message_passer_storage_root().unwrap();
     let header = outcome.header;
-    let first = OpTxEnvelope::decode_2718(&mut attributes.transactions[0].as_ref()).unwrap();
+    let first = OpTxEnvelope::decode_2718(&mut attributes.transactions.first().unwrap()).unwrap();
     let info = L2BlockInfo::from_header_and_first_tx(config, &header, header.hash(), Some(&first))
         .unwrap();
     L2Block {
         header,
-        transactions: attributes.transactions.clone(),
+        transactions: attributes.transactions.to_vec(),
         receipts: outcome.receipts,
         info,
         message_passer_storage_root,
@@ -306,7 +306,7 @@ fn every_l2_block_reexecutes_from_the_archive() {
             suggested_fee_recipient: header.beneficiary,
             withdrawals: Some(Vec::new()),
             parent_beacon_block_root: header.parent_beacon_block_root,
-            transactions,
+            transactions: TxList::try_from(transactions).unwrap(),
             no_tx_pool: Some(true),
             gas_limit: Some(header.gas_limit),
             eip1559_params: config

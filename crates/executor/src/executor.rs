@@ -234,8 +234,10 @@ where
             system_call(&mut evm, HISTORY_STORAGE_ADDRESS, parent_hash)?;
         }
 
-        let mut receipts: Vec<OpReceiptEnvelope> =
-            Vec::with_capacity(attributes.transactions.len());
+        // Not sized by the attributes: their transactions are the batcher's to choose, up to
+        // 100,000,000 of them, and a block includes at most `gas_limit / 21,000` (execution
+        // fails at the first one that does not fit).
+        let mut receipts: Vec<OpReceiptEnvelope> = Vec::new();
         let mut cumulative_gas_used: u64 = 0;
         let mut da_footprint: u64 = 0;
         let mut da_footprint_scalar: Option<u64> = None;
@@ -284,7 +286,7 @@ where
                 None
             };
 
-            evm.0.ctx.set_tx(tx.to_tx_env(raw.clone()));
+            evm.0.ctx.set_tx(tx.to_tx_env(Bytes::copy_from_slice(raw)));
             let mut handler = KoaOpHandler::<_, KoaEvmError, EthFrame<EthInterpreter>>::new();
             let result = handler
                 .run(&mut evm)
@@ -320,7 +322,9 @@ where
             ommers_hash: EMPTY_OMMER_ROOT_HASH,
             beneficiary: attributes.suggested_fee_recipient,
             state_root,
-            transactions_root: ordered_trie_root(&attributes.transactions),
+            transactions_root: ordered_trie_root(
+                &attributes.transactions.iter().collect::<Vec<_>>(),
+            ),
             receipts_root: ordered_trie_root_with_encoder(&receipts, |receipt, out| {
                 receipt.encode_2718(out)
             }),

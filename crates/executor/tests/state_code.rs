@@ -12,7 +12,7 @@ use alloy_primitives::{Address, B64, B256, Bytes, TxKind, U256, address, keccak2
 use alloy_trie::{EMPTY_ROOT_HASH, HashBuilder, Nibbles, TrieAccount, proof::ProofRetainer};
 use koa_executor::{ExecutorError, OpPayloadAttributes, StatelessExecutor};
 use koa_mpt::NoopTrieHinter;
-use koa_protocol::RollupConfig;
+use koa_protocol::{RollupConfig, TxList};
 use op_alloy_consensus::{OpReceiptEnvelope, TxDeposit};
 use revm::Database;
 
@@ -107,7 +107,7 @@ fn attributes() -> OpPayloadAttributes {
         gas_limit: Some(30_000_000),
         parent_beacon_block_root: Some(B256::ZERO),
         eip1559_params: Some(B64::from(0x0000_00fa_0000_0006_u64)),
-        transactions: vec![deposit.encoded_2718().into()],
+        transactions: TxList::try_from_iter([deposit.encoded_2718()]).unwrap(),
         ..Default::default()
     }
 }

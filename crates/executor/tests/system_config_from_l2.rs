@@ -58,7 +58,7 @@ fn real_blocks_recover_their_system_config() {
         assert_eq!(hash, file.expected_block_hash, "{name}: block hash");
 
         let first_tx =
-            OpTxEnvelope::decode_2718(&mut file.payload_attributes.transactions[0].as_ref())
+            OpTxEnvelope::decode_2718(&mut file.payload_attributes.transactions.first().unwrap())
                 .expect("first transaction decodes");
         let recovered = SystemConfig::from_l2_block(config, header, hash, Some(&first_tx))
             .unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -18,7 +18,7 @@ use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{B256, Bytes};
 use koa_derive::{AttributesWithParent, DerivationPipeline, L2BlockInfo, PipelineError};
 use koa_executor::{ExecutorError, PreimageKind, StateError, StatelessExecutor};
-use koa_preimage::{HintWriterClient, PreimageKey, PreimageOracleClient};
+use koa_preimage::{DEFAULT_MAX_HINT_LEN, HintWriterClient, PreimageKey, PreimageOracleClient};
 use koa_protocol::{OpPayloadAttributes, OutputRoot, RollupConfig};
 use op_alloy_consensus::{OpTxEnvelope, OpTxType};
 
@@ -27,7 +27,7 @@ use crate::{
     blob::{BlobVerifier, OracleBlobProvider},
     boot::BootInfo,
     error::{DataKind, PreimageError},
-    hint::Hint,
+    hint::{Hint, HintType},
     l1::OracleL1Chain,
     l2::{ExecutedBlock, L2Store},
     oracle::ProofOracle,
@@ -243,18 +243,17 @@ where
         // kona's `l2-payload-witness`: a host with a node that serves whole-block witnesses
         // (`debug_executePayload`) fetches the block's state in one call instead of node by node.
         // Advisory only: every node the executor reads is still checked against its hash.
-        let attributes_json = serde_json::to_vec(attributes).map_err(|e| {
+        let witness_hint = payload_witness_hint(parent.hash(), attributes).map_err(|e| {
             BuildError::Fatal(ProofError::Executed {
                 number,
                 reason: alloc::format!("payload attributes do not serialise: {e}"),
             })
         })?;
-        self.oracle
-            .announce(&Hint::L2PayloadWitness {
-                parent_hash: parent.hash(),
-                attributes: attributes_json.into(),
-            })
-            .map_err(|e| BuildError::Fatal(e.into()))?;
+        if let Some(hint) = witness_hint {
+            self.oracle
+                .announce(&hint)
+                .map_err(|e| BuildError::Fatal(e.into()))?;
+        }
         let provider = OracleTrie::new(self.oracle, DataKind::TrieNode, None);
         let hinter = OracleHinter::new(self.oracle);
         let executor = StatelessExecutor::new(self.config, provider, hinter)
@@ -275,7 +274,7 @@ where
         let first = attributes
             .transactions
             .first()
-            .map(|raw| OpTxEnvelope::decode_2718(&mut raw.as_ref()))
+            .map(|mut raw| OpTxEnvelope::decode_2718(&mut raw))
             .transpose()
             .map_err(|e| {
                 BuildError::Fatal(ProofError::Executed {
@@ -297,7 +296,7 @@ where
         })?;
         Ok(ExecutedBlock {
             header,
-            transactions: attributes.transactions.clone(),
+            transactions: attributes.transactions.to_vec(),
             info,
             output_root,
         })
@@ -324,16 +323,55 @@ where
     }
 }
 
+/// The longest hint a host accepts: koa host's limit, [`DEFAULT_MAX_HINT_LEN`].
+const MAX_HINT_LEN: usize = DEFAULT_MAX_HINT_LEN as usize;
+
+/// kona's `l2-payload-witness` hint for building `attributes` on `parent_hash`, or `None` when
+/// it would be longer than a host accepts ([`MAX_HINT_LEN`]). The hint is advisory, and a
+/// batcher can give a block as many transaction bytes as a channel holds (100 MB), which the
+/// host would refuse as a hint, stopping the proof.
+fn payload_witness_hint(
+    parent_hash: B256,
+    attributes: &OpPayloadAttributes,
+) -> Result<Option<Hint>, serde_json::Error> {
+    // Before making the JSON, a bound on its length: a transaction takes at most `"0x…",`
+    // and the other fields well under 1 KiB.
+    let txs = &attributes.transactions;
+    let json_bound: usize = txs
+        .byte_len()
+        .saturating_mul(2)
+        .saturating_add(txs.len().saturating_mul(5))
+        .saturating_add(1024);
+    if witness_hint_len(json_bound) > MAX_HINT_LEN {
+        return Ok(None);
+    }
+    let json: Vec<u8> = serde_json::to_vec(attributes)?;
+    if witness_hint_len(json.len()) > MAX_HINT_LEN {
+        return Ok(None);
+    }
+    Ok(Some(Hint::L2PayloadWitness {
+        parent_hash,
+        attributes: json.into(),
+    }))
+}
+
+/// The wire length of an `l2-payload-witness` hint whose JSON is `json_len` bytes long:
+/// `l2-payload-witness 0x` and the hex of the parent hash and the JSON.
+fn witness_hint_len(json_len: usize) -> usize {
+    let name: usize = HintType::L2PayloadWitness.name().len();
+    json_len
+        .saturating_add(32)
+        .saturating_mul(2)
+        .saturating_add(name + " 0x".len())
+}
+
 /// The attributes with every non-deposit transaction removed.
 fn deposits_only(attributes: &OpPayloadAttributes) -> OpPayloadAttributes {
-    let mut out = attributes.clone();
-    out.transactions = attributes
-        .transactions
-        .iter()
-        .filter(|tx| tx.first() == Some(&(OpTxType::Deposit as u8)))
-        .cloned()
-        .collect::<Vec<_>>();
-    out
+    attributes.with_transactions(
+        attributes
+            .transactions
+            .retained(|tx| tx.first() == Some(&(OpTxType::Deposit as u8))),
+    )
 }
 
 /// Why a block could not be built.

@@ -15,7 +15,7 @@ use std::{
     time::Instant,
 };
 
-use alloy_primitives::B256;
+use alloy_primitives::{B256, Bytes};
 use koa_preimage::{
     HintWriterClient, PreimageKey, PreimageKeyType, PreimageOracleClient, PreimageOracleError,
 };
@@ -117,6 +117,8 @@ struct Host<'a> {
     requests: Cell<u64>,
     tampered: RefCell<Option<PreimageKey>>,
     last_hint: RefCell<Option<Hint>>,
+    /// The length of the longest hint the program sent.
+    longest_hint: Cell<usize>,
 }
 
 /// Which preimage to tamper with: the first one requested right after a hint of this type
@@ -153,6 +155,7 @@ impl<'a> Host<'a> {
             requests: Cell::new(0),
             tampered: RefCell::new(None),
             last_hint: RefCell::new(None),
+            longest_hint: Cell::new(0),
         }
     }
 }
@@ -201,6 +204,8 @@ impl HintWriterClient for Host<'_> {
         // Every hint the program sends must parse as one of kona's.
         let parsed = Hint::parse(hint).unwrap_or_else(|e| panic!("unparseable hint {hint:?}: {e}"));
         *self.last_hint.borrow_mut() = Some(parsed);
+        self.longest_hint
+            .set(self.longest_hint.get().max(hint.len()));
         Ok(())
     }
 }
@@ -484,6 +489,27 @@ fn execute_with_bad_tx(
         Option<koa_proof::Advance>,
     ),
 ) {
+    execute_with_extra_txs(
+        devnet,
+        claim,
+        |txs, chain_id| txs.push(&unexecutable_tx(chain_id)).unwrap(),
+        |driver, attributes, advance, _| check(driver, attributes, advance),
+    );
+}
+
+/// Derives the first block of `claim`, lets `extend` add transactions to its payload (with the
+/// chain id), and executes it through the driver; `check` also sees the host.
+fn execute_with_extra_txs(
+    devnet: &Devnet,
+    claim: &Claim,
+    extend: impl FnOnce(&mut koa_protocol::TxList, u64),
+    check: impl FnOnce(
+        &mut koa_proof::ChainDriver<'_, &Host<'_>, &Host<'_>, koa_proof::blob::TrustedBlobs>,
+        &koa_derive::AttributesWithParent,
+        Option<koa_proof::Advance>,
+        &Host<'_>,
+    ),
+) {
     let host = Host::new(devnet, claim, None);
     let oracle = koa_proof::ProofOracle::new(&host, &host);
     let boot = koa_proof::BootInfo::load(&oracle).unwrap();
@@ -492,12 +518,9 @@ fn execute_with_bad_tx(
     let mut driver =
         koa_proof::ChainDriver::new(&oracle, &boot, store, koa_proof::blob::TrustedBlobs).unwrap();
     let mut attributes = driver.derive_next().unwrap().expect("a block to derive");
-    attributes
-        .attributes
-        .transactions
-        .push(unexecutable_tx(boot.l2_chain_id));
+    extend(&mut attributes.attributes.transactions, boot.l2_chain_id);
     let advance = driver.execute(&attributes).unwrap();
-    check(&mut driver, &attributes, advance);
+    check(&mut driver, &attributes, advance, &host);
 }
 
 #[test]
@@ -524,7 +547,7 @@ fn after_holocene_a_payload_that_fails_to_execute_becomes_deposits_only() {
             .transactions
             .iter()
             .filter(|tx| tx.first() == Some(&0x7e))
-            .cloned()
+            .map(Bytes::copy_from_slice)
             .collect();
         assert!(!deposits.is_empty(), "the L1 attributes deposit at least");
         assert!(deposits.len() < attributes.attributes.transactions.len());
@@ -536,6 +559,46 @@ fn after_holocene_a_payload_that_fails_to_execute_becomes_deposits_only() {
         // Derivation goes on from the replaced block.
         assert!(driver.next_block().is_ok());
     });
+}
+
+/// A batcher can fill a channel with one-byte transactions, which the batch queue accepts:
+/// the payload fails at the first of them and is replaced by its deposits; the program does
+/// not send a payload witness hint longer than a host accepts (it would stop the proof).
+#[test]
+fn after_holocene_millions_of_one_byte_transactions_become_a_deposits_only_block() {
+    let devnet = load();
+    let holocene = devnet
+        .claims
+        .iter()
+        .find(|c| c.name == "across-karst")
+        .expect("a post-Holocene claim");
+    const ONE_BYTE_TXS: usize = 3_000_000;
+    execute_with_extra_txs(
+        &devnet,
+        holocene,
+        |txs, _| {
+            for _ in 0..ONE_BYTE_TXS {
+                txs.push(&[0x01]).unwrap();
+            }
+        },
+        |driver, attributes, advance, host| {
+            let Some(koa_proof::Advance::Block { head, replaced, .. }) = advance else {
+                panic!("the payload is replaced, not dropped: {advance:?}");
+            };
+            assert!(replaced);
+            assert_eq!(
+                head.block_info.number,
+                attributes.parent.block_info.number + 1
+            );
+            assert!(attributes.attributes.transactions.len() > ONE_BYTE_TXS);
+            assert!(
+                host.longest_hint.get() <= koa_preimage::DEFAULT_MAX_HINT_LEN as usize,
+                "a hint of {} bytes",
+                host.longest_hint.get()
+            );
+            assert!(driver.next_block().is_ok());
+        },
+    );
 }
 
 #[test]

@@ -2,9 +2,10 @@
 //!
 //! The derivation pipeline produces them; the executor builds blocks from them.
 
+use crate::TxList;
 use alloc::vec::Vec;
 use alloy_eips::eip4895::Withdrawal;
-use alloy_primitives::{Address, B64, B256, Bytes};
+use alloy_primitives::{Address, B64, B256};
 use serde::{Deserialize, Serialize};
 
 /// OP Stack payload attributes (`PayloadAttributesV3` with the OP extensions): everything the
@@ -29,7 +30,7 @@ pub struct OpPayloadAttributes {
     pub parent_beacon_block_root: Option<B256>,
     /// The block's transactions, EIP-2718 encoded, deposits first.
     #[serde(default)]
-    pub transactions: Vec<Bytes>,
+    pub transactions: TxList,
     /// Whether the builder may add transactions from its pool (never, for derived payloads).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_tx_pool: Option<bool>,
@@ -50,6 +51,25 @@ pub struct OpPayloadAttributes {
         with = "alloy_serde_opt_quantity"
     )]
     pub min_base_fee: Option<u64>,
+}
+
+impl OpPayloadAttributes {
+    /// These attributes with `transactions` in place of their own, which are not copied (a
+    /// batcher's list can be 100 MB).
+    pub fn with_transactions(&self, transactions: TxList) -> Self {
+        Self {
+            timestamp: self.timestamp,
+            prev_randao: self.prev_randao,
+            suggested_fee_recipient: self.suggested_fee_recipient,
+            withdrawals: self.withdrawals.clone(),
+            parent_beacon_block_root: self.parent_beacon_block_root,
+            transactions,
+            no_tx_pool: self.no_tx_pool,
+            gas_limit: self.gas_limit,
+            eip1559_params: self.eip1559_params,
+            min_base_fee: self.min_base_fee,
+        }
+    }
 }
 
 /// Hex quantity (`"0x1a"`) serde for `u64`.

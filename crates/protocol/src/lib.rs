@@ -3,8 +3,8 @@
 //! Rollup and system configuration with its L1 updates ([`config`]), hardfork activation,
 //! the L1 attributes deposit ([`l1_info`]), user deposits and deposit source hashes
 //! ([`deposits`]), the header `extraData` fee parameters ([`eip1559`]), block references
-//! ([`BlockInfo`], [`L2BlockInfo`]), the output root ([`OutputRoot`]) and the L1 blob
-//! schedule ([`L1ChainConfig`]). Everything here is `no_std` + `alloc` and free of I/O: it
+//! ([`BlockInfo`], [`L2BlockInfo`]), the output root ([`OutputRoot`]), blocks' transaction
+//! lists ([`TxList`]) and the L1 blob schedule ([`L1ChainConfig`]). Everything here is `no_std` + `alloc` and free of I/O: it
 //! is shared by the executor, the derivation pipeline, the fault proof client and the host.
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -23,6 +23,7 @@ mod l1_chain;
 pub mod l1_info;
 mod output_root;
 pub mod predeploys;
+mod tx_list;
 pub mod upgrades;
 
 pub use attributes::OpPayloadAttributes;
@@ -35,3 +36,4 @@ pub use error_chain::ErrorChain;
 pub use l1_chain::{L1ChainConfig, L1ChainConfigError, MIN_BLOB_BASE_FEE, l1_blob_base_fee};
 pub use l1_info::{L1BlockInfoTx, L1BlockValues, L1InfoFormat};
 pub use output_root::OutputRoot;
+pub use tx_list::{TxList, TxListIter, TxListTooLarge};

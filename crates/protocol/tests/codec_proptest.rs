@@ -5,6 +5,7 @@ use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{Address, B256, Bytes, Signature, TxKind, U256};
 use koa_protocol::{
+    TxList,
     batch::{Batch, RawSpanBatch, SingularBatch, SpanBatch},
     channel::{BatchReader, Channel, ChannelDecoding, decompress_channel},
     frame::{ChannelId, Frame, encode_frames, parse_frames},
@@ -94,7 +95,7 @@ fn singular_batch_strategy() -> impl Strategy<Value = SingularBatch> {
                 epoch_num,
                 epoch_hash: B256::from(epoch_hash),
                 timestamp,
-                transactions: txs.into_iter().map(Bytes::from).collect(),
+                transactions: TxList::try_from_iter(txs).unwrap(),
             },
         )
 }
@@ -133,7 +134,7 @@ fn consecutive_batches_strategy() -> impl Strategy<Value = (Vec<SingularBatch>, 
                             epoch_num: epoch,
                             epoch_hash: B256::repeat_byte(epoch as u8),
                             timestamp: GENESIS + rel_timestamp + 2 * index as u64,
-                            transactions,
+                            transactions: TxList::try_from(transactions).unwrap(),
                         }
                     })
                     .collect();

@@ -4,6 +4,7 @@ use alloy_consensus::{Transaction, TxEnvelope, transaction::SignerRecoverable};
 use alloy_eips::{BlockNumHash, eip2718::Decodable2718};
 use alloy_primitives::{B256, Bytes, address, hex};
 use koa_protocol::{
+    TxList,
     batch::{Batch, RawSpanBatch, SingularBatch, SpanBatch, span::SpanBatchTransactions},
     channel::{
         BatchReader, ChannelDecoding, CompressionAlgorithm, DecompressEnd, decompress_channel,
@@ -127,7 +128,7 @@ fn zlib_channel_reads_out_as_batches() {
     let mut tx_count = 0;
     for element in &span.elements {
         for tx in &element.transactions {
-            let envelope = TxEnvelope::decode_2718_exact(tx.as_ref()).unwrap();
+            let envelope = TxEnvelope::decode_2718_exact(tx).unwrap();
             assert_eq!(
                 envelope.chain_id().unwrap_or(OP_MAINNET_CHAIN_ID),
                 OP_MAINNET_CHAIN_ID
@@ -267,7 +268,7 @@ fn execution_fixture_singular_batches_convert_to_span_and_back() {
                 epoch_num: 500 + index as u64 / 3,
                 epoch_hash: B256::repeat_byte(index as u8 / 3 + 1),
                 timestamp: genesis + 40 + block_time * index as u64,
-                transactions: fixture.transactions.clone(),
+                transactions: TxList::try_from(fixture.transactions.clone()).unwrap(),
             })
             .collect();
         assert!(batches.len() >= 4);
@@ -305,7 +306,7 @@ fn singular_batch_round_trips_as_channel_item() {
         epoch_num: 20_000_000,
         epoch_hash: B256::repeat_byte(2),
         timestamp: 1_718_000_000,
-        transactions: fixtures[0].transactions.clone(),
+        transactions: TxList::try_from(fixtures[0].transactions.clone()).unwrap(),
     };
     let mut stream = Vec::new();
     Batch::Singular(batch.clone()).encode_for_channel(&mut stream);

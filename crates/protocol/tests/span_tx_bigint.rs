@@ -174,7 +174,7 @@ fn span_batch(txs: &[ColumnTx]) -> RawSpanBatch {
 fn derive_txs(raw: &RawSpanBatch) -> Result<Vec<Bytes>, SpanBatchError> {
     let span = raw.derive(BLOCK_TIME, GENESIS_TIME, CHAIN_ID)?;
     assert_eq!(span.elements.len(), 1);
-    Ok(span.elements[0].transactions.clone())
+    Ok(span.elements[0].transactions.to_vec())
 }
 
 // ---- Expected go-ethereum encodings, field by field ----
@@ -828,6 +828,6 @@ proptest! {
         prop_assert_eq!(&decoded, &raw);
         let span = decoded.derive(BLOCK_TIME, GENESIS_TIME, chain_id).unwrap();
         let expected: Vec<Bytes> = txs.iter().map(|tx| Bytes::from(tx.encoded_2718())).collect();
-        prop_assert_eq!(&span.elements[0].transactions, &expected);
+        prop_assert_eq!(&span.elements[0].transactions.to_vec(), &expected);
     }
 }

@@ -15,7 +15,7 @@ use alloy_rlp::Decodable;
 use alloy_trie::TrieAccount;
 use koa_mpt::{Nibbles, PreimageNotFound, TrieNode, TrieProvider, read_ordered_list};
 use koa_preimage::{PreimageKey, PreimageKeyType};
-use koa_protocol::{L1BlockInfoTx, OpPayloadAttributes, OutputRoot, RollupConfig};
+use koa_protocol::{L1BlockInfoTx, OpPayloadAttributes, OutputRoot, RollupConfig, TxList};
 use op_alloy_consensus::{OpReceiptEnvelope, OpTxEnvelope};
 use serde_json::{Value, json};
 use std::{
@@ -508,7 +508,8 @@ impl ChainData {
     /// The payload attributes that rebuild L2 block `hash` on its parent.
     pub fn attributes_of(&self, hash: B256) -> Result<OpPayloadAttributes, QueryError> {
         let header = self.header(hash)?;
-        let transactions = self.raw_transactions(hash)?;
+        let transactions = TxList::try_from(self.raw_transactions(hash)?)
+            .map_err(|err| QueryError::Invalid(format!("transactions of {hash}: {err}")))?;
         let config = &self.rollup_config;
         let holocene = config.is_holocene_active(header.timestamp);
         let jovian = config.is_jovian_active(header.timestamp);

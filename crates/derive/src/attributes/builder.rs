@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{B256, Bytes};
 use koa_protocol::predeploys::SEQUENCER_FEE_VAULT;
 use koa_protocol::{
-    L1BlockInfoTx, L1ChainConfig, RollupConfig, SystemConfig,
+    L1BlockInfoTx, L1ChainConfig, RollupConfig, SystemConfig, TxList,
     batch::SingularBatch,
     deposits::user_deposits,
     upgrades::{encode_deposit, upgrade_gas, upgrade_transactions},
@@ -127,14 +127,19 @@ impl AttributesBuilder {
         let upgrades = upgrade_transactions(rollup_config, timestamp)?;
         let extra_gas = upgrade_gas(rollup_config, timestamp)?;
 
-        let mut transactions: Vec<Bytes> =
-            Vec::with_capacity(1 + deposits.len() + upgrades.len() + batch.transactions.len());
-        transactions.push(encode_deposit(
-            &l1_info.to_deposit_tx(rollup_config, timestamp),
-        ));
-        transactions.extend(deposits.iter().map(encode_deposit));
-        transactions.extend(upgrades);
-        transactions.extend(batch.transactions.iter().cloned());
+        let forced: Vec<Bytes> = core::iter::once(l1_info.to_deposit_tx(rollup_config, timestamp))
+            .chain(deposits)
+            .map(|deposit| encode_deposit(&deposit))
+            .chain(upgrades)
+            .collect();
+        let mut transactions: TxList = TxList::with_capacity(
+            forced.len() + batch.transactions.len(),
+            forced.iter().map(|tx| tx.len()).sum::<usize>() + batch.transactions.byte_len(),
+        );
+        for tx in &forced {
+            transactions.push(tx)?;
+        }
+        transactions.extend_from_list(&batch.transactions)?;
 
         Ok(OpPayloadAttributes {
             timestamp,
@@ -196,7 +201,7 @@ mod tests {
             epoch_num: 1,
             epoch_hash: parent.l1_origin.hash,
             timestamp: 0,
-            transactions: Vec::new(),
+            transactions: TxList::new(),
         };
         let builder = AttributesBuilder::new(L1ChainConfig::MAINNET);
         assert_eq!(

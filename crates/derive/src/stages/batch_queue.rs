@@ -8,7 +8,7 @@
 
 use alloc::{collections::VecDeque, vec::Vec};
 use koa_protocol::{
-    RollupConfig,
+    RollupConfig, TxList,
     batch::{SingularBatch, SpanBatch, SpanBatchError},
 };
 
@@ -358,7 +358,7 @@ impl BatchQueue {
                 epoch_num: epoch.number,
                 epoch_hash: epoch.hash,
                 timestamp: next_timestamp,
-                transactions: Vec::new(),
+                transactions: TxList::new(),
             });
         }
         // Every empty block of this epoch is out: move on to the next epoch.
@@ -474,7 +474,7 @@ mod tests {
     use super::*;
     use crate::test_utils::{TestL2Provider, VecBatchSource};
     use alloc::vec;
-    use alloy_primitives::{B256, Bytes};
+    use alloy_primitives::B256;
     use koa_protocol::Hardfork;
 
     const T0: u64 = 1_000;
@@ -517,7 +517,7 @@ mod tests {
             epoch_num: 0,
             epoch_hash: l1(0).hash,
             timestamp: T0 + 2 * slot,
-            transactions: vec![Bytes::from_static(&[0x02, 0x01])],
+            transactions: TxList::try_from_iter([[0x02, 0x01]]).unwrap(),
         })
     }
 
@@ -668,7 +668,7 @@ mod tests {
             epoch_num: 1,
             epoch_hash: l1(1).hash,
             timestamp: parent.block_info.timestamp + 2,
-            transactions: vec![],
+            transactions: TxList::new(),
         });
         let mut src = VecBatchSource {
             l1: vec![l1(0), l1(1)],
@@ -695,7 +695,7 @@ mod tests {
                 epoch_num: 1,
                 epoch_hash: l1(1).hash,
                 timestamp: parent.block_info.timestamp + 2,
-                transactions: vec![],
+                transactions: TxList::new(),
             })]
             .into(),
             ..src
@@ -758,7 +758,7 @@ mod tests {
                     epoch_num: 0,
                     epoch_hash: l1(0).hash,
                     timestamp: T0 + 2,
-                    transactions: vec![]
+                    transactions: TxList::new()
                 }
             );
             // Slot 6 (time T0 + 12) reaches epoch 1's time: the empty batch adopts epoch 1.

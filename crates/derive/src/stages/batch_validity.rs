@@ -1,8 +1,7 @@
 //! Batch validity rules (derivation spec "Batch Queue", span batch spec, Holocene changes).
 
-use alloy_primitives::Bytes;
 use koa_protocol::{
-    Hardfork, RollupConfig,
+    Hardfork, RollupConfig, TxList,
     batch::{DEPOSIT_TX_TYPE, SingularBatch, SpanBatch},
 };
 
@@ -55,7 +54,7 @@ fn is_tx_free_activation_block(rollup_config: &RollupConfig, timestamp: u64) -> 
 
 /// Checks the transaction rules: no empty transaction, no deposit, no set-code transaction
 /// before Isthmus.
-fn transactions_valid(rollup_config: &RollupConfig, timestamp: u64, txs: &[Bytes]) -> bool {
+fn transactions_valid(rollup_config: &RollupConfig, timestamp: u64, txs: &TxList) -> bool {
     let isthmus = rollup_config.is_isthmus_active(timestamp);
     txs.iter().all(|tx| match tx.first() {
         None => {
@@ -429,7 +428,7 @@ mod tests {
     use super::*;
     use crate::test_utils::TestL2Provider;
     use alloc::{vec, vec::Vec};
-    use alloy_primitives::{B256, FixedBytes};
+    use alloy_primitives::{B256, Bytes, FixedBytes};
     use koa_protocol::batch::SpanBatchElement;
 
     const T0: u64 = 1_000;
@@ -473,7 +472,7 @@ mod tests {
             epoch_num: epoch,
             epoch_hash: l1(epoch).hash,
             timestamp,
-            transactions: vec![Bytes::from_static(&[0x02, 0x01])],
+            transactions: TxList::try_from_iter([[0x02, 0x01]]).unwrap(),
         }
     }
 
@@ -594,7 +593,7 @@ mod tests {
             epoch_num: 1,
             epoch_hash: l1(1).hash,
             timestamp: ts,
-            transactions: txs,
+            transactions: TxList::try_from(txs).unwrap(),
         };
         let late_next = BlockInfo {
             timestamp: ts + 10,
@@ -646,7 +645,7 @@ mod tests {
             epoch_num: 1,
             epoch_hash: l1(1).hash,
             timestamp: head.block_info.timestamp + 2,
-            transactions: vec![Bytes::from_static(&[0x02])],
+            transactions: TxList::try_from_iter([[0x02]]).unwrap(),
         };
         assert_eq!(
             check_singular_batch(&rollup_config, &[l1(1), l1(2)], &head, &b, &l1(3)),
@@ -659,7 +658,7 @@ mod tests {
         let blocks = [l1(1), l1(2)];
         for tx in [&[][..], &[0x7e, 0x01][..], &[0x04, 0x01][..]] {
             let mut b = batch(1, T0 + 22);
-            b.transactions.push(Bytes::copy_from_slice(tx));
+            b.transactions.push(tx).unwrap();
             assert_eq!(
                 check(&cfg(), &blocks, &b, 3),
                 BatchValidity::Drop,
@@ -675,7 +674,7 @@ mod tests {
             ..cfg()
         };
         let mut b = batch(1, T0 + 22);
-        b.transactions.push(Bytes::from_static(&[0x04, 0x01]));
+        b.transactions.push(&[0x04, 0x01]).unwrap();
         assert_eq!(
             check(&isthmus, &blocks, &b, 3),
             BatchValidity::Accept,
@@ -830,7 +829,7 @@ mod tests {
                 .map(|(epoch_num, timestamp, txs)| SpanBatchElement {
                     epoch_num,
                     timestamp,
-                    transactions: vec![Bytes::from_static(&[0x02, 0x05]); txs],
+                    transactions: TxList::try_from_iter(vec![[0x02, 0x05]; txs]).unwrap(),
                 })
                 .collect(),
         }

@@ -1,8 +1,9 @@
 //! Singular (version 0) batches: one L2 block's transactions and its L1 epoch.
 
+use crate::TxList;
 use alloc::vec::Vec;
 use alloy_eips::BlockNumHash;
-use alloy_primitives::{B256, Bytes};
+use alloy_primitives::B256;
 use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
 
 /// A singular batch: `rlp([parent_hash, epoch_number, epoch_hash, timestamp, transaction_list])`.
@@ -16,8 +17,9 @@ pub struct SingularBatch {
     pub epoch_hash: B256,
     /// Timestamp of the L2 block.
     pub timestamp: u64,
-    /// The block's sequenced transactions, EIP-2718 encoded.
-    pub transactions: Vec<Bytes>,
+    /// The block's sequenced transactions, EIP-2718 encoded (see [`TxList`] for why they are
+    /// not a `Vec<Bytes>`).
+    pub transactions: TxList,
 }
 
 impl SingularBatch {
@@ -76,7 +78,7 @@ mod tests {
             epoch_num: 7,
             epoch_hash: B256::repeat_byte(2),
             timestamp: 1_700_000_000,
-            transactions: alloc::vec![Bytes::from_static(&[0x02, 0xc0])],
+            transactions: TxList::try_from_iter([[0x02, 0xc0]]).unwrap(),
         }
     }
 

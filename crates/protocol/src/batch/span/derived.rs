@@ -1,10 +1,10 @@
 //! A span batch with its blocks derived: per-block timestamps, epochs and full transactions.
 
 use super::{RawSpanBatch, SpanBatchBits, SpanBatchError, SpanBatchTransactions};
-use crate::batch::SingularBatch;
+use crate::{TxList, batch::SingularBatch};
 use alloc::vec::Vec;
 use alloy_eips::BlockNumHash;
-use alloy_primitives::{B256, Bytes, ChainId, FixedBytes};
+use alloy_primitives::{B256, ChainId, FixedBytes};
 
 /// One L2 block of a span batch.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -14,7 +14,7 @@ pub struct SpanBatchElement {
     /// Timestamp of the block.
     pub timestamp: u64,
     /// The block's sequenced transactions, EIP-2718 encoded.
-    pub transactions: Vec<Bytes>,
+    pub transactions: TxList,
 }
 
 /// A span batch of consecutive L2 blocks, derived from a [`RawSpanBatch`].

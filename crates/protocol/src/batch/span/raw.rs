@@ -6,7 +6,7 @@ use super::{
     cursor::Cursor,
     varint::{read_uvarint, write_uvarint},
 };
-use crate::config::RollupConfig;
+use crate::{TxList, config::RollupConfig};
 use alloc::vec::Vec;
 use alloy_primitives::{ChainId, FixedBytes};
 
@@ -160,7 +160,8 @@ impl RawSpanBatch {
         let start = genesis_timestamp.wrapping_add(self.rel_timestamp);
         let mut elements = Vec::with_capacity(self.block_count());
         for (index, (count, epoch_num)) in self.block_tx_counts.iter().zip(origins).enumerate() {
-            let transactions: Vec<_> = txs.by_ref().take(*count as usize).collect();
+            let transactions: TxList = TxList::try_from_iter(txs.by_ref().take(*count as usize))
+                .map_err(|_| SpanBatchError::TooManyElements("transaction bytes"))?;
             elements.push(SpanBatchElement {
                 epoch_num,
                 timestamp: start.wrapping_add(block_time.wrapping_mul(index as u64)),

@@ -293,8 +293,8 @@ impl SpanBatchTransactions {
     }
 
     /// Builds the section from EIP-2718 encoded transactions.
-    pub fn from_encoded<'a>(
-        txs: impl IntoIterator<Item = &'a Bytes>,
+    pub fn from_encoded<T: AsRef<[u8]>>(
+        txs: impl IntoIterator<Item = T>,
         chain_id: ChainId,
     ) -> Result<Self, SpanBatchError> {
         let envelopes = txs
