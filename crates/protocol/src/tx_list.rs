@@ -417,6 +417,43 @@ mod tests {
         }
     }
 
+    /// Decodes `input` both ways: the outcome, and what is left of the input.
+    fn decode_both(input: &[u8]) -> [(alloy_rlp::Result<Vec<Bytes>>, usize); 2] {
+        let mut ours: &[u8] = input;
+        let ours_result = TxList::decode(&mut ours).map(|list| list.to_vec());
+        let mut theirs: &[u8] = input;
+        let theirs_result = Vec::<Bytes>::decode(&mut theirs);
+        [(ours_result, ours.len()), (theirs_result, theirs.len())]
+    }
+
+    proptest::proptest! {
+        /// On arbitrary bytes, and on real lists cut short, grown or with a byte changed,
+        /// decoding accepts, refuses and consumes exactly as alloy's `Vec<Bytes>` does.
+        #[test]
+        fn rlp_decoding_agrees_with_a_list_of_bytes(
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
+            txs in proptest::collection::vec(
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..70),
+                0..6,
+            ),
+            at in proptest::prelude::any::<usize>(),
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            let [ours, theirs] = decode_both(&noise);
+            proptest::prop_assert_eq!(ours, theirs);
+            let list: Vec<u8> = alloy_rlp::encode(txs.iter().map(|tx| Bytes::from(tx.clone())).collect::<Vec<_>>());
+            let mut changed: Vec<u8> = list.clone();
+            let index: usize = at % changed.len();
+            changed[index] = byte;
+            let mut grown: Vec<u8> = list.clone();
+            grown.push(byte);
+            for input in [&list[..], &list[..at % list.len()], &changed, &grown] {
+                let [ours, theirs] = decode_both(input);
+                proptest::prop_assert_eq!(ours, theirs, "{:x?}", input);
+            }
+        }
+    }
+
     #[test]
     fn json_is_the_same_as_a_list_of_bytes() {
         let txs: Vec<Bytes> = sample();
