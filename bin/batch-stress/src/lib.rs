@@ -265,15 +265,6 @@ pub struct Report {
     pub executed: ExecutedPhase,
 }
 
-/// Writes `heap`'s figures as `key=value` fields.
-fn write_heap(f: &mut fmt::Formatter<'_>, heap: &HeapStats) -> fmt::Result {
-    write!(
-        f,
-        "in_use={} peak_in_use={} carved={} size={}",
-        heap.in_use, heap.peak_in_use, heap.carved, heap.size
-    )
-}
-
 /// One line per step, `batch-stress <step>:` followed by `key=value` fields.
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -282,21 +273,19 @@ impl fmt::Display for Report {
             txs,
             heap,
         } = &self.decoded;
-        write!(
+        writeln!(
             f,
-            "batch-stress decoded: decompressed={decompressed} txs={txs} "
+            "batch-stress decoded: decompressed={decompressed} txs={txs} {heap}"
         )?;
-        write_heap(f, heap)?;
         let AttributesPhase {
             txs,
             deposits,
             heap,
         } = &self.attributes;
-        write!(
+        writeln!(
             f,
-            "\nbatch-stress attributes: txs={txs} deposits={deposits} "
+            "batch-stress attributes: txs={txs} deposits={deposits} {heap}"
         )?;
-        write_heap(f, heap)?;
         let ExecutedPhase {
             failed_at,
             deposits_only_txs,
@@ -305,10 +294,9 @@ impl fmt::Display for Report {
         } = &self.executed;
         write!(
             f,
-            "\nbatch-stress executed: failed_at={failed_at} \
-             deposits_only_txs={deposits_only_txs} gas_used={gas_used} "
-        )?;
-        write_heap(f, heap)
+            "batch-stress executed: failed_at={failed_at} \
+             deposits_only_txs={deposits_only_txs} gas_used={gas_used} {heap}"
+        )
     }
 }
 

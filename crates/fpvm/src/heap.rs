@@ -34,7 +34,7 @@ use crate::syscall;
 use core::{
     alloc::{GlobalAlloc, Layout},
     cell::UnsafeCell,
-    ptr,
+    fmt, ptr,
     sync::atomic::{AtomicBool, Ordering},
 };
 
@@ -79,6 +79,23 @@ pub struct HeapStats {
     pub carved: usize,
     /// The size of the mapping.
     pub size: usize,
+}
+
+/// `key=value` fields, as the stress programs print them: `in_use=… peak_in_use=… carved=…
+/// size=…`.
+impl fmt::Display for HeapStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            in_use,
+            peak_in_use,
+            carved,
+            size,
+        } = self;
+        write!(
+            f,
+            "in_use={in_use} peak_in_use={peak_in_use} carved={carved} size={size}"
+        )
+    }
 }
 
 /// Allocator state, guarded by [`FpvmHeap::locked`].
