@@ -48,10 +48,11 @@ start=$SECONDS
 RV_STRESS="$(bash scripts/build-client.sh riscv64 --program stress | tail -n 1)"
 echo "   riscv64 channel-stress built in $((SECONDS - start))s"
 
-echo "== building the batch-stress program for riscv64 (Asterisc)"
+echo "== building the batch-stress program for riscv64 (Asterisc) and mips64 (Cannon)"
 start=$SECONDS
 RV_BATCH_STRESS="$(bash scripts/build-client.sh riscv64 --program batch-stress | tail -n 1)"
-echo "   riscv64 batch-stress built in $((SECONDS - start))s"
+MIPS_BATCH_STRESS="$(bash scripts/build-client.sh mips64 --program batch-stress | tail -n 1)"
+echo "   batch-stress built in $((SECONDS - start))s"
 
 echo "== instruction-set check (RV64IMA)"
 bash scripts/check-rv64ima.sh "$RV_SMOKE"
@@ -60,7 +61,7 @@ bash scripts/check-rv64ima.sh "$RV_STRESS"
 bash scripts/check-rv64ima.sh "$RV_BATCH_STRESS"
 
 echo "== ELF sizes"
-for elf in "$RV_SMOKE" "$MIPS_SMOKE" "$RV_CLIENT" "$MIPS_CLIENT" "$RV_STRESS" "$RV_BATCH_STRESS"; do
+for elf in "$RV_SMOKE" "$MIPS_SMOKE" "$RV_CLIENT" "$MIPS_CLIENT" "$RV_STRESS" "$RV_BATCH_STRESS" "$MIPS_BATCH_STRESS"; do
   printf '%10d bytes  %s\n' "$(stat -c %s "$elf")" "$elf"
 done
 
@@ -82,10 +83,10 @@ echo "== channel stages' memory worst case under qemu-riscv64, within the client
 # decoded; prints each phase's heap figures (peak_in_use, carved, size) and the wall time.
 KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-channel-stress --test qemu -- --ignored --nocapture
 
-echo "== the largest batch transaction list under qemu-riscv64, within the client's heap"
+echo "== the largest batch transaction list under qemu-riscv64 / qemu-mips64, within the client's heap"
 # A channel at Fjord's limit of one-byte transactions: decoded, built into attributes, failed
 # at execution, replaced by its deposits; prints each step's heap figures and the wall time.
-KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-batch-stress --test qemu -- --ignored --nocapture
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-batch-stress --test qemu -- --ignored --nocapture --test-threads=1
 
 echo "== koa host --vm: devnet claims through the CLI, the client under qemu"
 # Expects: exit 0 for a valid claim, 1 for a wrong one (the host's exit codes are the client's).

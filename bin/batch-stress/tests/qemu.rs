@@ -1,11 +1,11 @@
-//! The largest transaction list a batch can carry, full size, under `qemu-riscv64` within the
-//! client's heap (`koa_fpvm::DEFAULT_HEAP_SIZE`): a channel that decompresses to Fjord's
+//! The largest transaction list a batch can carry, full size, under `qemu-riscv64` (Asterisc)
+//! and `qemu-mips64` (Cannon) within the client's heap (`koa_fpvm::DEFAULT_HEAP_SIZE`): a channel that decompresses to Fjord's
 //! `MAX_RLP_BYTES_PER_CHANNEL` of one-byte transactions, decoded, built into attributes,
 //! failed at execution and replaced by its deposits (see the library, `koa_batch_stress`).
 //! Prints the program's figures, heap included, and the run's wall time.
 //!
-//! Needs the ELF built by `scripts/build-client.sh riscv64 --program batch-stress` (as
-//! `scripts/ci-fpvm.sh` does) and is `#[ignore]`d by default. Run with `--ignored` but without
+//! Needs the ELFs built by `scripts/build-client.sh <riscv64|mips64> --program batch-stress`
+//! (as `scripts/ci-fpvm.sh` does); the tests are `#[ignore]`d by default. Run with `--ignored` but without
 //! `KOA_FPVM_ELF_DIR`, it fails with an explanation.
 
 use alloy_primitives::{B256, keccak256};
@@ -21,16 +21,16 @@ use std::{
     time::{Duration, Instant},
 };
 
-fn elf() -> PathBuf {
+fn elf(arch: &str) -> PathBuf {
     let Some(dir) = std::env::var_os("KOA_FPVM_ELF_DIR") else {
         panic!(
             "KOA_FPVM_ELF_DIR is not set: run scripts/ci-fpvm.sh (or build-client.sh and set it)"
         );
     };
-    let path: PathBuf = PathBuf::from(dir).join("riscv64").join("batch-stress");
+    let path: PathBuf = PathBuf::from(dir).join(arch).join("batch-stress");
     assert!(
         path.is_file(),
-        "{} does not exist: run scripts/build-client.sh riscv64 --program batch-stress",
+        "{} does not exist: run scripts/build-client.sh {arch} --program batch-stress",
         path.display()
     );
     path
@@ -52,6 +52,17 @@ fn fields(stdout: &str, step: &str) -> BTreeMap<String, usize> {
 #[test]
 #[ignore = "needs the riscv64 batch-stress ELF (scripts/ci-fpvm.sh)"]
 fn riscv64_a_channel_of_one_byte_transactions_within_the_client_heap() {
+    a_channel_of_one_byte_transactions_within_the_client_heap(Vm::Riscv64, "riscv64");
+}
+
+#[test]
+#[ignore = "needs the mips64 batch-stress ELF (scripts/ci-fpvm.sh)"]
+fn mips64_a_channel_of_one_byte_transactions_within_the_client_heap() {
+    a_channel_of_one_byte_transactions_within_the_client_heap(Vm::Mips64, "mips64");
+}
+
+/// Runs the scenario on `vm` with the ELF built for `arch`.
+fn a_channel_of_one_byte_transactions_within_the_client_heap(vm: Vm, arch: &str) {
     let chain: Chain = Chain::new();
     let tx_count: usize = chain.max_tx_count(MAX_RLP_BYTES_PER_CHANNEL_FJORD);
     let stream: Vec<u8> = chain.batch_stream(tx_count);
@@ -66,7 +77,7 @@ fn riscv64_a_channel_of_one_byte_transactions_within_the_client_heap() {
     ]);
 
     let start: Instant = Instant::now();
-    let outcome: RunOutcome = ClientRunner::new(Vm::Riscv64, elf())
+    let outcome: RunOutcome = ClientRunner::new(vm, elf(arch))
         .timeout(Duration::from_secs(900))
         .run(&store, &NoopHintRouter)
         .expect("the program runs");
@@ -74,7 +85,7 @@ fn riscv64_a_channel_of_one_byte_transactions_within_the_client_heap() {
     let stdout: String = String::from_utf8_lossy(&outcome.stdout).into_owned();
     assert!(outcome.succeeded(), "{}\n{stdout}", outcome.summary());
     print!("{stdout}");
-    println!("qemu-riscv64 wall time: {:.1} s", elapsed.as_secs_f64());
+    println!("qemu-{arch} wall time: {:.1} s", elapsed.as_secs_f64());
 
     let decoded: BTreeMap<String, usize> = fields(&stdout, "decoded");
     let attributes: BTreeMap<String, usize> = fields(&stdout, "attributes");
