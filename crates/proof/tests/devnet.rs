@@ -483,11 +483,7 @@ fn unexecutable_tx(chain_id: u64) -> alloy_primitives::Bytes {
 fn execute_with_bad_tx(
     devnet: &Devnet,
     claim: &Claim,
-    check: impl FnOnce(
-        &mut koa_proof::ChainDriver<'_, &Host<'_>, &Host<'_>, koa_proof::blob::TrustedBlobs>,
-        &koa_derive::AttributesWithParent,
-        Option<koa_proof::Advance>,
-    ),
+    check: impl FnOnce(&mut Driver<'_>, &koa_derive::AttributesWithParent, Option<koa_proof::Advance>),
 ) {
     execute_with_extra_txs(
         devnet,
@@ -504,7 +500,7 @@ fn execute_with_extra_txs(
     claim: &Claim,
     extend: impl FnOnce(&mut koa_protocol::TxList, u64),
     check: impl FnOnce(
-        &mut koa_proof::ChainDriver<'_, &Host<'_>, &Host<'_>, koa_proof::blob::TrustedBlobs>,
+        &mut Driver<'_>,
         &koa_derive::AttributesWithParent,
         Option<koa_proof::Advance>,
         &Host<'_>,
@@ -523,42 +519,60 @@ fn execute_with_extra_txs(
     check(&mut driver, &attributes, advance, &host);
 }
 
-#[test]
-fn after_holocene_a_payload_that_fails_to_execute_becomes_deposits_only() {
+type Driver<'a> =
+    koa_proof::ChainDriver<'a, &'a Host<'a>, &'a Host<'a>, koa_proof::blob::TrustedBlobs>;
+
+/// Checks that the payload of `attributes` was replaced by its deposits alone, as the block
+/// after its parent, and that derivation goes on from there.
+fn assert_replaced_by_deposits(
+    driver: &mut Driver<'_>,
+    attributes: &koa_derive::AttributesWithParent,
+    advance: Option<koa_proof::Advance>,
+) {
     use koa_derive::L2ChainProvider;
-    let devnet = load();
-    let holocene = devnet
+    let Some(koa_proof::Advance::Block { head, replaced, .. }) = advance else {
+        panic!("the payload is replaced, not dropped: {advance:?}");
+    };
+    assert!(replaced);
+    assert_eq!(
+        head.block_info.number,
+        attributes.parent.block_info.number + 1
+    );
+    assert_eq!(driver.stats().deposit_only_replacements, 1);
+    let deposits: Vec<Bytes> = attributes
+        .attributes
+        .transactions
+        .iter()
+        .filter(|tx| tx.first() == Some(&0x7e))
+        .map(Bytes::copy_from_slice)
+        .collect();
+    assert!(!deposits.is_empty(), "the L1 attributes deposit at least");
+    assert!(deposits.len() < attributes.attributes.transactions.len());
+    let included = driver
+        .store_mut()
+        .transactions_by_number(head.block_info.number)
+        .unwrap();
+    assert_eq!(included, deposits, "exactly the deposits, in order");
+    assert!(driver.next_block().is_ok());
+}
+
+/// The bundled claim named `name`.
+fn claim<'a>(devnet: &'a Devnet, name: &str) -> &'a Claim {
+    devnet
         .claims
         .iter()
-        .find(|c| c.name == "across-karst")
-        .expect("a post-Holocene claim");
-    execute_with_bad_tx(&devnet, holocene, |driver, attributes, advance| {
-        let Some(koa_proof::Advance::Block { head, replaced, .. }) = advance else {
-            panic!("the payload is replaced, not dropped: {advance:?}");
-        };
-        assert!(replaced);
-        assert_eq!(
-            head.block_info.number,
-            attributes.parent.block_info.number + 1
-        );
-        assert_eq!(driver.stats().deposit_only_replacements, 1);
-        let deposits: Vec<_> = attributes
-            .attributes
-            .transactions
-            .iter()
-            .filter(|tx| tx.first() == Some(&0x7e))
-            .map(Bytes::copy_from_slice)
-            .collect();
-        assert!(!deposits.is_empty(), "the L1 attributes deposit at least");
-        assert!(deposits.len() < attributes.attributes.transactions.len());
-        let included = driver
-            .store_mut()
-            .transactions_by_number(head.block_info.number)
-            .unwrap();
-        assert_eq!(included, deposits, "exactly the deposits, in order");
-        // Derivation goes on from the replaced block.
-        assert!(driver.next_block().is_ok());
-    });
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no claim {name}"))
+}
+
+#[test]
+fn after_holocene_a_payload_that_fails_to_execute_becomes_deposits_only() {
+    let devnet = load();
+    execute_with_bad_tx(
+        &devnet,
+        claim(&devnet, "across-karst"),
+        assert_replaced_by_deposits,
+    );
 }
 
 /// A batcher can fill a channel with one-byte transactions, which the batch queue accepts:
@@ -567,36 +581,23 @@ fn after_holocene_a_payload_that_fails_to_execute_becomes_deposits_only() {
 #[test]
 fn after_holocene_millions_of_one_byte_transactions_become_a_deposits_only_block() {
     let devnet = load();
-    let holocene = devnet
-        .claims
-        .iter()
-        .find(|c| c.name == "across-karst")
-        .expect("a post-Holocene claim");
     const ONE_BYTE_TXS: usize = 3_000_000;
     execute_with_extra_txs(
         &devnet,
-        holocene,
+        claim(&devnet, "across-karst"),
         |txs, _| {
             for _ in 0..ONE_BYTE_TXS {
                 txs.push(&[0x01]).unwrap();
             }
         },
         |driver, attributes, advance, host| {
-            let Some(koa_proof::Advance::Block { head, replaced, .. }) = advance else {
-                panic!("the payload is replaced, not dropped: {advance:?}");
-            };
-            assert!(replaced);
-            assert_eq!(
-                head.block_info.number,
-                attributes.parent.block_info.number + 1
-            );
             assert!(attributes.attributes.transactions.len() > ONE_BYTE_TXS);
+            assert_replaced_by_deposits(driver, attributes, advance);
             assert!(
                 host.longest_hint.get() <= koa_preimage::DEFAULT_MAX_HINT_LEN as usize,
                 "a hint of {} bytes",
                 host.longest_hint.get()
             );
-            assert!(driver.next_block().is_ok());
         },
     );
 }
@@ -604,11 +605,7 @@ fn after_holocene_millions_of_one_byte_transactions_become_a_deposits_only_block
 #[test]
 fn before_holocene_a_payload_that_fails_to_execute_is_dropped() {
     let devnet = load();
-    let granite = devnet
-        .claims
-        .iter()
-        .find(|c| c.name == "from-genesis")
-        .expect("a pre-Holocene claim");
+    let granite = claim(&devnet, "from-genesis");
     execute_with_bad_tx(&devnet, granite, |driver, attributes, advance| {
         assert_eq!(advance, None, "dropped");
         assert_eq!(driver.stats().dropped_payloads, 1);
