@@ -26,7 +26,7 @@
 //! loaded by running the precompile. Where no such check exists (zkVMs, TEEs, witness mode),
 //! run the precompiles in-process with [`NoAccelerator`].
 
-use alloc::{format, string::String, vec::Vec};
+use alloc::{borrow::Cow, format, string::String, vec::Vec};
 use alloy_primitives::{Address, Bytes};
 use op_revm::{
     OpSpecId,
@@ -124,7 +124,8 @@ impl PrecompileAnswer {
 ///
 /// [`KoaPrecompiles`] calls it only for [`ACCELERATED_PRECOMPILES`] active in the current fork,
 /// after charging gas and checking what revm checks cheaply, with the exact input the preimage
-/// key commits to (for ecrecover, [`ECRECOVER_INPUT_LEN`] bytes).
+/// key commits to (for ecrecover and bn254 addition and multiplication, the bytes they read:
+/// 128, 128 and 96).
 pub trait PrecompileAccelerator {
     /// Why an answer could not be obtained (an oracle failure): fatal for the block.
     type Error: core::fmt::Display;
@@ -354,6 +355,22 @@ fn precheck(spec: OpSpecId, address: Address, input: &[u8], gas_limit: u64) -> P
     Precheck::Accelerate(cost)
 }
 
+/// The input an accelerated call carries, and its preimage key (and hint) commits to: what the
+/// precompile reads. ecrecover, bn254 addition and bn254 multiplication right-pad their input
+/// with zeros to 128, 128 and 96 bytes and ignore the rest, so they carry exactly that: a
+/// caller can pass megabytes of calldata to them, which as a hint would exceed what a host
+/// accepts and stop the proof. The other accelerated precompiles read their whole input, whose
+/// length [`precheck`] bounds.
+fn accelerated_input(address: Address, input: &[u8]) -> Cow<'_, [u8]> {
+    let read = match address {
+        ECRECOVER => ECRECOVER_INPUT_LEN,
+        BN254_ADD => bn254::ADD_INPUT_LEN,
+        BN254_MUL => bn254::MUL_INPUT_LEN,
+        _ => return Cow::Borrowed(input),
+    };
+    Cow::Owned(right_pad(input, read))
+}
+
 /// `input` right-padded with zeros (or truncated) to `len` bytes.
 fn right_pad(input: &[u8], len: usize) -> Vec<u8> {
     let mut out = alloc::vec![0u8; len];
@@ -452,16 +469,9 @@ impl<A: PrecompileAccelerator> KoaPrecompiles<A> {
             Precheck::Done(Err(halt)) => return Ok(PrecompileOutput::halt(halt, reservoir)),
             Precheck::Accelerate(cost) => cost,
         };
-        let padded;
-        let key_input: &[u8] = if address == ECRECOVER {
-            padded = right_pad(input, ECRECOVER_INPUT_LEN);
-            &padded
-        } else {
-            input
-        };
         let answer = self
             .accelerator
-            .call(address, cost, key_input)
+            .call(address, cost, &accelerated_input(address, input))
             .map_err(|e| format!("accelerated precompile {address}: {e}"))?;
         check_answer(address, &answer)?;
         Ok(match answer {
