@@ -9,7 +9,8 @@
 //! deposits; execution fails at the first, which does not decode; the block is then dropped
 //! (before Holocene) or replaced by its deposits alone (from Holocene). Held as one `Bytes`
 //! each, the list would take more than 3.2 GB before the attributes copied it; koa's
-//! [`TxList`] holds it in five bytes a transaction.
+//! [`TxList`] holds it in five bytes a transaction, and the attributes take it over after
+//! their deposits without a copy.
 //!
 //! [`run`] takes such a channel through those steps, sampling the heap after each: it
 //! decompresses the channel and decodes its batch ([`BatchReader`]), checks the batch as the
@@ -336,14 +337,19 @@ pub fn run(
         heap: heap(),
     };
 
-    let attributes: OpPayloadAttributes = AttributesBuilder::new(L1ChainConfig::MAINNET).build(
-        &chain.rollup_config,
-        &chain.parent,
-        &batch,
-        &mut chain.l1,
-        &mut chain.l2,
-    )?;
-    drop(batch);
+    // As the pipeline does: the deposits-only attributes, then the batch's list moved after
+    // them.
+    let mut attributes: OpPayloadAttributes = AttributesBuilder::new(L1ChainConfig::MAINNET)
+        .build_deposits_only(
+            &chain.rollup_config,
+            &chain.parent,
+            &batch,
+            &mut chain.l1,
+            &mut chain.l2,
+        )?;
+    attributes
+        .append_transactions(batch.transactions)
+        .map_err(|_| StressError::Check("the transactions outgrow a list"))?;
     let txs: usize = attributes.transactions.len();
     let deposits: usize = txs
         .checked_sub(tx_count)

@@ -1,6 +1,6 @@
 //! The derivation pipeline: stages wired together, a step API, reset, and a driver loop.
 
-use koa_protocol::{L1ChainConfig, RollupConfig};
+use koa_protocol::{L1ChainConfig, RollupConfig, batch::SingularBatch};
 
 use crate::{
     attributes::{AttributesBuilder, AttributesWithParent},
@@ -37,6 +37,9 @@ pub struct DerivationPipeline<C, L2, B> {
     temporary_retry_limit: u32,
     l1: L1Stages,
     batches: BatchQueue,
+    /// The batch whose attributes are being built, kept until they are (op-node's attributes
+    /// queue keeps it too): a temporary provider error retries it instead of losing it.
+    pending_batch: Option<SingularBatch>,
     builder: AttributesBuilder,
     /// The L1 chain provider.
     pub chain: C,
@@ -63,6 +66,7 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
             temporary_retry_limit: DEFAULT_TEMPORARY_RETRY_LIMIT,
             l1: L1Stages::default(),
             batches: BatchQueue::default(),
+            pending_batch: None,
             builder: AttributesBuilder::new(l1_chain_config),
             chain,
             l2,
@@ -120,6 +124,7 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
         tracing::info!(target: "derive::pipeline", base = base.number, safe_head = safe_head.block_info.number, "pipeline reset");
         self.l1.reset(base, system_config);
         self.batches.reset(base);
+        self.pending_batch = None;
         Ok(())
     }
 
@@ -144,28 +149,37 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
             chain: &mut self.chain,
             blobs: &mut self.blobs,
         };
-        match self
-            .batches
-            .next_batch(&self.rollup_config, &cursor, &mut source, &mut self.l2)
-        {
-            Ok(batch) => {
-                match self.builder.build(
-                    &self.rollup_config,
-                    &cursor,
-                    &batch,
-                    &mut self.chain,
-                    &mut self.l2,
-                ) {
-                    Ok(attributes) => StepResult::PreparedAttributes(alloc::boxed::Box::new(
-                        AttributesWithParent {
-                            attributes,
-                            parent: cursor,
-                            is_deposit_only: self.batches.last_batch_was_generated(),
-                        },
-                    )),
-                    Err(error) => StepResult::Failed(error),
-                }
+        let next = match self.pending_batch.take() {
+            Some(batch) => Ok(batch),
+            None => {
+                self.batches
+                    .next_batch(&self.rollup_config, &cursor, &mut source, &mut self.l2)
             }
+        };
+        match next {
+            Ok(batch) => match self.builder.build_deposits_only(
+                &self.rollup_config,
+                &cursor,
+                &batch,
+                &mut self.chain,
+                &mut self.l2,
+            ) {
+                Ok(mut attributes) => {
+                    // The batch's transactions move into the attributes, after the deposits.
+                    if let Err(error) = attributes.append_transactions(batch.transactions) {
+                        return StepResult::Failed(error.into());
+                    }
+                    StepResult::PreparedAttributes(alloc::boxed::Box::new(AttributesWithParent {
+                        attributes,
+                        parent: cursor,
+                        is_deposit_only: self.batches.last_batch_was_generated(),
+                    }))
+                }
+                Err(error) => {
+                    self.pending_batch = Some(batch);
+                    StepResult::Failed(error)
+                }
+            },
             Err(PipelineError::NotEnoughData) => StepResult::Progressed,
             Err(PipelineError::Eof) => {
                 let Some(origin) = self.l1.origin() else {

@@ -52,6 +52,8 @@ pub struct TestChainProvider {
     /// How many of the next `block_info_by_number` calls fail with a (temporary) error, as
     /// an unreliable RPC would.
     pub transient_failures: u32,
+    /// How many of the next `header_by_hash` calls fail with a (temporary) error.
+    pub transient_header_failures: u32,
 }
 
 impl TestChainProvider {
@@ -69,6 +71,12 @@ impl ChainProvider for TestChainProvider {
     type Error = TestProviderError;
 
     fn header_by_hash(&mut self, hash: B256) -> Result<Header, Self::Error> {
+        if self.transient_header_failures > 0 {
+            self.transient_header_failures -= 1;
+            return Err(TestProviderError(alloc::format!(
+                "transient failure at {hash}"
+            )));
+        }
         self.blocks
             .get(&hash)
             .map(|b| b.header.clone())

@@ -1086,6 +1086,42 @@ mod driver {
         );
     }
 
+    /// A temporary error while building a batch's attributes (the epoch header not fetched)
+    /// retries that batch, as op-node's attributes queue does, instead of losing it.
+    #[test]
+    fn a_temporary_error_while_building_attributes_retries_the_batch() {
+        let World {
+            rollup_config,
+            l1,
+            chain,
+        } = world(true);
+        let mut reliable = pipeline_from_genesis(&rollup_config, &l1, chain.clone());
+        let (head, produced) = run(&mut reliable, &rollup_config, l2_genesis(&l1), 20).unwrap();
+        for failures in [1, 2, DEFAULT_TEMPORARY_RETRY_LIMIT] {
+            let mut flaky = pipeline_from_genesis(&rollup_config, &l1, chain.clone());
+            let mut safe_head = l2_genesis(&l1);
+            let mut flaky_produced = Vec::new();
+            for _ in 0..20 {
+                flaky.chain.transient_header_failures = failures;
+                let attributes = flaky
+                    .next_attributes(safe_head)
+                    .unwrap()
+                    .expect("attributes");
+                assert_eq!(
+                    flaky.chain.transient_header_failures, 0,
+                    "the failures were hit"
+                );
+                safe_head = execute(&attributes, &rollup_config);
+                flaky_produced.push(attributes);
+            }
+            assert_eq!(safe_head, head);
+            assert!(
+                flaky_produced == produced,
+                "{failures} failures lost a batch"
+            );
+        }
+    }
+
     #[test]
     fn run_to_gives_up_after_the_retry_limit() {
         let World {

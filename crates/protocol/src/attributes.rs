@@ -2,7 +2,7 @@
 //!
 //! The derivation pipeline produces them; the executor builds blocks from them.
 
-use crate::TxList;
+use crate::{TxList, TxListTooLarge};
 use alloc::vec::Vec;
 use alloy_eips::eip4895::Withdrawal;
 use alloy_primitives::{Address, B64, B256};
@@ -54,6 +54,14 @@ pub struct OpPayloadAttributes {
 }
 
 impl OpPayloadAttributes {
+    /// Puts `transactions` after these attributes' own (the deposits), taking the list rather
+    /// than copying it (see [`TxList::prepend`]).
+    pub fn append_transactions(&mut self, mut transactions: TxList) -> Result<(), TxListTooLarge> {
+        transactions.prepend(&self.transactions)?;
+        self.transactions = transactions;
+        Ok(())
+    }
+
     /// These attributes with `transactions` in place of their own, which are not copied (a
     /// batcher's list can be 100 MB).
     pub fn with_transactions(&self, transactions: TxList) -> Self {

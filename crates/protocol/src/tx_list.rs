@@ -26,6 +26,14 @@ pub struct TxList {
     ends: Vec<u32>,
 }
 
+/// Transactions a decoded list has room for in front of its own, without growing its
+/// buffers: a block's deposits go before its batch's transactions ([`TxList::prepend`]), and
+/// growing a 400 MB offset buffer may mean copying it.
+const DECODED_FRONT_ROOM_TXS: usize = 16;
+/// Bytes a decoded list has room for in front of its own (see [`DECODED_FRONT_ROOM_TXS`]):
+/// the L1 attributes deposit and a few user deposits.
+const DECODED_FRONT_ROOM_BYTES: usize = 4096;
+
 /// A transaction list would outgrow its `u32` offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a transaction list holds at most {} bytes", u32::MAX)]
@@ -82,12 +90,32 @@ impl TxList {
         Ok(())
     }
 
+    /// Inserts every transaction of `front` before this list's, in place: the list is not
+    /// copied (it may be a batch's 100 MB), only moved up in its buffers.
+    pub fn prepend(&mut self, front: &Self) -> Result<(), TxListTooLarge> {
+        let shift: u32 = front.end();
+        if self.end().checked_add(shift).is_none() {
+            return Err(TxListTooLarge);
+        }
+        // Exactly the room needed: `splice` alone would reserve amortized, doubling the
+        // buffers.
+        self.data.reserve_exact(front.data.len());
+        self.ends.reserve_exact(front.ends.len());
+        self.data.splice(0..0, front.data.iter().copied());
+        for end in &mut self.ends {
+            *end += shift;
+        }
+        self.ends.splice(0..0, front.ends.iter().copied());
+        Ok(())
+    }
+
     /// Where the last transaction ends: the buffer's length.
     fn end(&self) -> u32 {
         self.ends.last().copied().unwrap_or(0)
     }
 
-    /// The transactions `keep` accepts, in order.
+    /// The transactions `keep` accepts, in order, as a new list.
+    #[must_use]
     pub fn retained(&self, mut keep: impl FnMut(&[u8]) -> bool) -> Self {
         let mut out: Self = Self::new();
         for tx in self.iter().filter(|tx| keep(tx)) {
@@ -250,7 +278,8 @@ impl TxList {
 }
 
 /// Decodes an RLP list of strings, with the checks alloy's `Vec<Bytes>` decoding makes
-/// (canonical headers, no nested list), into one buffer sized before it is filled.
+/// (canonical headers, no nested list), into buffers sized before they are filled (with room
+/// for a block's deposits in front, [`DECODED_FRONT_ROOM_TXS`]).
 impl Decodable for TxList {
     fn decode(buf: &mut &[u8]) -> alloy_rlp::Result<Self> {
         let payload: &[u8] = Header::decode_bytes(buf, true)?;
@@ -264,14 +293,16 @@ impl Decodable for TxList {
             count += 1;
         }
         if u32::try_from(bytes).is_err() {
-            return Err(alloy_rlp::Error::Custom("transaction list too large"));
+            return Err(alloy_rlp::Error::Overflow);
         }
-        let mut list: Self = Self::with_capacity(count, bytes);
+        let mut list: Self = Self::with_capacity(
+            count + DECODED_FRONT_ROOM_TXS,
+            bytes + DECODED_FRONT_ROOM_BYTES,
+        );
         let mut items: &[u8] = payload;
         while !items.is_empty() {
             let tx: &[u8] = Header::decode_bytes(&mut items, false)?;
-            list.push(tx)
-                .map_err(|_| alloy_rlp::Error::Custom("transaction list too large"))?;
+            list.push(tx).map_err(|_| alloy_rlp::Error::Overflow)?;
         }
         Ok(list)
     }
@@ -368,6 +399,22 @@ mod tests {
         assert_eq!(short.byte_len(), 3);
         assert!(list.retained(|_| false).is_empty());
         assert_eq!(list.retained(|_| true), list);
+    }
+
+    #[test]
+    fn prepending_keeps_both_lists_in_order() {
+        let front: TxList = TxList::try_from_iter([[0x7eu8, 0x01], [0x7e, 0x02]]).unwrap();
+        let mut list: TxList = TxList::try_from(sample()).unwrap();
+        list.prepend(&front).unwrap();
+        let mut expected: Vec<Bytes> = front.to_vec();
+        expected.extend(sample());
+        assert_eq!(list.to_vec(), expected);
+        assert_eq!(list.byte_len(), 4 + 303);
+        let mut empty: TxList = TxList::new();
+        empty.prepend(&front).unwrap();
+        assert_eq!(empty, front);
+        list.prepend(&TxList::new()).unwrap();
+        assert_eq!(list.to_vec(), expected);
     }
 
     #[test]
@@ -486,5 +533,9 @@ mod tests {
         let one: TxList = TxList::try_from_iter([[0x01u8]]).unwrap();
         assert_eq!(list.extend_from_list(&one), Ok(()));
         assert_eq!(list.ends, [u32::MAX - 1, u32::MAX]);
+
+        let mut list: TxList = nearly_full();
+        assert_eq!(list.prepend(&two), Err(TxListTooLarge));
+        assert_eq!(list.ends, [u32::MAX - 1], "nothing is moved");
     }
 }

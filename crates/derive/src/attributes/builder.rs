@@ -33,8 +33,29 @@ impl AttributesBuilder {
     ///
     /// Transactions, in order: the L1 attributes deposit; on the first block of an epoch the
     /// epoch's user deposits; the network upgrade deposits of any fork activating at this
-    /// timestamp; the batch's transactions.
+    /// timestamp; the batch's transactions (copied: the pipeline moves them instead, see
+    /// [`Self::build_deposits_only`]).
     pub fn build<C: ChainProvider, L2: L2ChainProvider>(
+        &self,
+        rollup_config: &RollupConfig,
+        parent: &L2BlockInfo,
+        batch: &SingularBatch,
+        chain: &mut C,
+        l2: &mut L2,
+    ) -> PipelineResult<OpPayloadAttributes> {
+        let mut attributes: OpPayloadAttributes =
+            self.build_deposits_only(rollup_config, parent, batch, chain, l2)?;
+        attributes
+            .transactions
+            .extend_from_list(&batch.transactions)?;
+        Ok(attributes)
+    }
+
+    /// [`Self::build`] without the batch's transactions: the deposits-only attributes of the
+    /// block, to which a caller that owns the batch moves them
+    /// ([`OpPayloadAttributes::append_transactions`]) rather than copying a list that can be
+    /// 100 MB.
+    pub fn build_deposits_only<C: ChainProvider, L2: L2ChainProvider>(
         &self,
         rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
@@ -132,14 +153,7 @@ impl AttributesBuilder {
             .map(|deposit| encode_deposit(&deposit))
             .chain(upgrades)
             .collect();
-        let mut transactions: TxList = TxList::with_capacity(
-            forced.len() + batch.transactions.len(),
-            forced.iter().map(|tx| tx.len()).sum::<usize>() + batch.transactions.byte_len(),
-        );
-        for tx in &forced {
-            transactions.push(tx)?;
-        }
-        transactions.extend_from_list(&batch.transactions)?;
+        let transactions: TxList = TxList::try_from_iter(&forced)?;
 
         Ok(OpPayloadAttributes {
             timestamp,

@@ -300,7 +300,7 @@ impl BatchQueue {
                 // The full span checks passed, so every block's origin is known: failing here
                 // is an internal inconsistency (op-node: a critical error).
                 DerivedBatch::Span(span) => self
-                    .expand_span(rollup_config, parent, &span)
+                    .expand_span(rollup_config, parent, span)
                     .map_err(PipelineError::SpanExpansion),
             };
         }
@@ -312,10 +312,10 @@ impl BatchQueue {
         &mut self,
         rollup_config: &RollupConfig,
         parent: &L2BlockInfo,
-        span: &SpanBatch,
+        span: SpanBatch,
     ) -> Result<SingularBatch, SpanBatchError> {
         let origins: Vec<_> = self.l1_blocks.iter().map(BlockInfo::id).collect();
-        let batches = span.to_singular_batches(&origins, parent.block_info.timestamp)?;
+        let batches = span.into_singular_batches(&origins, parent.block_info.timestamp)?;
         self.next_span = batches.into();
         // An accepted span has a block after `parent`, so this yields one.
         self.next_from_span(rollup_config, parent)
@@ -444,7 +444,7 @@ impl BatchQueue {
             SpanCheck::Holocene,
         )?;
         match validity {
-            BatchValidity::Accept => match self.expand_span(rollup_config, parent, &span) {
+            BatchValidity::Accept => match self.expand_span(rollup_config, parent, span) {
                 Ok(first) => Ok(first),
                 Err(error) => {
                     // The prefix checks do not cover every block's origin: this is an invalid

@@ -71,9 +71,19 @@ impl SpanBatch {
         l1_origins: &[BlockNumHash],
         l2_safe_head_timestamp: u64,
     ) -> Result<Vec<SingularBatch>, SpanBatchError> {
+        self.clone()
+            .into_singular_batches(l1_origins, l2_safe_head_timestamp)
+    }
+
+    /// [`Self::to_singular_batches`], moving each block's transactions instead of copying them.
+    pub fn into_singular_batches(
+        self,
+        l1_origins: &[BlockNumHash],
+        l2_safe_head_timestamp: u64,
+    ) -> Result<Vec<SingularBatch>, SpanBatchError> {
         let mut batches = Vec::new();
         let mut origin_index = 0usize;
-        for element in &self.elements {
+        for element in self.elements {
             if element.timestamp <= l2_safe_head_timestamp {
                 continue;
             }
@@ -91,7 +101,7 @@ impl SpanBatch {
                 epoch_num: element.epoch_num,
                 epoch_hash: origin.hash,
                 timestamp: element.timestamp,
-                transactions: element.transactions.clone(),
+                transactions: element.transactions,
             });
         }
         Ok(batches)

@@ -14,6 +14,9 @@ pub enum SpanBatchError {
     /// The named count exceeds `MAX_SPAN_BATCH_ELEMENT_COUNT`.
     #[error("too many elements in {0}")]
     TooManyElements(&'static str),
+    /// A block's transactions, re-encoded, do not fit in one transaction list.
+    #[error("block transactions")]
+    TxList(#[from] crate::TxListTooLarge),
     /// `block_count` is zero.
     #[error("empty span batch")]
     EmptySpanBatch,

@@ -160,8 +160,7 @@ impl RawSpanBatch {
         let start = genesis_timestamp.wrapping_add(self.rel_timestamp);
         let mut elements = Vec::with_capacity(self.block_count());
         for (index, (count, epoch_num)) in self.block_tx_counts.iter().zip(origins).enumerate() {
-            let transactions: TxList = TxList::try_from_iter(txs.by_ref().take(*count as usize))
-                .map_err(|_| SpanBatchError::TooManyElements("transaction bytes"))?;
+            let transactions: TxList = TxList::try_from_iter(txs.by_ref().take(*count as usize))?;
             elements.push(SpanBatchElement {
                 epoch_num,
                 timestamp: start.wrapping_add(block_time.wrapping_mul(index as u64)),
