@@ -3,7 +3,8 @@
 # RISC-V ELF is RV64IMA only, reports ELF sizes, and runs both under qemu-user against the host's
 # preimage server (crates/host/tests/qemu.rs), including the wrong-answer runs that must fail.
 # Also runs the channel stages' memory worst case for riscv64 within the client's heap
-# (bin/channel-stress/tests/qemu.rs).
+# (bin/channel-stress/tests/qemu.rs) and the channel bank's frames it no longer counts
+# (bin/channel-stress/tests/qemu_uncounted.rs).
 # Self-contained: installs the Debian toolchain and qemu-user if they are missing.
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -74,6 +75,13 @@ echo "== channel stages' memory worst case under qemu-riscv64, within the client
 # A Fjord channel bank full of the smallest channels, then a bank-sized channel read and
 # decoded; prints each phase's heap figures (peak_in_use, carved, size) and the wall time.
 KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-channel-stress --test qemu -- --ignored --nocapture
+
+echo "== pre-Holocene frames the channel bank no longer counts, under qemu-riscv64"
+# A Granite channel timeout (51 L1 blocks) of the most frames 60M gas and 21 blobs carry, in
+# channels a pruning close leaves counted as one frame: 300-byte frames (the most heap per L1
+# byte) and empty ones (the most frames); about 15 s. The pre-Granite window (301 blocks, about
+# 2 min) runs by hand with KOA_UNCOUNTED_PRE_GRANITE=1.
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-channel-stress --test qemu_uncounted -- --ignored --nocapture
 
 echo "== koa host --vm: devnet claims through the CLI, the client under qemu"
 # Expects: exit 0 for a valid claim, 1 for a wrong one (the host's exit codes are the client's).
