@@ -2,9 +2,10 @@
 # FPVM CI: builds the oracle smoke program for Asterisc (riscv64) and Cannon (mips64), checks the
 # RISC-V ELF is RV64IMA only, reports ELF sizes, and runs both under qemu-user against the host's
 # preimage server (crates/host/tests/qemu.rs), including the wrong-answer runs that must fail.
-# Also runs the channel stages' memory worst case and the largest batch transaction list for
-# riscv64 within the client's heap (bin/channel-stress/tests/qemu.rs,
-# bin/batch-stress/tests/qemu.rs).
+# Also runs, within the client's heap, the channel stages' memory worst case for riscv64
+# (bin/channel-stress/tests/qemu.rs), the channel bank's frames it no longer counts
+# (bin/channel-stress/tests/qemu_uncounted.rs) and the largest batch transaction list for
+# riscv64 and mips64 (bin/batch-stress/tests/qemu.rs).
 # Self-contained: installs the Debian toolchain and qemu-user if they are missing.
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -87,6 +88,13 @@ echo "== the largest batch transaction list under qemu-riscv64 / qemu-mips64, wi
 # A channel at Fjord's limit of one-byte transactions: decoded, built into attributes, failed
 # at execution, replaced by its deposits; prints each step's heap figures and the wall time.
 KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-batch-stress --test qemu -- --ignored --nocapture --test-threads=1
+
+echo "== pre-Holocene frames the channel bank no longer counts, under qemu-riscv64"
+# A Granite channel timeout (51 L1 blocks) of the most frames 60M gas and 21 blobs carry, in
+# channels a pruning close leaves counted as one frame: 300-byte frames (the most heap per L1
+# byte) and empty ones (the most frames); about 15 s. The pre-Granite window (301 blocks, about
+# 2 min) runs by hand with KOA_UNCOUNTED_PRE_GRANITE=1.
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-channel-stress --test qemu_uncounted -- --ignored --nocapture
 
 echo "== koa host --vm: devnet claims through the CLI, the client under qemu"
 # Expects: exit 0 for a valid claim, 1 for a wrong one (the host's exit codes are the client's).

@@ -7,7 +7,7 @@
 //!
 //! - The smallest frames cost the most bookkeeping per counted byte: each channel is an entry
 //!   in the bank's maps, each frame a boxed slice. Two frames of one byte per channel are the
-//!   worst for koa's layout (about 1.2 heap bytes per counted byte); the bank then holds
+//!   worst for koa's layout (about 0.95 heap bytes per counted byte); the bank then holds
 //!   about 2.5 million channels.
 //! - The largest channel is as large as the bank, and reading it copies its data out of its
 //!   frames, so the bank's size is live twice. It decompresses to at most
@@ -24,17 +24,64 @@
 //! power of two (the worst case for a power-of-two allocator), which the zlib stream's end
 //! makes the reader ignore.
 //!
-//! Not covered, because no allocator can bound them (they need changes to what the stages
-//! keep):
+//! # Frames the bank no longer counts
 //!
-//! - op-node's accounting of a closing frame that prunes higher-numbered ones (reproduced by
-//!   `koa_protocol::channel::Channel::size`) stops counting the frames the channel keeps, so
-//!   before Holocene an unready channel can hold data the bank's size no longer counts. The
-//!   bank is then bounded by the batcher data of a channel timeout's worth of L1 blocks, not by
-//!   `MAX_CHANNEL_BANK_SIZE`.
+//! op-node's accounting of a closing frame that prunes higher-numbered ones (reproduced by
+//! `koa_protocol::channel::Channel::size`) stops counting the frames the channel keeps, so
+//! before Holocene an unready channel (frame 0 never sent) can hold data the bank's size no
+//! longer counts: frames `1..K`, then `K + 1`, then the closing frame `K` leave `K` frames
+//! counted as one. Only the channel timeout bounds that: a channel opened in L1 block `o` is
+//! dropped at origin `o + timeout + 1` (and gets no frame after), so the bank holds at most the
+//! frames posted in `timeout + 1` L1 blocks: 51 from Granite, 301 before it on OP Mainnet
+//! (`channel_timeout` 300). [`uncounted`] runs exactly that.
+//!
+//! Per L1 block, a frame costs 23 bytes on L1 plus its data (16 id, 2 number, 4 length, 1
+//! closing flag) and every byte can be zero. L1 of record: 60,000,000 gas (Ethereum mainnet
+//! since November 2025; whether it was raised again in 2026 is not known here), each calldata
+//! byte at EIP-7623's floor of 10 gas (Pectra; transaction base costs ignored), so 6,000,000
+//! bytes; plus 21 blobs (BPO2, January 2026) of 130,043 bytes of frames each (the OP Stack
+//! blob encoding's 130,044 less the version byte). That is 8,730,903 bytes, 379,603 empty
+//! frames, per block:
+//!
+//! | L1                                              | per block          | 51 blocks | 301 blocks |
+//! |-------------------------------------------------|--------------------|-----------|------------|
+//! | 60M gas, 10 gas/byte, 21 blobs (of record)      | 379,603 fr, 8.7 MB | 19.4 M, 445 MB | 114 M, 2,628 MB |
+//! | any gas limit: EIP-7934's 8 MiB block, 21 blobs | 483,456 fr, 11.1 MB | 24.7 M, 567 MB | 146 M, 3,347 MB |
+//! | 36M gas, 4 gas/byte, 6 blobs (Feb–May 2025)     | 425,228 fr, 9.8 MB | 21.7 M, 499 MB | 128 M, 2,944 MB |
+//! | 30M gas, 4 gas/byte, 6 blobs (to Feb 2025)      | 360,010 fr, 8.3 MB | 18.4 M, 422 MB | 108 M, 2,492 MB |
+//!
+//! The 60M figure is safe while the limit stays there: the floor price makes calldata at most
+//! a tenth of the gas limit in bytes. Above about 84M gas EIP-7934's cap on the RLP block
+//! (8,388,608 bytes, from Fusaka) binds instead, whatever the limit: the second row. More blobs
+//! (later BPO forks) add 130,043 bytes per blob and block.
+//!
+//! koa's heap for the pattern (measured on the FPVM heap): 13.5 bytes per empty frame held
+//! (a 12-byte slot in a sorted vector, see `koa_protocol::channel`'s frame store), and at most
+//! about 1.09 bytes per byte posted on L1 for any frame size (300-byte frames; the data itself
+//! is kept, so no layout goes much under one). Under `qemu-riscv64` in the 4 GiB client heap,
+//! 60M gas and 21 blobs (`tests/qemu_uncounted.rs`):
+//!
+//! - Granite (51 blocks): 300-byte frames, 1.37 M frames held, 483 MB in use (488 MB carved,
+//!   11% of the heap), 1.7 s; empty frames, 19.3 M frames, 261 MB in use, 13 s.
+//! - Before Granite (301 blocks, by hand with `KOA_UNCOUNTED_PRE_GRANITE=1`): 300-byte frames,
+//!   8.1 M frames held, 2.86 GB in use (2.88 GB carved, 67% of the heap), 15 s; empty frames,
+//!   114 M frames, 1.54 GB in use, 105 s.
+//!
+//! Scaled by the heap per L1 byte, the pre-Granite window under EIP-7934's cap (3,347 MB on
+//! L1) would take about 3.65 GB: within 4 GiB but with less than a quarter to spare. Before
+//! the compact frame store, koa took 39.6 bytes per empty frame and 71.6 per one-byte frame
+//! (3.0 per L1 byte), about 7.8 GB for the pre-Granite window: it did not fit.
+//!
+//! # Batches
+//!
+//! What a channel's batch costs once decoded (up to 100,000,000 one-byte transactions from
+//! Fjord) is the `koa-batch-stress` program's scenario, through the attributes and the
+//! executor.
 #![no_std]
 
 extern crate alloc;
+
+pub mod uncounted;
 
 use alloc::vec::Vec;
 use alloy_primitives::{B256, Bytes};
@@ -190,15 +237,6 @@ pub struct Report {
     pub read: ReadPhase,
 }
 
-/// Writes `heap`'s figures as `key=value` fields.
-fn write_heap(f: &mut fmt::Formatter<'_>, heap: &HeapStats) -> fmt::Result {
-    write!(
-        f,
-        "in_use={} peak_in_use={} carved={} size={}",
-        heap.in_use, heap.peak_in_use, heap.carved, heap.size
-    )
-}
-
 /// One line per phase, `channel-stress <phase>:` followed by `key=value` fields.
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -208,23 +246,22 @@ impl fmt::Display for Report {
             bank_size,
             heap,
         } = &self.tiny;
-        write!(
+        writeln!(
             f,
-            "channel-stress tiny: channels={channels} frames={frames} bank_size={bank_size} "
+            "channel-stress tiny: channels={channels} frames={frames} bank_size={bank_size} \
+             {heap}"
         )?;
-        write_heap(f, heap)?;
         let LargePhase {
             frames,
             channel_size,
             tiny_left,
             heap,
         } = &self.large;
-        write!(
+        writeln!(
             f,
-            "\nchannel-stress large: frames={frames} channel_size={channel_size} \
-             tiny_left={tiny_left} "
+            "channel-stress large: frames={frames} channel_size={channel_size} \
+             tiny_left={tiny_left} {heap}"
         )?;
-        write_heap(f, heap)?;
         let ReadPhase {
             compressed,
             decompressed,
@@ -234,10 +271,9 @@ impl fmt::Display for Report {
         } = &self.read;
         write!(
             f,
-            "\nchannel-stress read: compressed={compressed} decompressed={decompressed} \
-             batches={batches} tx_len={tx_len} "
-        )?;
-        write_heap(f, heap)
+            "channel-stress read: compressed={compressed} decompressed={decompressed} \
+             batches={batches} tx_len={tx_len} {heap}"
+        )
     }
 }
 

@@ -9,7 +9,10 @@
 //! channel-stress` (as `scripts/ci-fpvm.sh` does) and is `#[ignore]`d by default. Run with
 //! `--ignored` but without `KOA_FPVM_ELF_DIR`, it fails with an explanation.
 
+mod common;
+
 use alloy_primitives::{B256, keccak256};
+use common::{elf, fields};
 use koa_channel_stress::{Params, first_batcher_tx, max_batch_stream};
 use koa_fpvm::DEFAULT_HEAP_SIZE;
 use koa_host::{ClientRunner, RunOutcome, Vm};
@@ -20,38 +23,8 @@ use koa_protocol::channel::{
 use miniz_oxide::deflate::compress_to_vec_zlib;
 use std::{
     collections::BTreeMap,
-    path::PathBuf,
     time::{Duration, Instant},
 };
-
-fn elf() -> PathBuf {
-    let Some(dir) = std::env::var_os("KOA_FPVM_ELF_DIR") else {
-        panic!(
-            "KOA_FPVM_ELF_DIR is not set: run scripts/ci-fpvm.sh (or build-client.sh and set it)"
-        );
-    };
-    let path: PathBuf = PathBuf::from(dir).join("riscv64").join("channel-stress");
-    assert!(
-        path.is_file(),
-        "{} does not exist: run scripts/build-client.sh riscv64 --package koa-channel-stress \
-         --bin channel-stress",
-        path.display()
-    );
-    path
-}
-
-/// The `key=value` fields of the program's `channel-stress <phase>:` line.
-fn fields(stdout: &str, phase: &str) -> BTreeMap<String, usize> {
-    let prefix: String = format!("channel-stress {phase}: ");
-    let line: &str = stdout
-        .lines()
-        .find_map(|line| line.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("no {phase} line in {stdout:?}"));
-    line.split_whitespace()
-        .filter_map(|field| field.split_once('='))
-        .map(|(key, value)| (key.to_owned(), value.parse().expect("a number")))
-        .collect()
-}
 
 #[test]
 #[ignore = "needs the riscv64 channel-stress ELF (scripts/ci-fpvm.sh)"]
@@ -108,7 +81,13 @@ fn riscv64_full_bank_then_bank_sized_channel_within_the_client_heap() {
     // the memory the small channels left; only the copy needed new memory after that.
     assert_eq!(read["size"], DEFAULT_HEAP_SIZE);
     assert!(read["peak_in_use"] >= 2 * data_len, "{stdout}");
-    assert!(large["carved"] <= tiny["carved"] / 50 * 51, "{stdout}");
+    // The small channels take a little less heap than the large one needs, so the heap grows
+    // to the large channel's size, by under 10% beyond what either holds (0.6% measured;
+    // without reuse it would double).
+    assert!(
+        large["carved"] <= tiny["carved"].max(large["in_use"]) / 10 * 11,
+        "{stdout}"
+    );
     assert!(
         read["carved"] <= large["carved"] + data_len + data_len / 100,
         "{stdout}"

@@ -81,6 +81,11 @@ impl ChannelBank {
         self.total_size
     }
 
+    /// The open channels, in FIFO order.
+    pub fn channels(&self) -> impl Iterator<Item = &Channel> {
+        self.channels.values()
+    }
+
     /// Whether no channel is open.
     pub fn is_empty(&self) -> bool {
         self.channels.is_empty()

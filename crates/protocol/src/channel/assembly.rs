@@ -1,7 +1,8 @@
 //! Assembly of a channel from its frames (the channel bank's per-channel state).
 
+use super::frames::Frames;
 use crate::frame::{ChannelId, Frame};
-use alloc::{boxed::Box, collections::BTreeMap, vec::Vec};
+use alloc::vec::Vec;
 
 /// Per-frame overhead counted in a channel's size, on top of its data (derivation spec,
 /// "Pruning": "an additional frame-overhead of `200` bytes per frame").
@@ -34,87 +35,6 @@ pub enum ChannelError {
     },
 }
 
-/// A channel's buffered frame data, by frame number.
-///
-/// Most channels have a single frame, and a channel bank filled with the smallest channels
-/// holds millions of them: keeping that one frame inline saves each of them a tree node (of
-/// eleven entries) that it would barely use. Frames are kept without their channel id and
-/// closing flag, which the channel records once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Frames {
-    /// At most one frame.
-    Single(Option<(u16, Box<[u8]>)>),
-    /// Two frames or more.
-    Map(BTreeMap<u16, Box<[u8]>>),
-}
-
-impl Frames {
-    fn len(&self) -> usize {
-        match self {
-            Self::Single(frame) => usize::from(frame.is_some()),
-            Self::Map(map) => map.len(),
-        }
-    }
-
-    fn contains(&self, number: u16) -> bool {
-        match self {
-            Self::Single(frame) => frame.as_ref().is_some_and(|(n, _)| *n == number),
-            Self::Map(map) => map.contains_key(&number),
-        }
-    }
-
-    /// Adds a frame whose number is not buffered yet.
-    fn insert(&mut self, number: u16, data: Box<[u8]>) {
-        match self {
-            Self::Single(slot) => match slot.take() {
-                None => *slot = Some((number, data)),
-                Some((first, first_data)) => {
-                    *self = Self::Map(BTreeMap::from([(first, first_data), (number, data)]));
-                }
-            },
-            Self::Map(map) => {
-                map.insert(number, data);
-            }
-        }
-    }
-
-    /// Drops every frame numbered above `number`.
-    fn truncate_above(&mut self, number: u16) {
-        match self {
-            Self::Single(frame) => {
-                if frame.as_ref().is_some_and(|(n, _)| *n > number) {
-                    *frame = None;
-                }
-            }
-            Self::Map(map) => {
-                if let Some(next) = number.checked_add(1) {
-                    map.split_off(&next);
-                }
-            }
-        }
-    }
-
-    /// The highest buffered frame number.
-    fn highest(&self) -> Option<u16> {
-        match self {
-            Self::Single(frame) => frame.as_ref().map(|(n, _)| *n),
-            Self::Map(map) => map.last_key_value().map(|(n, _)| *n),
-        }
-    }
-
-    /// The frames in number order.
-    fn iter(&self) -> impl Iterator<Item = (u16, &[u8])> {
-        let (single, map) = match self {
-            Self::Single(frame) => (frame.as_ref(), None),
-            Self::Map(map) => (None, Some(map)),
-        };
-        single
-            .map(|(n, data)| (*n, &**data))
-            .into_iter()
-            .chain(map.into_iter().flatten().map(|(n, data)| (*n, &**data)))
-    }
-}
-
 /// A channel being assembled from frames.
 ///
 /// Frames may arrive in any order; duplicates (by number) and duplicate closes are rejected;
@@ -142,7 +62,7 @@ impl Channel {
         Self {
             id,
             open_block_number,
-            frames: Frames::Single(None),
+            frames: Frames::default(),
             last_frame_number: None,
             highest_frame_number: 0,
             size: 0,
@@ -202,8 +122,10 @@ impl Channel {
 
     /// Adds a frame, applying the spec's insertion rules.
     ///
-    /// On error the channel is unchanged and the frame should be dropped. The frame's data is
-    /// kept without a copy when the frame owns it alone (as frames parsed from batcher data do).
+    /// On error the channel is unchanged and the frame should be dropped. The data of a
+    /// channel's only frame, and of frames over 256 bytes, is kept without a copy when the frame
+    /// owns it alone (as frames parsed from batcher data do); shorter frames of a channel with
+    /// several are copied into one buffer the channel shares between them.
     pub fn add_frame(&mut self, frame: Frame) -> Result<(), ChannelError> {
         if frame.id != self.id {
             return Err(ChannelError::WrongChannel {
@@ -241,8 +163,7 @@ impl Channel {
         }
         self.highest_frame_number = self.highest_frame_number.max(frame.number);
         self.size += frame.data.len() + CHANNEL_FRAME_SIZE_OVERHEAD;
-        let data: Box<[u8]> = Vec::from(frame.data).into_boxed_slice();
-        self.frames.insert(frame.number, data);
+        self.frames.insert(frame.number, frame.data);
         Ok(())
     }
 
@@ -324,7 +245,7 @@ mod tests {
         let data = Bytes::from(alloc::vec![7u8; 1000]);
         let address = data.as_ptr();
         channel.add_frame(Frame::new(ID, 0, data, false)).unwrap();
-        let second = Bytes::copy_from_slice(&[8u8; 100]);
+        let second = Bytes::copy_from_slice(&[8u8; 300]);
         let second_address = second.as_ptr();
         channel.add_frame(Frame::new(ID, 1, second, true)).unwrap();
         let kept: Vec<*const u8> = channel.frames().map(|(_, data)| data.as_ptr()).collect();

@@ -8,6 +8,7 @@
 mod assembly;
 mod brotli;
 mod compression;
+mod frames;
 mod reader;
 
 pub use assembly::{CHANNEL_FRAME_SIZE_OVERHEAD, Channel, ChannelError};

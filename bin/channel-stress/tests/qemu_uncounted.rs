@@ -1,0 +1,100 @@
+//! The pre-Holocene channel bank holding frames its size no longer counts, full size, under
+//! `qemu-riscv64` within the client's heap (`koa_fpvm::DEFAULT_HEAP_SIZE`): a Granite channel
+//! timeout's worth of L1 blocks (51) of the most frames today's L1 carries, in channels that
+//! keep 65,534 frames each while counted as one (see `koa_channel_stress::uncounted` and the
+//! crate documentation for the bound). Prints the program's figures, heap included, and the
+//! run's wall time.
+//!
+//! Needs the ELF built by `scripts/build-client.sh riscv64 --program stress` (as
+//! `scripts/ci-fpvm.sh` does) and is `#[ignore]`d by default. The pre-Granite window (301
+//! blocks) is too slow for CI: `KOA_UNCOUNTED_PRE_GRANITE=1` runs it instead.
+
+mod common;
+
+use common::{elf, fields};
+use koa_channel_stress::uncounted::{
+    BLOBS_BPO2, CALLDATA_BYTES_60M, Held, UncountedParams, frames_per_block,
+};
+use koa_fpvm::DEFAULT_HEAP_SIZE;
+use koa_host::{ClientRunner, RunOutcome, Vm};
+use koa_preimage::{NoopHintRouter, PreimageKey};
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
+
+/// Runs the scenario for a channel timeout's worth of the most frames of `frame_len` bytes
+/// that an L1 block of 60M gas and 21 blobs carries, in channels keeping `channel_frames`; checks
+/// the bank's figures against the arithmetic and that a quarter of the heap stays free.
+fn run(frame_len: usize, channel_frames: u16) {
+    let pre_granite: bool = std::env::var_os("KOA_UNCOUNTED_PRE_GRANITE").is_some();
+    let timeout: u64 = if pre_granite { 300 } else { 50 };
+    let params: UncountedParams = UncountedParams {
+        granite: !pre_granite,
+        channel_timeout: 300,
+        frames_per_block: frames_per_block(CALLDATA_BYTES_60M, BLOBS_BPO2, frame_len),
+        frame_len,
+        channel_frames,
+        // The window filled, then two more blocks that time channels out.
+        blocks: timeout + 3,
+    };
+    let expected: Held = params.expected().expect("no channel outlives its timeout");
+    let store: BTreeMap<PreimageKey, Vec<u8>> = BTreeMap::from([
+        (PreimageKey::local(1), Vec::new()),
+        (PreimageKey::local(3), params.encode()),
+    ]);
+
+    let start: Instant = Instant::now();
+    let outcome: RunOutcome = ClientRunner::new(Vm::Riscv64, elf())
+        .timeout(Duration::from_secs(3_600))
+        .run(&store, &NoopHintRouter)
+        .expect("the program runs");
+    let elapsed: Duration = start.elapsed();
+    let stdout: String = String::from_utf8_lossy(&outcome.stdout).into_owned();
+    assert!(outcome.succeeded(), "{}\n{stdout}", outcome.summary());
+    print!("{stdout}");
+    println!("qemu-riscv64 wall time: {:.1} s", elapsed.as_secs_f64());
+
+    let report: BTreeMap<String, usize> = fields(&stdout, "uncounted");
+    assert_eq!(report["channel_timeout"], timeout as usize);
+    assert_eq!(
+        report["posted"],
+        (params.blocks * params.frames_per_block) as usize
+    );
+    // The bank holds a full window of channels (timeout + 1 blocks of frames, less each
+    // channel's pruned frame and the channel cut by the window's start), counted as one
+    // closing frame each.
+    assert_eq!(report["channels"], expected.channels);
+    assert_eq!(report["frames"], expected.frames);
+    assert_eq!(report["data_bytes"], expected.data_bytes);
+    assert_eq!(report["bank_size"], expected.bank_size);
+    assert_eq!(report["max_frames"], expected.max_frames);
+    let window: usize = ((timeout + 1) * params.frames_per_block) as usize;
+    assert!(expected.frames > window / 100 * 97, "{expected:?}");
+    assert!(expected.bank_size < expected.frames, "{expected:?}");
+
+    // The heap: a quarter stays free for what the client holds besides the channel stages.
+    assert_eq!(report["size"], DEFAULT_HEAP_SIZE);
+    assert!(report["carved"] <= DEFAULT_HEAP_SIZE / 4 * 3, "{stdout}");
+    println!(
+        "heap per frame held: {:.2} bytes in use, {:.2} at the peak",
+        report["in_use"] as f64 / report["frames"] as f64,
+        report["peak_in_use"] as f64 / report["max_frames"] as f64
+    );
+}
+
+#[test]
+#[ignore = "needs the riscv64 channel-stress ELF (scripts/ci-fpvm.sh)"]
+fn riscv64_a_timeout_of_300_byte_frames_the_most_heap_per_l1_byte() {
+    // Frames of 300 bytes cost the most heap per byte on L1 (1.09, measured natively); a
+    // channel of 4,096 of them is an eighth of a block.
+    run(300, 4_096);
+}
+
+#[test]
+#[ignore = "needs the riscv64 channel-stress ELF (scripts/ci-fpvm.sh)"]
+fn riscv64_a_timeout_of_empty_frames_the_most_frames() {
+    // Empty frames are the most frames an L1 block carries (23 bytes each), in the largest
+    // channels.
+    run(0, 65_534);
+}
