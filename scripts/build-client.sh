@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Builds an FPVM program as a static ELF.
 #
-#   scripts/build-client.sh <riscv64|mips64|native> [--program client|smoke|stress|batch-stress]
+#   scripts/build-client.sh <riscv64|mips64|native> [--program client|smoke|stress]
 #                           [--package P] [--bin B] [--features F] [--profile R]
 #
 # `--program client` (the default) builds the fault proof program (package koa-client, bin
 # koa-client); `--program smoke` the oracle smoke program (koa-oracle-smoke, oracle-smoke);
-# `--program stress` the channel stages' memory worst case (koa-channel-stress,
-# channel-stress); `--program batch-stress` the largest transaction list a batch can carry
-# (koa-batch-stress, batch-stress). FPVM builds use `--no-default-features --features fpvm`; native builds the
+# `--program stress` the proof path's memory worst cases (koa-stress, stress). FPVM builds use `--no-default-features --features fpvm`; native builds the
 # package's defaults.
 # The profile is `release-client` (fat LTO, one codegen unit) unless --profile or
 # KOA_CLIENT_PROFILE says otherwise. The ELF is copied to
@@ -44,9 +42,8 @@ while [ $# -gt 0 ]; do
       case "$2" in
         client) PACKAGE=koa-client; BIN=koa-client ;;
         smoke) PACKAGE=koa-oracle-smoke; BIN=oracle-smoke ;;
-        stress) PACKAGE=koa-channel-stress; BIN=channel-stress ;;
-        batch-stress) PACKAGE=koa-batch-stress; BIN=batch-stress ;;
-        *) echo "unknown program: $2 (client, smoke, stress or batch-stress)" >&2; exit 2 ;;
+        stress) PACKAGE=koa-stress; BIN=stress ;;
+        *) echo "unknown program: $2 (client, smoke or stress)" >&2; exit 2 ;;
       esac
       shift 2 ;;
     --package) PACKAGE="$2"; shift 2 ;;

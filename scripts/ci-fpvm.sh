@@ -3,9 +3,9 @@
 # RISC-V ELF is RV64IMA only, reports ELF sizes, and runs both under qemu-user against the host's
 # preimage server (crates/host/tests/qemu.rs), including the wrong-answer runs that must fail.
 # Also runs, within the client's heap, the channel stages' memory worst case for riscv64
-# (bin/channel-stress/tests/qemu.rs), the channel bank's frames it no longer counts
-# (bin/channel-stress/tests/qemu_uncounted.rs) and the largest batch transaction list for
-# riscv64 and mips64 (bin/batch-stress/tests/qemu.rs).
+# (bin/stress/tests/qemu_bank.rs), the channel bank's frames it no longer counts
+# (bin/stress/tests/qemu_uncounted.rs) and the largest batch transaction list for riscv64 and
+# mips64 (bin/stress/tests/qemu_batch.rs).
 # Self-contained: installs the Debian toolchain and qemu-user if they are missing.
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -44,25 +44,19 @@ start=$SECONDS
 MIPS_CLIENT="$(bash scripts/build-client.sh mips64 --program client | tail -n 1)"
 echo "   mips64 client built in $((SECONDS - start))s"
 
-echo "== building the channel-stress program for riscv64 (Asterisc)"
+echo "== building the stress program for riscv64 (Asterisc) and mips64 (Cannon)"
 start=$SECONDS
 RV_STRESS="$(bash scripts/build-client.sh riscv64 --program stress | tail -n 1)"
-echo "   riscv64 channel-stress built in $((SECONDS - start))s"
-
-echo "== building the batch-stress program for riscv64 (Asterisc) and mips64 (Cannon)"
-start=$SECONDS
-RV_BATCH_STRESS="$(bash scripts/build-client.sh riscv64 --program batch-stress | tail -n 1)"
-MIPS_BATCH_STRESS="$(bash scripts/build-client.sh mips64 --program batch-stress | tail -n 1)"
-echo "   batch-stress built in $((SECONDS - start))s"
+MIPS_STRESS="$(bash scripts/build-client.sh mips64 --program stress | tail -n 1)"
+echo "   stress built in $((SECONDS - start))s"
 
 echo "== instruction-set check (RV64IMA)"
 bash scripts/check-rv64ima.sh "$RV_SMOKE"
 bash scripts/check-rv64ima.sh "$RV_CLIENT"
 bash scripts/check-rv64ima.sh "$RV_STRESS"
-bash scripts/check-rv64ima.sh "$RV_BATCH_STRESS"
 
 echo "== ELF sizes"
-for elf in "$RV_SMOKE" "$MIPS_SMOKE" "$RV_CLIENT" "$MIPS_CLIENT" "$RV_STRESS" "$RV_BATCH_STRESS" "$MIPS_BATCH_STRESS"; do
+for elf in "$RV_SMOKE" "$MIPS_SMOKE" "$RV_CLIENT" "$MIPS_CLIENT" "$RV_STRESS" "$MIPS_STRESS"; do
   printf '%10d bytes  %s\n' "$(stat -c %s "$elf")" "$elf"
 done
 
@@ -82,19 +76,19 @@ KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa --test cli_host_server -- --ignored
 echo "== channel stages' memory worst case under qemu-riscv64, within the client's heap"
 # A Fjord channel bank full of the smallest channels, then a bank-sized channel read and
 # decoded; prints each phase's heap figures (peak_in_use, carved, size) and the wall time.
-KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-channel-stress --test qemu -- --ignored --nocapture
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-stress --test qemu_bank -- --ignored --nocapture
 
 echo "== the largest batch transaction list under qemu-riscv64 / qemu-mips64, within the client's heap"
 # A channel at Fjord's limit of one-byte transactions: decoded, built into attributes, failed
 # at execution, replaced by its deposits; prints each step's heap figures and the wall time.
-KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-batch-stress --test qemu -- --ignored --nocapture --test-threads=1
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-stress --test qemu_batch -- --ignored --nocapture --test-threads=1
 
 echo "== pre-Holocene frames the channel bank no longer counts, under qemu-riscv64"
 # A Granite channel timeout (51 L1 blocks) of the most frames 60M gas and 21 blobs carry, in
 # channels a pruning close leaves counted as one frame: 300-byte frames (the most heap per L1
 # byte) and empty ones (the most frames); about 15 s. The pre-Granite window (301 blocks, about
 # 2 min) runs by hand with KOA_UNCOUNTED_PRE_GRANITE=1.
-KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-channel-stress --test qemu_uncounted -- --ignored --nocapture
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-stress --test qemu_uncounted -- --ignored --nocapture
 
 echo "== koa host --vm: devnet claims through the CLI, the client under qemu"
 # Expects: exit 0 for a valid claim, 1 for a wrong one (the host's exit codes are the client's).

@@ -1,11 +1,14 @@
-//! The batch-stress scenario run natively with a channel of 10,000,000 bytes (Bedrock's limit,
+//! The batch scenario run natively with a channel of 10,000,000 bytes (Bedrock's limit,
 //! a tenth of Fjord's), on koa's FPVM heap as this test binary's global allocator: the
 //! scenario's logic and its memory per transaction, checked by every `cargo test`. The
-//! full-size run under `qemu-riscv64` is `tests/qemu.rs`.
+//! full-size run under `qemu-riscv64` is `tests/qemu_batch.rs`.
 
-use koa_batch_stress::{Chain, Report, StressError, run};
 use koa_fpvm::FpvmHeap;
 use koa_protocol::channel::MAX_RLP_BYTES_PER_CHANNEL_BEDROCK;
+use koa_stress::{
+    StressError,
+    batch::{Chain, Report, run},
+};
 use miniz_oxide::deflate::compress_to_vec_zlib;
 
 #[global_allocator]

@@ -1,61 +1,47 @@
 //! The channel stages' worst case for memory, full size, under `qemu-riscv64` within the
 //! client's heap (`koa_fpvm::DEFAULT_HEAP_SIZE`): a Fjord channel bank filled to
 //! `MAX_CHANNEL_BANK_SIZE` with the smallest channels, then one channel of the bank's size that
-//! pushes them out, read, decompressed to `MAX_RLP_BYTES_PER_CHANNEL` and decoded (see the
-//! library, `koa_channel_stress`). Prints the program's figures, heap included, and the run's
-//! wall time.
+//! pushes them out, read, decompressed to `MAX_RLP_BYTES_PER_CHANNEL` and decoded (see
+//! `koa_stress::bank`). Prints the program's figures, heap included, and the run's wall time.
 //!
-//! Needs the ELF built by `scripts/build-client.sh riscv64 --package koa-channel-stress --bin
-//! channel-stress` (as `scripts/ci-fpvm.sh` does) and is `#[ignore]`d by default. Run with
-//! `--ignored` but without `KOA_FPVM_ELF_DIR`, it fails with an explanation.
+//! Needs the ELF built by `scripts/build-client.sh riscv64 --program stress` (as
+//! `scripts/ci-fpvm.sh` does) and is `#[ignore]`d by default. Run with `--ignored` but without
+//! `KOA_FPVM_ELF_DIR`, it fails with an explanation.
 
 mod common;
 
-use alloy_primitives::{B256, keccak256};
-use common::{elf, fields};
-use koa_channel_stress::{Params, first_batcher_tx, max_batch_stream};
+use common::{fields, run_stress};
 use koa_fpvm::DEFAULT_HEAP_SIZE;
-use koa_host::{ClientRunner, RunOutcome, Vm};
-use koa_preimage::{NoopHintRouter, PreimageKey};
+use koa_host::Vm;
 use koa_protocol::channel::{
     CHANNEL_FRAME_SIZE_OVERHEAD, MAX_CHANNEL_BANK_SIZE_FJORD, MAX_RLP_BYTES_PER_CHANNEL_FJORD,
 };
-use miniz_oxide::deflate::compress_to_vec_zlib;
-use std::{
-    collections::BTreeMap,
-    time::{Duration, Instant},
+use koa_stress::{
+    Scenario,
+    bank::{Params, first_batcher_tx, max_batch_stream},
 };
+use miniz_oxide::deflate::compress_to_vec_zlib;
+use std::{collections::BTreeMap, time::Duration};
 
 #[test]
-#[ignore = "needs the riscv64 channel-stress ELF (scripts/ci-fpvm.sh)"]
+#[ignore = "needs the riscv64 stress ELF (scripts/ci-fpvm.sh)"]
 fn riscv64_full_bank_then_bank_sized_channel_within_the_client_heap() {
     let (tx_len, stream) = max_batch_stream(MAX_RLP_BYTES_PER_CHANNEL_FJORD).unwrap();
     let compressed: Vec<u8> = compress_to_vec_zlib(&stream, 9);
     drop(stream);
     let first_len: usize = compressed.len();
-    let first_tx: Vec<u8> = first_batcher_tx(compressed);
-    let hash: B256 = keccak256(&first_tx);
     let params: Params = Params::worst_case(tx_len);
-    let store: BTreeMap<PreimageKey, Vec<u8>> = BTreeMap::from([
-        (PreimageKey::local(1), params.encode()),
-        (PreimageKey::local(2), hash.to_vec()),
-        (PreimageKey::keccak256(hash), first_tx),
-    ]);
+    let stdout: String = run_stress(
+        Vm::Riscv64,
+        Scenario::Bank,
+        params.encode(),
+        Some(first_batcher_tx(compressed)),
+        Duration::from_secs(900),
+    );
 
-    let start: Instant = Instant::now();
-    let outcome: RunOutcome = ClientRunner::new(Vm::Riscv64, elf())
-        .timeout(Duration::from_secs(900))
-        .run(&store, &NoopHintRouter)
-        .expect("the program runs");
-    let elapsed: Duration = start.elapsed();
-    let stdout: String = String::from_utf8_lossy(&outcome.stdout).into_owned();
-    assert!(outcome.succeeded(), "{}\n{stdout}", outcome.summary());
-    print!("{stdout}");
-    println!("qemu-riscv64 wall time: {:.1} s", elapsed.as_secs_f64());
-
-    let tiny: BTreeMap<String, usize> = fields(&stdout, "tiny");
-    let large: BTreeMap<String, usize> = fields(&stdout, "large");
-    let read: BTreeMap<String, usize> = fields(&stdout, "read");
+    let tiny: BTreeMap<String, usize> = fields(&stdout, Scenario::Bank, "tiny");
+    let large: BTreeMap<String, usize> = fields(&stdout, Scenario::Bank, "large");
+    let read: BTreeMap<String, usize> = fields(&stdout, Scenario::Bank, "read");
     // The bank full of two-frame channels of one-byte frames: about 2.5 million.
     let tiny_channel: usize = 2 * (1 + CHANNEL_FRAME_SIZE_OVERHEAD);
     assert_eq!(tiny["channels"], MAX_CHANNEL_BANK_SIZE_FJORD / tiny_channel);

@@ -226,7 +226,7 @@ pub struct UncountedReport {
     pub heap: HeapStats,
 }
 
-/// One line, `channel-stress uncounted:` followed by `key=value` fields.
+/// One line, `stress-uncounted bank:` followed by `key=value` fields.
 impl fmt::Display for UncountedReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Self {
@@ -242,7 +242,7 @@ impl fmt::Display for UncountedReport {
         } = self;
         write!(
             f,
-            "channel-stress uncounted: blocks={blocks} channel_timeout={channel_timeout} \
+            "stress-uncounted bank: blocks={blocks} channel_timeout={channel_timeout} \
              posted={posted} channels={channels} frames={frames} data_bytes={data_bytes} \
              bank_size={bank_size} max_frames={max_frames} {heap}"
         )

@@ -1,9 +1,8 @@
-//! The channel-stress scenario run natively at the Bedrock limits (a bank of 100,000,000 bytes,
+//! The bank scenario run natively at the Bedrock limits (a bank of 100,000,000 bytes,
 //! channels decompressing to at most 10,000,000), on koa's FPVM heap as this test binary's
 //! global allocator: the scenario's logic and the allocator's behaviour under it, checked by
-//! every `cargo test`. The full-size run under `qemu-riscv64` is `tests/qemu.rs`.
+//! every `cargo test`. The full-size run under `qemu-riscv64` is `tests/qemu_bank.rs`.
 
-use koa_channel_stress::{Params, Report, first_batcher_tx, max_batch_stream, run};
 use koa_fpvm::FpvmHeap;
 use koa_protocol::{
     RollupConfig,
@@ -12,6 +11,7 @@ use koa_protocol::{
         MAX_RLP_BYTES_PER_CHANNEL_BEDROCK,
     },
 };
+use koa_stress::bank::{Params, Report, first_batcher_tx, max_batch_stream, run};
 use miniz_oxide::deflate::compress_to_vec_zlib;
 
 #[global_allocator]

@@ -1,5 +1,5 @@
-//! The largest transaction list a batch can carry, shared by the `batch-stress` FPVM program
-//! and its tests.
+//! The largest transaction list a batch can carry, from the channel to the deposits-only
+//! block.
 //!
 //! A singular batch's transactions are an RLP list of strings, and a string of one byte below
 //! `0x80` is that byte alone: a channel that decompresses to Fjord's limit
@@ -19,17 +19,13 @@
 //! [`Chain`]), executes them on the parent's empty state ([`StatelessExecutor`]), which must
 //! fail at the first batch transaction, and builds the deposits-only block in its place. The
 //! channel reader is kept to the end, as the pipeline may keep it.
-#![no_std]
-
-extern crate alloc;
-
+use crate::StressError;
 use alloc::vec::Vec;
 use alloy_consensus::Header;
 use alloy_eips::BlockNumHash;
 use alloy_primitives::B256;
 use core::fmt;
 use koa_derive::{
-    PipelineError,
     attributes::AttributesBuilder,
     test_utils::{TestChainProvider, TestL1Block, TestL2Provider},
     types::{BlockInfo, L2BlockInfo},
@@ -40,7 +36,7 @@ use koa_mpt::{EMPTY_ROOT_HASH, NoopTrieHinter, NoopTrieProvider};
 use koa_protocol::{
     Hardfork, L1ChainConfig, RollupConfig, SystemConfig, TxList,
     batch::{Batch, DEPOSIT_TX_TYPE, SingularBatch},
-    channel::{BatchReader, ChannelDecoding, DecompressError, decompress_channel},
+    channel::{BatchReader, ChannelDecoding, decompress_channel},
     eip1559::{Eip1559Params, ExtraDataFormat, ExtraDataParams},
 };
 
@@ -53,26 +49,6 @@ const EIP1559: Eip1559Params = Eip1559Params {
     denominator: 250,
     elasticity: 6,
 };
-
-/// Why the scenario failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StressError {
-    /// The parameters are malformed.
-    #[error("bad parameters: {0}")]
-    Params(&'static str),
-    /// The channel does not decompress.
-    #[error("decompress")]
-    Decompress(#[from] DecompressError),
-    /// The attributes builder failed.
-    #[error("attributes")]
-    Attributes(#[from] PipelineError),
-    /// The deposits-only block did not build.
-    #[error("deposits-only block")]
-    DepositsOnly(#[source] ExecutorError),
-    /// What a step produced is not what the scenario expects.
-    #[error("check failed: {0}")]
-    Check(&'static str),
-}
 
 /// The L1 epoch and the L2 parent the batch builds on: a chain with every fork through Karst
 /// active from genesis (Fjord's channel limit, Holocene's deposits-only replacement).
@@ -266,7 +242,7 @@ pub struct Report {
     pub executed: ExecutedPhase,
 }
 
-/// One line per step, `batch-stress <step>:` followed by `key=value` fields.
+/// One line per step, `stress-batch <step>:` followed by `key=value` fields.
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let DecodedPhase {
@@ -276,7 +252,7 @@ impl fmt::Display for Report {
         } = &self.decoded;
         writeln!(
             f,
-            "batch-stress decoded: decompressed={decompressed} txs={txs} {heap}"
+            "stress-batch decoded: decompressed={decompressed} txs={txs} {heap}"
         )?;
         let AttributesPhase {
             txs,
@@ -285,7 +261,7 @@ impl fmt::Display for Report {
         } = &self.attributes;
         writeln!(
             f,
-            "batch-stress attributes: txs={txs} deposits={deposits} {heap}"
+            "stress-batch attributes: txs={txs} deposits={deposits} {heap}"
         )?;
         let ExecutedPhase {
             failed_at,
@@ -295,7 +271,7 @@ impl fmt::Display for Report {
         } = &self.executed;
         write!(
             f,
-            "batch-stress executed: failed_at={failed_at} \
+            "stress-batch executed: failed_at={failed_at} \
              deposits_only_txs={deposits_only_txs} gas_used={gas_used} {heap}"
         )
     }

@@ -1,5 +1,5 @@
-//! The largest memory load the channel stages can meet, shared by the `channel-stress` FPVM
-//! program and its tests.
+//! The largest memory load the channel stages can meet before Holocene: a full bank, then a
+//! bank-sized channel.
 //!
 //! Before Holocene the channel bank keeps every unfinished channel until its size, counted as
 //! frame data plus 200 bytes per frame, exceeds `MAX_CHANNEL_BANK_SIZE` (1,000,000,000 bytes
@@ -33,7 +33,7 @@
 //! counted as one. Only the channel timeout bounds that: a channel opened in L1 block `o` is
 //! dropped at origin `o + timeout + 1` (and gets no frame after), so the bank holds at most the
 //! frames posted in `timeout + 1` L1 blocks: 51 from Granite, 301 before it on OP Mainnet
-//! (`channel_timeout` 300). [`uncounted`] runs exactly that.
+//! (`channel_timeout` 300). [`uncounted`](crate::uncounted) runs exactly that.
 //!
 //! Per L1 block, a frame costs 23 bytes on L1 plus its data (16 id, 2 number, 4 length, 1
 //! closing flag) and every byte can be zero. L1 of record: 60,000,000 gas (Ethereum mainnet
@@ -75,14 +75,9 @@
 //! # Batches
 //!
 //! What a channel's batch costs once decoded (up to 100,000,000 one-byte transactions from
-//! Fjord) is the `koa-batch-stress` program's scenario, through the attributes and the
-//! executor.
-#![no_std]
+//! Fjord) is the [`batch`](crate::batch) scenario, through the attributes and the executor.
 
-extern crate alloc;
-
-pub mod uncounted;
-
+use crate::StressError;
 use alloc::vec::Vec;
 use alloy_primitives::{B256, Bytes};
 use core::fmt;
@@ -94,7 +89,7 @@ use koa_fpvm::HeapStats;
 use koa_protocol::{
     Hardfork, RollupConfig, TxList,
     batch::{Batch, SingularBatch},
-    channel::{BatchReader, CHANNEL_FRAME_SIZE_OVERHEAD, ChannelDecoding, DecompressError},
+    channel::{BatchReader, CHANNEL_FRAME_SIZE_OVERHEAD, ChannelDecoding},
     frame::{CHANNEL_ID_LENGTH, ChannelId, DERIVATION_VERSION_0, Frame, encode_frames},
 };
 
@@ -105,23 +100,6 @@ pub const LARGE_CHANNEL_ID: ChannelId = ChannelId::new([0xcc; CHANNEL_ID_LENGTH]
 const TINY_BYTE: u8 = 0x5a;
 /// The byte every filler frame's data repeats.
 const FILLER_BYTE: u8 = 0xab;
-
-/// Why the scenario failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StressError {
-    /// The parameters are malformed or describe an impossible scenario.
-    #[error("bad parameters: {0}")]
-    Params(&'static str),
-    /// The first batcher transaction does not carry frame 0 of the large channel.
-    #[error("the batcher transaction is not frame 0 of the large channel")]
-    FirstFrame,
-    /// The large channel does not decompress.
-    #[error("decompress: {0}")]
-    Decompress(#[from] DecompressError),
-    /// What the stages produced is not what the scenario expects.
-    #[error("check failed: {0}")]
-    Check(&'static str),
-}
 
 /// The scenario's parameters, sent to the FPVM program as big-endian `u64` words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,7 +215,7 @@ pub struct Report {
     pub read: ReadPhase,
 }
 
-/// One line per phase, `channel-stress <phase>:` followed by `key=value` fields.
+/// One line per phase, `stress-bank <phase>:` followed by `key=value` fields.
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let TinyPhase {
@@ -248,7 +226,7 @@ impl fmt::Display for Report {
         } = &self.tiny;
         writeln!(
             f,
-            "channel-stress tiny: channels={channels} frames={frames} bank_size={bank_size} \
+            "stress-bank tiny: channels={channels} frames={frames} bank_size={bank_size} \
              {heap}"
         )?;
         let LargePhase {
@@ -259,7 +237,7 @@ impl fmt::Display for Report {
         } = &self.large;
         writeln!(
             f,
-            "channel-stress large: frames={frames} channel_size={channel_size} \
+            "stress-bank large: frames={frames} channel_size={channel_size} \
              tiny_left={tiny_left} {heap}"
         )?;
         let ReadPhase {
@@ -271,7 +249,7 @@ impl fmt::Display for Report {
         } = &self.read;
         write!(
             f,
-            "channel-stress read: compressed={compressed} decompressed={decompressed} \
+            "stress-bank read: compressed={compressed} decompressed={decompressed} \
              batches={batches} tx_len={tx_len} {heap}"
         )
     }

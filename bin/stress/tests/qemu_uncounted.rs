@@ -1,7 +1,7 @@
 //! The pre-Holocene channel bank holding frames its size no longer counts, full size, under
 //! `qemu-riscv64` within the client's heap (`koa_fpvm::DEFAULT_HEAP_SIZE`): a Granite channel
 //! timeout's worth of L1 blocks (51) of the most frames today's L1 carries, in channels that
-//! keep 65,534 frames each while counted as one (see `koa_channel_stress::uncounted` and the
+//! keep 65,534 frames each while counted as one (see `koa_stress::uncounted` and the
 //! crate documentation for the bound). Prints the program's figures, heap included, and the
 //! run's wall time.
 //!
@@ -11,17 +11,14 @@
 
 mod common;
 
-use common::{elf, fields};
-use koa_channel_stress::uncounted::{
-    BLOBS_BPO2, CALLDATA_BYTES_60M, Held, UncountedParams, frames_per_block,
-};
+use common::{fields, run_stress};
 use koa_fpvm::DEFAULT_HEAP_SIZE;
-use koa_host::{ClientRunner, RunOutcome, Vm};
-use koa_preimage::{NoopHintRouter, PreimageKey};
-use std::{
-    collections::BTreeMap,
-    time::{Duration, Instant},
+use koa_host::Vm;
+use koa_stress::{
+    Scenario,
+    uncounted::{BLOBS_BPO2, CALLDATA_BYTES_60M, Held, UncountedParams, frames_per_block},
 };
+use std::{collections::BTreeMap, time::Duration};
 
 /// Runs the scenario for a channel timeout's worth of the most frames of `frame_len` bytes
 /// that an L1 block of 60M gas and 21 blobs carries, in channels keeping `channel_frames`; checks
@@ -39,23 +36,15 @@ fn run(frame_len: usize, channel_frames: u16) {
         blocks: timeout + 3,
     };
     let expected: Held = params.expected().expect("no channel outlives its timeout");
-    let store: BTreeMap<PreimageKey, Vec<u8>> = BTreeMap::from([
-        (PreimageKey::local(1), Vec::new()),
-        (PreimageKey::local(3), params.encode()),
-    ]);
+    let stdout: String = run_stress(
+        Vm::Riscv64,
+        Scenario::Uncounted,
+        params.encode(),
+        None,
+        Duration::from_secs(3_600),
+    );
 
-    let start: Instant = Instant::now();
-    let outcome: RunOutcome = ClientRunner::new(Vm::Riscv64, elf())
-        .timeout(Duration::from_secs(3_600))
-        .run(&store, &NoopHintRouter)
-        .expect("the program runs");
-    let elapsed: Duration = start.elapsed();
-    let stdout: String = String::from_utf8_lossy(&outcome.stdout).into_owned();
-    assert!(outcome.succeeded(), "{}\n{stdout}", outcome.summary());
-    print!("{stdout}");
-    println!("qemu-riscv64 wall time: {:.1} s", elapsed.as_secs_f64());
-
-    let report: BTreeMap<String, usize> = fields(&stdout, "uncounted");
+    let report: BTreeMap<String, usize> = fields(&stdout, Scenario::Uncounted, "bank");
     assert_eq!(report["channel_timeout"], timeout as usize);
     assert_eq!(
         report["posted"],
@@ -84,7 +73,7 @@ fn run(frame_len: usize, channel_frames: u16) {
 }
 
 #[test]
-#[ignore = "needs the riscv64 channel-stress ELF (scripts/ci-fpvm.sh)"]
+#[ignore = "needs the riscv64 stress ELF (scripts/ci-fpvm.sh)"]
 fn riscv64_a_timeout_of_300_byte_frames_the_most_heap_per_l1_byte() {
     // Frames of 300 bytes cost the most heap per byte on L1 (1.09, measured natively); a
     // channel of 4,096 of them is an eighth of a block.
@@ -92,7 +81,7 @@ fn riscv64_a_timeout_of_300_byte_frames_the_most_heap_per_l1_byte() {
 }
 
 #[test]
-#[ignore = "needs the riscv64 channel-stress ELF (scripts/ci-fpvm.sh)"]
+#[ignore = "needs the riscv64 stress ELF (scripts/ci-fpvm.sh)"]
 fn riscv64_a_timeout_of_empty_frames_the_most_frames() {
     // Empty frames are the most frames an L1 block carries (23 bytes each), in the largest
     // channels.

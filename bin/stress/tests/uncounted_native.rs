@@ -1,13 +1,13 @@
-//! The uncounted-frames scenario (`koa_channel_stress::uncounted`) at a small scale, on koa's
+//! The uncounted-frames scenario (`koa_stress::uncounted`) at a small scale, on koa's
 //! FPVM heap as this test binary's global allocator: the bank holds exactly a channel
 //! timeout's worth of channels that keep frames while counted as one, and koa's heap per byte
 //! the batcher posts on L1 stays near one, the frames' bookkeeping included. The full-size
 //! run under `qemu-riscv64` is `tests/qemu_uncounted.rs`.
 
-use koa_channel_stress::uncounted::{
+use koa_fpvm::FpvmHeap;
+use koa_stress::uncounted::{
     FRAME_L1_OVERHEAD, Held, UncountedParams, UncountedReport, run_uncounted,
 };
-use koa_fpvm::FpvmHeap;
 use std::sync::Mutex;
 
 #[global_allocator]
