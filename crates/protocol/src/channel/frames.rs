@@ -82,14 +82,16 @@ impl ManyFrames {
     }
 
     /// The data `slot` points at.
+    ///
+    /// Indexes directly: a slot always points into the store's buffers (they only grow, and a
+    /// compaction rewrites every slot), and should that ever break, a panic stops the program
+    /// where wrong channel data could change what is derived.
     fn data(&self, slot: &Slot) -> &[u8] {
         if slot.large {
-            self.large.get(slot.at as usize).map_or(&[], |data| &**data)
+            &self.large[slot.at as usize]
         } else {
             let start: usize = slot.at as usize;
-            self.small
-                .get(start..start + slot.len as usize)
-                .unwrap_or_default()
+            &self.small[start..start + slot.len as usize]
         }
     }
 
@@ -122,6 +124,7 @@ impl ManyFrames {
 
     /// Adds a frame whose number is not buffered yet.
     fn insert(&mut self, number: u16, data: Bytes) {
+        debug_assert!(!self.contains(number), "frame {number} is already buffered");
         let slot: Slot = self.store(number, data);
         if self.sorted.last().is_none_or(|last| last.number < number) {
             reserve_gently(&mut self.sorted, 1);
@@ -170,20 +173,18 @@ impl ManyFrames {
             .into_iter()
             .map(Some)
             .collect();
+        // As in `data`: every slot points into the buffers, and each large one is taken once.
         for slot in &mut self.sorted {
             if slot.large {
-                let data: Option<Box<[u8]>> =
-                    old_large.get_mut(slot.at as usize).and_then(Option::take);
+                let data: Box<[u8]> = old_large[slot.at as usize]
+                    .take()
+                    .expect("each large frame has one slot");
                 slot.at = large.len() as u32;
-                large.push(data.unwrap_or_default());
+                large.push(data);
             } else {
                 let start: usize = slot.at as usize;
                 slot.at = small.len() as u32;
-                small.extend_from_slice(
-                    self.small
-                        .get(start..start + slot.len as usize)
-                        .unwrap_or_default(),
-                );
+                small.extend_from_slice(&self.small[start..start + slot.len as usize]);
             }
         }
         self.small = small;
@@ -363,6 +364,69 @@ mod tests {
             );
             assert!(frames.contains(5) && frames.contains(1_234));
             assert!(!frames.contains(1_235) && !frames.contains(2_000));
+        }
+    }
+
+    /// One step of [`the_store_behaves_like_an_ordered_map`].
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// Insert a frame with this number (unless buffered) and data length.
+        Insert(u16, usize),
+        /// A pruning close at this number.
+        Truncate(u16),
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        let number = || {
+            prop_oneof![
+                0u16..80,
+                Just(0u16),
+                Just(u16::MAX - 1),
+                Just(u16::MAX),
+                any::<u16>(),
+            ]
+        };
+        let len = prop_oneof![
+            Just(0usize),
+            Just(1),
+            Just(SMALL_FRAME_MAX),
+            Just(SMALL_FRAME_MAX + 1),
+            0usize..400,
+        ];
+        prop_oneof![
+            12 => (number(), len).prop_map(|(number, len)| Step::Insert(number, len)),
+            1 => number().prop_map(Step::Truncate),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Any order of inserts and pruning closes, any frame sizes: the store reads back as an
+        /// ordered map of the same frames does, after every step (pending frames and merges,
+        /// the single-to-many switch and inserts after a compaction included).
+        #[test]
+        fn the_store_behaves_like_an_ordered_map(
+            steps in proptest::collection::vec(step(), 0..300),
+        ) {
+            let mut frames: Frames = Frames::default();
+            let mut reference: BTreeMap<u16, Bytes> = BTreeMap::new();
+            for step in steps {
+                match step {
+                    // The channel inserts only numbers it does not hold.
+                    Step::Insert(number, _) if reference.contains_key(&number) => continue,
+                    Step::Insert(number, len) => {
+                        frames.insert(number, data(number, len));
+                        reference.insert(number, data(number, len));
+                    }
+                    Step::Truncate(number) => {
+                        frames.truncate_above(number);
+                        if let Some(next) = number.checked_add(1) {
+                            reference.split_off(&next);
+                        }
+                    }
+                }
+                check(&frames, &reference);
+            }
         }
     }
 
