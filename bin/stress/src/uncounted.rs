@@ -34,6 +34,10 @@ pub const FRAME_L1_OVERHEAD: usize = 23;
 /// Pectra; transaction base costs ignored).
 pub const CALLDATA_BYTES_60M: u64 = 60_000_000 / 10;
 
+/// Batcher calldata bytes in an L1 block at most, whatever its gas limit: EIP-7934's cap on a
+/// block's RLP size (8 MiB, from Fusaka), which binds once the gas limit passes about 84M.
+pub const CALLDATA_BYTES_BLOCK_CAP: u64 = 8_388_608;
+
 /// Blobs per L1 block from the BPO2 fork (January 2026).
 pub const BLOBS_BPO2: u64 = 21;
 
