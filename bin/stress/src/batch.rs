@@ -19,6 +19,13 @@
 //! [`Chain`]), executes them on the parent's empty state ([`StatelessExecutor`]), which must
 //! fail at the first batch transaction, and builds the deposits-only block in its place. The
 //! channel reader is kept to the end, as the pipeline may keep it.
+//!
+//! Not bounded here, nor by op-node: before Holocene the batch queue keeps every batch whose
+//! timestamp is in the future until its slot comes, however many there are, and an L1 block
+//! of zlib channels can decompress to gigabytes of them. A batcher can exhaust any
+//! pre-Holocene node's memory this way; Holocene drops future batches instead, which is what
+//! live chains run.
+
 use crate::StressError;
 use alloc::vec::Vec;
 use alloy_consensus::Header;
