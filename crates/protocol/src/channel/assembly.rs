@@ -124,9 +124,9 @@ impl Channel {
     ///
     /// On error the channel is unchanged and the frame should be dropped. The data of a
     /// channel's only frame, and of frames over `SMALL_FRAME_MAX` (256) bytes, is kept without
-    /// a copy when the frame
-    /// owns it alone (as frames parsed from batcher data do); shorter frames of a channel with
-    /// several are copied into one buffer the channel shares between them.
+    /// a copy when the frame owns it alone (as frames parsed from batcher data do); shorter
+    /// frames of a channel with several are copied into one buffer the channel shares between
+    /// them.
     pub fn add_frame(&mut self, frame: Frame) -> Result<(), ChannelError> {
         if frame.id != self.id {
             return Err(ChannelError::WrongChannel {
