@@ -226,6 +226,19 @@ impl<'a> Iterator for TxListIter<'a> {
         let left: usize = self.back - self.front;
         (left, Some(left))
     }
+
+    fn nth(&mut self, n: usize) -> Option<Self::Item> {
+        self.front = self.front.saturating_add(n).min(self.back);
+        self.next()
+    }
+
+    fn last(mut self) -> Option<Self::Item> {
+        self.next_back()
+    }
+
+    fn count(self) -> usize {
+        self.back - self.front
+    }
 }
 
 impl DoubleEndedIterator for TxListIter<'_> {
@@ -387,6 +400,15 @@ mod tests {
             txs.iter().rev().map(|tx| &tx[..]).collect::<Vec<_>>()
         );
         assert_eq!(list.iter().len(), 4);
+        assert_eq!(list.iter().nth(3), Some(&[0xab; 300][..]));
+        assert_eq!(list.iter().nth(4), None);
+        assert_eq!(list.iter().last(), Some(&[0xab; 300][..]));
+        assert_eq!(list.iter().skip(1).count(), 3);
+        let mut both_ends: TxListIter<'_> = list.iter();
+        assert_eq!(both_ends.nth(1), Some(&[][..]));
+        assert_eq!(both_ends.next_back(), Some(&[0xab; 300][..]));
+        assert_eq!(both_ends.next(), Some(&[0x7f][..]));
+        assert_eq!(both_ends.next(), None);
         assert!(TxList::new().is_empty());
         assert_eq!(TxList::new().first(), None);
     }
