@@ -49,8 +49,6 @@ pub struct Channel {
     frames: Frames,
     /// Number of the closing frame, once seen.
     last_frame_number: Option<u16>,
-    /// Highest frame number buffered.
-    highest_frame_number: u16,
     /// Frame data plus [`CHANNEL_FRAME_SIZE_OVERHEAD`] per frame added, with op-node's
     /// accounting of a pruning close (see [`Self::size`]).
     size: usize,
@@ -64,7 +62,6 @@ impl Channel {
             open_block_number,
             frames: Frames::default(),
             last_frame_number: None,
-            highest_frame_number: 0,
             size: 0,
         }
     }
@@ -97,7 +94,7 @@ impl Channel {
 
     /// Whether no frame is buffered.
     pub fn is_empty(&self) -> bool {
-        self.frames.len() == 0
+        self.frames.is_empty()
     }
 
     /// Whether the closing frame has been seen.
@@ -111,8 +108,8 @@ impl Channel {
     }
 
     /// Highest buffered frame number (0 when empty).
-    pub const fn highest_frame_number(&self) -> u16 {
-        self.highest_frame_number
+    pub fn highest_frame_number(&self) -> u16 {
+        self.frames.highest().unwrap_or(0)
     }
 
     /// Whether `number` is already buffered.
@@ -152,17 +149,15 @@ impl Channel {
         if frame.is_last {
             self.last_frame_number = Some(frame.number);
             // A closing frame removes every buffered frame numbered above it.
-            if frame.number < self.highest_frame_number {
+            if frame.number < self.highest_frame_number() {
                 self.frames.truncate_above(frame.number);
                 // op-node subtracts the size of *every* buffered frame here, not only of the
                 // pruned ones, so the frames kept stop counting towards the channel's size.
                 // The size only drives pre-Holocene channel-bank pruning, and op-node's
                 // accounting is what the chain follows, so koa reproduces it.
                 self.size = 0;
-                self.highest_frame_number = self.frames.highest().unwrap_or(0);
             }
         }
-        self.highest_frame_number = self.highest_frame_number.max(frame.number);
         self.size += frame.data.len() + CHANNEL_FRAME_SIZE_OVERHEAD;
         self.frames.insert(frame.number, frame.data);
         Ok(())

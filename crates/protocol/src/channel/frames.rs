@@ -239,6 +239,10 @@ impl Frames {
         }
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub(crate) fn contains(&self, number: u16) -> bool {
         match self {
             Self::Single(frame) => frame.as_ref().is_some_and(|(n, _)| *n == number),
