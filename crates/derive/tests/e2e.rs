@@ -1059,18 +1059,34 @@ mod driver {
         Ok((head, produced))
     }
 
-    #[test]
-    fn run_to_retries_temporary_provider_errors() {
-        let World {
-            rollup_config,
-            l1,
-            chain,
-        } = world(true);
-        let mut reliable = pipeline_from_genesis(&rollup_config, &l1, chain.clone());
-        let (head, produced) = run(&mut reliable, &rollup_config, l2_genesis(&l1), 20).unwrap();
+    /// The world, and the 20 blocks a pipeline whose providers never fail derives from it.
+    fn reliable_run() -> (World, L2BlockInfo, Vec<AttributesWithParent>) {
+        let world: World = world(true);
+        let mut reliable =
+            pipeline_from_genesis(&world.rollup_config, &world.l1, world.chain.clone());
+        let (head, produced) = run(
+            &mut reliable,
+            &world.rollup_config,
+            l2_genesis(&world.l1),
+            20,
+        )
+        .unwrap();
         assert_eq!(head.block_info.number, 20);
         assert_eq!(produced.len(), 20);
+        (world, head, produced)
+    }
 
+    #[test]
+    fn run_to_retries_temporary_provider_errors() {
+        let (
+            World {
+                rollup_config,
+                l1,
+                chain,
+            },
+            head,
+            produced,
+        ) = reliable_run();
         let mut flaky = pipeline_from_genesis(&rollup_config, &l1, chain);
         flaky.chain.transient_failures = DEFAULT_TEMPORARY_RETRY_LIMIT;
         let (flaky_head, flaky_produced) =
@@ -1090,13 +1106,15 @@ mod driver {
     /// retries that batch, as op-node's attributes queue does, instead of losing it.
     #[test]
     fn a_temporary_error_while_building_attributes_retries_the_batch() {
-        let World {
-            rollup_config,
-            l1,
-            chain,
-        } = world(true);
-        let mut reliable = pipeline_from_genesis(&rollup_config, &l1, chain.clone());
-        let (head, produced) = run(&mut reliable, &rollup_config, l2_genesis(&l1), 20).unwrap();
+        let (
+            World {
+                rollup_config,
+                l1,
+                chain,
+            },
+            head,
+            produced,
+        ) = reliable_run();
         for failures in [1, 2, DEFAULT_TEMPORARY_RETRY_LIMIT] {
             let mut flaky = pipeline_from_genesis(&rollup_config, &l1, chain.clone());
             let mut safe_head = l2_genesis(&l1);
