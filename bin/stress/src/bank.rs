@@ -85,7 +85,7 @@
 //! What a channel's batch costs once decoded (up to 100,000,000 one-byte transactions from
 //! Fjord) is the [`batch`](crate::batch) scenario, through the attributes and the executor.
 
-use crate::StressError;
+use crate::{StressError, decode_words, encode_words, word_to_usize};
 use alloc::vec::Vec;
 use alloy_primitives::{B256, Bytes};
 use core::fmt;
@@ -123,9 +123,6 @@ pub struct Params {
 }
 
 impl Params {
-    /// Length of the encoded parameters.
-    pub const ENCODED_LEN: usize = 4 * 8;
-
     /// The worst case described in the crate documentation, with a batch transaction of
     /// `tx_len` bytes (see [`max_batch_stream`]).
     pub const fn worst_case(tx_len: usize) -> Self {
@@ -139,34 +136,23 @@ impl Params {
 
     /// The parameters as big-endian `u64` words.
     pub fn encode(&self) -> Vec<u8> {
-        [
+        encode_words(&[
             u64::from(self.tiny_frames),
             self.tiny_frame_len as u64,
             self.filler_frame_len as u64,
             self.tx_len as u64,
-        ]
-        .iter()
-        .flat_map(|word| word.to_be_bytes())
-        .collect()
+        ])
     }
 
     /// Decodes [`Self::encode`]'s output.
     pub fn decode(bytes: &[u8]) -> Result<Self, StressError> {
-        if bytes.len() != Self::ENCODED_LEN {
-            return Err(StressError::Params("expected four 8-byte words"));
-        }
-        let word = |index: usize| -> Result<usize, StressError> {
-            let mut word: [u8; 8] = [0; 8];
-            word.copy_from_slice(&bytes[index * 8..index * 8 + 8]);
-            usize::try_from(u64::from_be_bytes(word))
-                .map_err(|_| StressError::Params("a word does not fit in usize"))
-        };
+        let [tiny_frames, tiny_frame_len, filler_frame_len, tx_len] = decode_words::<4>(bytes)?;
         Ok(Self {
-            tiny_frames: u16::try_from(word(0)?)
+            tiny_frames: u16::try_from(tiny_frames)
                 .map_err(|_| StressError::Params("more than 65535 frames per small channel"))?,
-            tiny_frame_len: word(1)?,
-            filler_frame_len: word(2)?,
-            tx_len: word(3)?,
+            tiny_frame_len: word_to_usize(tiny_frame_len)?,
+            filler_frame_len: word_to_usize(filler_frame_len)?,
+            tx_len: word_to_usize(tx_len)?,
         })
     }
 }

@@ -26,7 +26,7 @@
 //! pre-Holocene node's memory this way; Holocene drops future batches instead, which is what
 //! live chains run.
 
-use crate::StressError;
+use crate::{StressError, decode_words, encode_words, word_to_usize};
 use alloc::vec::Vec;
 use alloy_consensus::Header;
 use alloy_eips::BlockNumHash;
@@ -387,17 +387,14 @@ pub fn run(
 }
 
 /// The parameters, as the FPVM program receives them: `tx_count` as a big-endian `u64`.
-pub fn encode_tx_count(tx_count: usize) -> [u8; 8] {
-    (tx_count as u64).to_be_bytes()
+pub fn encode_tx_count(tx_count: usize) -> Vec<u8> {
+    encode_words(&[tx_count as u64])
 }
 
 /// Decodes [`encode_tx_count`]'s output.
 pub fn decode_tx_count(bytes: &[u8]) -> Result<usize, StressError> {
-    let word: [u8; 8] = bytes
-        .try_into()
-        .map_err(|_| StressError::Params("expected one 8-byte word"))?;
-    usize::try_from(u64::from_be_bytes(word))
-        .map_err(|_| StressError::Params("the count does not fit in usize"))
+    let [tx_count] = decode_words::<1>(bytes)?;
+    word_to_usize(tx_count)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod bank;
 pub mod batch;
 pub mod uncounted;
 
+use alloc::vec::Vec;
 use koa_derive::PipelineError;
 use koa_executor::ExecutorError;
 use koa_protocol::channel::DecompressError;
@@ -44,6 +45,32 @@ pub enum StressError {
     /// What a step produced is not what the scenario expects.
     #[error("check failed: {0}")]
     Check(&'static str),
+}
+
+/// Parameters as the program receives them: big-endian `u64` words.
+pub fn encode_words(words: &[u64]) -> Vec<u8> {
+    words.iter().flat_map(|word| word.to_be_bytes()).collect()
+}
+
+/// Decodes exactly `N` words of [`encode_words`]'s output.
+pub fn decode_words<const N: usize>(bytes: &[u8]) -> Result<[u64; N], StressError> {
+    if bytes.len() != N * 8 {
+        return Err(StressError::Params(
+            "wrong number of 8-byte parameter words",
+        ));
+    }
+    let mut words: [u64; N] = [0; N];
+    for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
+        let mut be: [u8; 8] = [0; 8];
+        be.copy_from_slice(chunk);
+        *word = u64::from_be_bytes(be);
+    }
+    Ok(words)
+}
+
+/// A parameter word as a `usize`.
+pub(crate) fn word_to_usize(word: u64) -> Result<usize, StressError> {
+    usize::try_from(word).map_err(|_| StressError::Params("a word does not fit in usize"))
 }
 
 /// The scenario the program runs.
@@ -93,6 +120,20 @@ mod tests {
         }
         assert!(matches!(
             Scenario::from_name(b"banks"),
+            Err(StressError::Params(_))
+        ));
+    }
+
+    #[test]
+    fn words_round_trip_and_a_wrong_length_is_refused() {
+        let words: [u64; 3] = [0, 1, u64::MAX];
+        assert_eq!(decode_words::<3>(&encode_words(&words)).unwrap(), words);
+        assert!(matches!(
+            decode_words::<3>(&encode_words(&words)[1..]),
+            Err(StressError::Params(_))
+        ));
+        assert!(matches!(
+            decode_words::<2>(&encode_words(&words)),
             Err(StressError::Params(_))
         ));
     }

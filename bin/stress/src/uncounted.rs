@@ -23,7 +23,7 @@ use koa_protocol::{
     frame::{ChannelId, Frame},
 };
 
-use crate::StressError;
+use crate::{StressError, decode_words, encode_words, word_to_usize};
 
 /// A frame's bytes on L1 besides its data: channel id (16), number (2), length (4) and
 /// closing flag (1).
@@ -70,52 +70,45 @@ pub struct UncountedParams {
 }
 
 impl UncountedParams {
-    /// Length of the encoded parameters.
-    pub const ENCODED_LEN: usize = 6 * 8;
-
     /// The parameters as big-endian `u64` words.
     pub fn encode(&self) -> Vec<u8> {
-        [
+        encode_words(&[
             u64::from(self.granite),
             self.channel_timeout,
             self.frames_per_block,
             self.frame_len as u64,
             u64::from(self.channel_frames),
             self.blocks,
-        ]
-        .iter()
-        .flat_map(|word| word.to_be_bytes())
-        .collect()
+        ])
     }
 
     /// Decodes [`Self::encode`]'s output.
     pub fn decode(bytes: &[u8]) -> Result<Self, StressError> {
-        if bytes.len() != Self::ENCODED_LEN {
-            return Err(StressError::Params("expected six 8-byte words"));
-        }
-        let word = |index: usize| -> u64 {
-            let mut word: [u8; 8] = [0; 8];
-            word.copy_from_slice(&bytes[index * 8..index * 8 + 8]);
-            u64::from_be_bytes(word)
-        };
-        let granite: bool = match word(0) {
+        let [
+            granite,
+            channel_timeout,
+            frames_per_block,
+            frame_len,
+            channel_frames,
+            blocks,
+        ] = decode_words::<6>(bytes)?;
+        let granite: bool = match granite {
             0 => false,
             1 => true,
             _ => return Err(StressError::Params("the Granite flag is not 0 or 1")),
         };
         Ok(Self {
             granite,
-            channel_timeout: word(1),
-            frames_per_block: word(2),
-            frame_len: usize::try_from(word(3))
-                .map_err(|_| StressError::Params("the frame length does not fit in usize"))?,
-            channel_frames: u16::try_from(word(4))
+            channel_timeout,
+            frames_per_block,
+            frame_len: word_to_usize(frame_len)?,
+            channel_frames: u16::try_from(channel_frames)
                 .ok()
                 .filter(|frames| (1..u16::MAX).contains(frames))
                 .ok_or(StressError::Params(
                     "a channel keeps 1 to 65534 frames (it is sent one more)",
                 ))?,
-            blocks: word(5),
+            blocks,
         })
     }
 

@@ -44,7 +44,7 @@ fn a_channel_of_one_byte_transactions_within_the_client_heap(vm: Vm) {
     let stdout: String = run_stress(
         vm,
         Scenario::Batch,
-        encode_tx_count(tx_count).to_vec(),
+        encode_tx_count(tx_count),
         Some(compressed),
         Duration::from_secs(900),
     );
