@@ -9,7 +9,7 @@ use std::{
 use alloy_primitives::{B256, Bytes};
 use koa_mpt::{PreimageNotFound, TrieProvider};
 use koa_preimage::{PreimageArchive, PreimageKey};
-use koa_protocol::{L1ChainConfig, RollupConfig};
+use koa_protocol::{ErrorChain, L1ChainConfig, RollupConfig};
 
 use crate::{
     DevnetError,
@@ -68,11 +68,11 @@ impl Devnet {
     pub fn load(dir: impl AsRef<Path>) -> Result<Self, DevnetError> {
         let dir = dir.as_ref();
         let (path, rollup_config_json) = text(dir.join(ROLLUP_FILE))?;
-        let rollup_config =
-            RollupConfig::from_json(&rollup_config_json).map_err(|e| malformed(&path, e))?;
+        let rollup_config = RollupConfig::from_json(&rollup_config_json)
+            .map_err(|e| malformed(&path, ErrorChain(&e)))?;
         let (path, l1_chain_config_json) = text(dir.join(L1_CONFIG_FILE))?;
-        let l1_chain_config =
-            L1ChainConfig::from_json(&l1_chain_config_json).map_err(|e| malformed(&path, e))?;
+        let l1_chain_config = L1ChainConfig::from_json(&l1_chain_config_json)
+            .map_err(|e| malformed(&path, ErrorChain(&e)))?;
         let (path, claims) = text(dir.join(CLAIMS_FILE))?;
         let claims: ClaimsFile = serde_json::from_str(&claims).map_err(|e| malformed(&path, e))?;
         let (path, chain) = text(dir.join(CHAIN_FILE))?;

@@ -16,7 +16,7 @@
 use alloc::string::String;
 use alloy_primitives::B256;
 use koa_preimage::{HintWriterClient, PreimageOracleClient};
-use koa_protocol::{L1ChainConfig, RollupConfig};
+use koa_protocol::{ErrorChain, L1ChainConfig, RollupConfig};
 
 use crate::{
     error::{DataKind, PreimageError},
@@ -110,12 +110,12 @@ impl BootInfo {
                 let text = core::str::from_utf8(&json)
                     .map_err(|e| BootError::RollupConfig(alloc::format!("{e}")))?;
                 let rollup = RollupConfig::from_json(text)
-                    .map_err(|e| BootError::RollupConfig(alloc::format!("{e}")))?;
+                    .map_err(|e| BootError::RollupConfig(alloc::format!("{}", ErrorChain(&e))))?;
                 let json = oracle.local(DataKind::BootInfo, L1_CHAIN_CONFIG_KEY)?;
                 let text = core::str::from_utf8(&json)
                     .map_err(|e| BootError::L1ChainConfig(alloc::format!("{e}")))?;
                 let l1 = L1ChainConfig::from_json(text)
-                    .map_err(|e| BootError::L1ChainConfig(alloc::format!("{e}")))?;
+                    .map_err(|e| BootError::L1ChainConfig(alloc::format!("{}", ErrorChain(&e))))?;
                 (rollup, l1)
             }
         };

@@ -140,14 +140,14 @@ impl L1ChainConfig {
     /// parameters of its EIP. A whole genesis file (the chain config under `config`, as
     /// op-challenger's L1 genesis paths are) is read too.
     pub fn from_json(json: &str) -> Result<Self, L1ChainConfigError> {
-        /// A geth genesis file: only its chain config is read.
+        /// A geth genesis file if it has a `config`: only that chain config is read.
         #[derive(Deserialize)]
-        struct Genesis {
-            config: L1ChainConfig,
+        struct MaybeGenesis {
+            config: Option<L1ChainConfig>,
         }
-        match serde_json::from_str::<Genesis>(json) {
-            Ok(genesis) => Ok(genesis.config),
-            Err(_) => Ok(serde_json::from_str(json)?),
+        match serde_json::from_str::<MaybeGenesis>(json)?.config {
+            Some(config) => Ok(config),
+            None => Ok(serde_json::from_str(json)?),
         }
     }
 
@@ -325,8 +325,15 @@ mod tests {
             L1ChainConfig::from_json(&genesis).unwrap(),
             L1ChainConfig::SEPOLIA
         );
-        // A genesis whose config is broken is an error, not a fallback to defaults.
-        assert!(L1ChainConfig::from_json(r#"{"config": {"cancunTime": 1}}"#).is_err());
+        // A genesis whose config is broken is that config's error, not a fallback to reading
+        // the genesis as a chain config.
+        let broken =
+            L1ChainConfig::from_json(r#"{"config": {"cancunTime": 1}, "chainId": 1}"#).unwrap_err();
+        let L1ChainConfigError::Json(source) = &broken;
+        assert!(
+            source.to_string().contains("missing field `chainId`"),
+            "{source}"
+        );
     }
 
     #[test]

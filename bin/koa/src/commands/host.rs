@@ -388,9 +388,19 @@ fn chain_config(args: &Args) -> Result<(u64, Option<Vec<u8>>), CliError> {
     match (&args.rollup_config_path, args.l2_chain_id) {
         (Some(path), None) => {
             let bytes = read_json_file(path, "rollup config")?;
-            let config: koa_protocol::RollupConfig =
-                serde_json::from_slice(&bytes).map_err(|err| {
-                    CliError::BadInput(format!("bad rollup config {}: {err}", path.display()))
+            // As the program reads it (with its checks), so a bad config is a bad input here.
+            let config = std::str::from_utf8(&bytes)
+                .ok()
+                .map(koa_protocol::RollupConfig::from_json)
+                .ok_or_else(|| {
+                    CliError::BadInput(format!("bad rollup config {}: not UTF-8", path.display()))
+                })?
+                .map_err(|err| {
+                    CliError::BadInput(format!(
+                        "bad rollup config {}: {}",
+                        path.display(),
+                        ErrorChain(&err)
+                    ))
                 })?;
             Ok((config.l2_chain_id, Some(bytes)))
         }
@@ -416,25 +426,20 @@ fn chain_config(args: &Args) -> Result<(u64, Option<Vec<u8>>), CliError> {
 /// whole genesis file (op-challenger passes L1 genesis paths), so the program never parses a
 /// genesis allocation. Checked here, so a bad file is a bad input, not a program failure.
 fn l1_chain_config(path: &Path) -> Result<Vec<u8>, CliError> {
-    let bytes = read_json_file(path, "L1 chain config")?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
-        CliError::BadInput(format!("bad L1 chain config {}: {err}", path.display()))
+    let text: String = std::fs::read_to_string(path).map_err(|err| {
+        CliError::BadInput(format!(
+            "cannot read the L1 chain config {}: {err}",
+            path.display()
+        ))
     })?;
-    let config: Vec<u8> = match value.get("config") {
-        Some(config) if config.is_object() => config.to_string().into_bytes(),
-        _ => bytes,
-    };
-    let text = std::str::from_utf8(&config).map_err(|err| {
-        CliError::BadInput(format!("bad L1 chain config {}: {err}", path.display()))
-    })?;
-    koa_protocol::L1ChainConfig::from_json(text).map_err(|err| {
+    let config = koa_protocol::L1ChainConfig::from_json(&text).map_err(|err| {
         CliError::BadInput(format!(
             "bad L1 chain config {}: {}",
             path.display(),
             ErrorChain(&err)
         ))
     })?;
-    Ok(config)
+    Ok(config.to_json().into_bytes())
 }
 
 fn read_json_file(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
