@@ -20,6 +20,11 @@ pub const DEFAULT_GENERATION_BUDGET: usize = 256 << 20;
 /// Bookkeeping cost charged per entry on top of its bytes (key, map slot, `Bytes` header).
 const ENTRY_OVERHEAD: usize = 96;
 
+/// What an entry of `bytes` counts against a generation's budget.
+fn cost(bytes: &Bytes) -> usize {
+    bytes.len().saturating_add(ENTRY_OVERHEAD)
+}
+
 /// A two-generation cache of preimages by key, with pinned entries that never leave.
 #[derive(Debug)]
 pub struct PreimageCache {
@@ -65,13 +70,9 @@ impl PreimageCache {
         if self.pinned.contains_key(&key) {
             return;
         }
-        let cost = bytes.len().saturating_add(ENTRY_OVERHEAD);
-        if let Some(previous) = self.young.insert(key, bytes) {
-            self.young_bytes = self
-                .young_bytes
-                .saturating_sub(previous.len().saturating_add(ENTRY_OVERHEAD));
-        }
-        self.young_bytes = self.young_bytes.saturating_add(cost);
+        self.remove_young(&key);
+        self.young_bytes = self.young_bytes.saturating_add(cost(&bytes));
+        self.young.insert(key, bytes);
         if self.young_bytes >= self.generation_budget {
             self.old = core::mem::take(&mut self.young);
             self.young_bytes = 0;
@@ -81,15 +82,21 @@ impl PreimageCache {
 
     /// Holds `bytes` under `key` for the rest of the run.
     pub fn pin(&mut self, key: PreimageKey, bytes: Bytes) {
-        self.young.remove(&key);
-        self.old.remove(&key);
+        self.remove(&key);
         self.pinned.insert(key, bytes);
     }
 
     /// Forgets `key` (a preimage that failed its check).
     pub fn remove(&mut self, key: &PreimageKey) {
-        self.young.remove(key);
+        self.remove_young(key);
         self.old.remove(key);
+    }
+
+    /// Takes `key` out of the young generation and its bytes out of the generation's count.
+    fn remove_young(&mut self, key: &PreimageKey) {
+        if let Some(bytes) = self.young.remove(key) {
+            self.young_bytes = self.young_bytes.saturating_sub(cost(&bytes));
+        }
     }
 
     /// How many times the young generation has turned old: each time, the entries of the
@@ -161,6 +168,23 @@ mod tests {
         cache.insert(key(0), value(1)); // a fetched copy does not replace the pinned one
         assert!(cache.generations() >= 48);
         assert_eq!(cache.get(&key(0)), Some(value(10)));
+    }
+
+    #[test]
+    fn removed_and_pinned_entries_leave_the_young_generation_s_count() {
+        let mut cache = PreimageCache::with_generation_budget(2 * (100 + ENTRY_OVERHEAD));
+        cache.insert(key(1), value(100));
+        cache.remove(&key(1));
+        cache.insert(key(2), value(100));
+        cache.pin(key(2), value(100));
+        cache.insert(key(3), value(100));
+        assert_eq!(
+            cache.generations(),
+            0,
+            "one entry counted, the budget is two"
+        );
+        cache.insert(key(4), value(100));
+        assert_eq!(cache.generations(), 1);
     }
 
     #[test]
