@@ -10,7 +10,12 @@
 //!
 //! Preimages the program produced itself (executed block headers) are pinned: the host may
 //! not be able to serve them, and they are small.
+//!
+//! The cache also remembers the hints sent since the young generation began, so a hint that
+//! covers several preimages is sent once; they count against the same budget and are
+//! forgotten when the generation turns over (a hint sent again is harmless).
 
+use alloc::{collections::BTreeSet, string::String};
 use alloy_primitives::{Bytes, map::HashMap};
 use koa_preimage::PreimageKey;
 
@@ -31,6 +36,9 @@ pub struct PreimageCache {
     young: HashMap<PreimageKey, Bytes>,
     old: HashMap<PreimageKey, Bytes>,
     pinned: HashMap<PreimageKey, Bytes>,
+    /// Hints sent since the young generation began, by wire form.
+    hints: BTreeSet<String>,
+    /// Bytes the young generation and `hints` hold, per [`cost`].
     young_bytes: usize,
     generation_budget: usize,
     generations: u64,
@@ -49,6 +57,7 @@ impl PreimageCache {
             young: HashMap::default(),
             old: HashMap::default(),
             pinned: HashMap::default(),
+            hints: BTreeSet::new(),
             young_bytes: 0,
             generation_budget: budget,
             generations: 0,
@@ -71,10 +80,28 @@ impl PreimageCache {
             return;
         }
         self.remove_young(&key);
-        self.young_bytes = self.young_bytes.saturating_add(cost(&bytes));
+        let cost: usize = cost(&bytes);
         self.young.insert(key, bytes);
+        self.charge(cost);
+    }
+
+    /// Whether the hint `wire` is new since the young generation began; remembers it.
+    pub fn first_hint(&mut self, wire: &str) -> bool {
+        if self.hints.contains(wire) {
+            return false;
+        }
+        self.hints.insert(String::from(wire));
+        self.charge(wire.len().saturating_add(ENTRY_OVERHEAD));
+        true
+    }
+
+    /// Counts `cost` bytes against the young generation, turning it old once it is full (and
+    /// forgetting the hints sent during it).
+    fn charge(&mut self, cost: usize) {
+        self.young_bytes = self.young_bytes.saturating_add(cost);
         if self.young_bytes >= self.generation_budget {
             self.old = core::mem::take(&mut self.young);
+            self.hints.clear();
             self.young_bytes = 0;
             self.generations += 1;
         }
@@ -185,6 +212,17 @@ mod tests {
         );
         cache.insert(key(4), value(100));
         assert_eq!(cache.generations(), 1);
+    }
+
+    #[test]
+    fn hints_are_remembered_within_a_generation_and_count_against_it() {
+        let mut cache = PreimageCache::with_generation_budget(2 * (100 + ENTRY_OVERHEAD));
+        let hint: String = "h".repeat(100);
+        assert!(cache.first_hint(&hint));
+        assert!(!cache.first_hint(&hint));
+        cache.insert(key(1), value(100));
+        assert_eq!(cache.generations(), 1, "the hint filled half the budget");
+        assert!(cache.first_hint(&hint), "forgotten with the generation");
     }
 
     #[test]

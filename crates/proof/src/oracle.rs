@@ -17,7 +17,7 @@
 //! Interior mutability ([`RefCell`], [`Cell`]) keeps the API `&self`: the program is
 //! single-threaded and every provider holds a shared reference to one oracle.
 
-use alloc::{collections::BTreeSet, string::ToString};
+use alloc::string::ToString;
 use alloy_primitives::{B256, Bytes, keccak256};
 use core::cell::{Cell, RefCell};
 use koa_preimage::{
@@ -49,12 +49,8 @@ pub struct OracleStats {
 pub struct ProofOracle<O, H> {
     oracle: O,
     hinter: H,
+    /// Preimages, and the hints sent (see [`PreimageCache::first_hint`]).
     cache: RefCell<PreimageCache>,
-    /// Hints sent, forgotten whenever the cache turns a generation over (so this set stays
-    /// bounded too; a hint sent twice is harmless).
-    hinted: RefCell<BTreeSet<alloc::string::String>>,
-    /// The cache generation `hinted` belongs to.
-    hinted_generation: Cell<u64>,
     stats: Cell<OracleStats>,
     /// The first preimage error any provider hit, kept typed: derivation passes provider
     /// errors on as text, and the driver wants to report the error itself.
@@ -73,8 +69,6 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
             oracle,
             hinter,
             cache: RefCell::new(cache),
-            hinted: RefCell::new(BTreeSet::new()),
-            hinted_generation: Cell::new(0),
             stats: Cell::new(OracleStats::default()),
             first_error: RefCell::new(None),
         }
@@ -112,16 +106,10 @@ impl<O: PreimageOracleClient, H: HintWriterClient> ProofOracle<O, H> {
     /// Sends `hint` unless it was sent before.
     pub fn hint(&self, hint: &Hint) -> Result<(), PreimageError> {
         let wire = hint.encode();
-        let generation = self.cache.borrow().generations();
-        if self.hinted_generation.replace(generation) != generation {
-            self.hinted.borrow_mut().clear();
-        }
-        if self.hinted.borrow().contains(&wire) {
+        if !self.cache.borrow_mut().first_hint(&wire) {
             return Ok(());
         }
-        self.send(&wire)?;
-        self.hinted.borrow_mut().insert(wire);
-        Ok(())
+        self.send(&wire)
     }
 
     /// Sends `hint` without remembering it: for a hint that is unique by construction and may
