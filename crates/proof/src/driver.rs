@@ -472,3 +472,47 @@ fn pipeline_error<O: PreimageOracleClient, H: HintWriterClient>(
     }
     ProofError::Derivation(error)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use koa_protocol::TxList;
+
+    fn attributes_with_a_tx_of(len: usize) -> OpPayloadAttributes {
+        OpPayloadAttributes {
+            timestamp: 1,
+            gas_limit: Some(30_000_000),
+            transactions: TxList::try_from_iter([alloc::vec![0x02; len]]).unwrap(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_witness_hint_length_is_its_wire_length() {
+        let hint: Hint = payload_witness_hint(B256::repeat_byte(1), &attributes_with_a_tx_of(300))
+            .unwrap()
+            .expect("a small hint is sent");
+        let Hint::L2PayloadWitness { attributes, .. } = &hint else {
+            panic!("a payload witness hint");
+        };
+        assert_eq!(witness_hint_len(attributes.len()), hint.encode().len());
+    }
+
+    #[test]
+    fn a_witness_hint_past_the_host_limit_is_not_sent() {
+        // Each transaction byte is four on the wire (hex in JSON, hex again in the hint).
+        let fits = payload_witness_hint(
+            B256::ZERO,
+            &attributes_with_a_tx_of(MAX_HINT_LEN / 4 - 2_000),
+        )
+        .unwrap()
+        .expect("under the limit");
+        assert!(fits.encode().len() <= MAX_HINT_LEN);
+        let too_long = attributes_with_a_tx_of(MAX_HINT_LEN / 4 + 1_000);
+        assert!(
+            payload_witness_hint(B256::ZERO, &too_long)
+                .unwrap()
+                .is_none()
+        );
+    }
+}
