@@ -155,6 +155,9 @@ pub enum AttributesError {
     /// The parent has no base fee.
     #[error("parent header has no base fee")]
     MissingParentBaseFee,
+    /// The parent is numbered `u64::MAX`: no block can follow it.
+    #[error("the parent is the last block a u64 can number")]
+    ParentIsLastBlock,
 }
 
 /// Why a block could not be built from its payload attributes.

@@ -179,7 +179,10 @@ where
         };
         let base_fee = next_base_fee(rollup_config, parent, timestamp)?;
         let extra_data = encode_extra_data(rollup_config, attributes)?;
-        let number = parent.number.saturating_add(1);
+        let number = parent
+            .number
+            .checked_add(1)
+            .ok_or(AttributesError::ParentIsLastBlock)?;
         tracing::debug!(target: "koa::executor", number, timestamp, ?spec, txs = attributes.transactions.len(), "executing block");
 
         let mut db = TrieDB::new(

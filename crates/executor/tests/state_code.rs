@@ -138,6 +138,29 @@ fn delegation_to(target: Address) -> Vec<u8> {
 /// `INVALID` at the first byte, so the deposit fails and uses all its gas, before and after
 /// EIP-7702 activates.
 #[test]
+fn no_block_follows_a_parent_numbered_u64_max() {
+    let (root, preimages) = state(&[]);
+    // Before Holocene, so the parent needs no extraData.
+    let config = config(u64::MAX);
+    let parent = Header {
+        number: u64::MAX,
+        ..parent(root)
+    };
+    let executor = StatelessExecutor::new(&config, &preimages, NoopTrieHinter);
+    let error = executor
+        .execute(&parent, parent.hash_slow(), &attributes())
+        .err()
+        .expect("no block after u64::MAX");
+    assert!(
+        matches!(
+            error,
+            ExecutorError::Attributes(koa_executor::AttributesError::ParentIsLastBlock)
+        ),
+        "{error:?}"
+    );
+}
+
+#[test]
 fn ef01_code_that_is_not_a_delegation_runs_as_legacy() {
     let designator = delegation_to(TARGET);
     let mut wrong_version = designator.clone();
