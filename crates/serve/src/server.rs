@@ -366,7 +366,6 @@ impl Node {
             .ok_or_else(|| QueryError::NotFound(format!("block {id}")).into())
     }
 
-    /// Answers a beacon API GET `path` (below `/beacon`).
     /// The slot named by a path segment and the blobs of the L1 block at it.
     fn blobs_at_slot(&self, slot: &str) -> Result<(u64, Vec<BlobSidecar>), QueryError> {
         let slot: u64 = slot
@@ -378,6 +377,7 @@ impl Node {
         Ok((slot, blobs))
     }
 
+    /// Answers a beacon API GET `path` (below `/beacon`).
     fn beacon(&self, path: &str, query: &str) -> Response<Full<BodyBytes>> {
         let timing = self.chain.timing();
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
