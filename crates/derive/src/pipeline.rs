@@ -1,6 +1,9 @@
 //! The derivation pipeline: stages wired together, a step API, reset, and a driver loop.
 
-use koa_protocol::{L1ChainConfig, RollupConfig, batch::SingularBatch};
+use alloy_primitives::B256;
+use koa_protocol::{
+    L1ChainConfig, RollupConfig, SystemConfig, batch::SingularBatch, config::CONFIG_UPDATE_TOPIC,
+};
 
 use crate::{
     attributes::{AttributesBuilder, AttributesWithParent},
@@ -87,10 +90,15 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
     /// Resets the pipeline to derive the blocks after `safe_head` (derivation spec,
     /// "Resetting the Pipeline").
     ///
-    /// Walks the L2 chain back from the safe head to the first block whose L1 origin is more
-    /// than a channel timeout older than the safe head's; that origin is the L1 base the
-    /// stages restart from (so channels still open at the safe head are read again), and that
-    /// block's system config seeds L1 traversal.
+    /// The L1 base the stages restart from is the L1 origin of the first L2 block, walking back
+    /// from the safe head, whose origin is more than a channel timeout older than the safe
+    /// head's (so channels still open at the safe head are read again); that block's system
+    /// config seeds L1 traversal (spec step 5 and "Resetting derivation stages").
+    /// [`Self::reset_start`] finds both while reading as little of the L2 chain as it can.
+    ///
+    /// The channel timeout is the one in force at the safe head's L1 origin for the whole
+    /// window; op-node re-evaluates it at each walked block's origin, which differs only when
+    /// Granite (which shortens the timeout) activates inside the window.
     pub fn reset(&mut self, safe_head: L2BlockInfo) -> PipelineResult<()> {
         let safe_origin = self
             .chain
@@ -103,29 +111,91 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
             });
         }
         let timeout = self.rollup_config.channel_timeout(safe_origin.timestamp);
-        let mut base_block = safe_head;
-        while base_block.block_info.number > self.rollup_config.genesis.l2.number
-            && base_block.l1_origin.number.saturating_add(timeout) >= safe_head.l1_origin.number
-            && base_block.l1_origin.number > self.rollup_config.genesis.l1.number
-        {
-            base_block = self
-                .l2
-                .l2_block_info_by_number(base_block.block_info.number - 1)
-                .map_err(PipelineError::provider)?;
-        }
-        let base = self
-            .chain
-            .block_info_by_number(base_block.l1_origin.number)
-            .map_err(PipelineError::provider)?;
-        let system_config = self
-            .l2
-            .system_config_by_number(base_block.block_info.number, &self.rollup_config)
-            .map_err(PipelineError::provider)?;
+        let (base, system_config) = self.reset_start(&safe_head, timeout)?;
         tracing::info!(target: "derive::pipeline", base = base.number, safe_head = safe_head.block_info.number, "pipeline reset");
         self.l1.reset(base, system_config);
         self.batches.reset(base);
         self.pending_batch = None;
         Ok(())
+    }
+
+    /// The reset's L1 base and a system config that makes L1 traversal from it read what it
+    /// would read seeded with the spec's (the base L2 block's), found from L1 and as few L2
+    /// blocks as possible instead of walking the L2 chain back over the whole channel timeout.
+    ///
+    /// - **Base.** An L2 block's L1 origin is its parent's or the next L1 block (derivation
+    ///   spec, batch validity: a batch's epoch is the parent's or the one after; a deposits-only
+    ///   block keeps or advances the epoch by one too), and the agreed chain is canonical. So
+    ///   walking back from the safe head, origins step down by zero or one, and the first block
+    ///   whose origin is more than `timeout` older than the safe head's has origin exactly
+    ///   `safe_origin - timeout - 1`; the walk stops earlier only at the L2 genesis or at a
+    ///   block whose origin is the L1 genesis, whose origin is `genesis.l1`. Hence
+    ///   `base = max(safe_origin - timeout - 1, genesis.l1)`, read from L1.
+    /// - **System config.** L1 traversal reads only the batcher address of its system config
+    ///   (to pick batcher transactions) and applies each L1 block's `ConfigUpdate` logs as it
+    ///   advances to it. The batcher in force at an L1 block `o ≥ base` is the base block's
+    ///   changed by the batcher updates of blocks `base + 1 ..= o`. Let `u` be the first block of
+    ///   `base + 1 ..= safe_origin` with a batcher update. Every L2 block whose origin is in
+    ///   `base ..= u - 1` has the base block's batcher; without such an update the safe head
+    ///   does. Seeded with that block's config, traversal picks the same transactions at `base`
+    ///   and at every later block (each later update applies identically), and the other fields
+    ///   of the seed are never read. So the config comes from the safe head, or, when `u`
+    ///   exists, from the newest L2 block with origin `u - 1` (walking back only over origins
+    ///   `u ..= safe_origin`).
+    ///
+    /// kona's client takes the base from L1 in the same way but always seeds traversal with the
+    /// safe head's config. With a batcher change inside the window that reads batcher
+    /// transactions of the new key (and drops those of the old one) in L1 blocks before the
+    /// change; koa follows the spec there.
+    ///
+    /// The L1 receipts read here are the ones traversal reads next when it advances from the
+    /// base to the safe head's origin.
+    fn reset_start(
+        &mut self,
+        safe_head: &L2BlockInfo,
+        timeout: u64,
+    ) -> PipelineResult<(BlockInfo, SystemConfig)> {
+        let genesis = &self.rollup_config.genesis;
+        let safe_origin = safe_head.l1_origin.number;
+        let base_number = safe_origin
+            .saturating_sub(timeout.saturating_add(1))
+            .max(genesis.l1.number);
+        let mut first_batcher_update = None;
+        for number in base_number.saturating_add(1)..=safe_origin {
+            let block = self
+                .chain
+                .block_info_by_number(number)
+                .map_err(PipelineError::provider)?;
+            let receipts = self
+                .chain
+                .receipts_by_hash(block.hash)
+                .map_err(PipelineError::provider)?;
+            if may_update_batcher(&receipts, &self.rollup_config) {
+                first_batcher_update = Some(number);
+                break;
+            }
+        }
+        let mut config_block = *safe_head;
+        if let Some(update) = first_batcher_update {
+            tracing::debug!(target: "derive::pipeline", l1_block = update, "batcher update since the reset base: reading the system config from before it");
+            while config_block.l1_origin.number >= update
+                && config_block.block_info.number > self.rollup_config.genesis.l2.number
+            {
+                config_block = self
+                    .l2
+                    .l2_block_info_by_number(config_block.block_info.number - 1)
+                    .map_err(PipelineError::provider)?;
+            }
+        }
+        let base = self
+            .chain
+            .block_info_by_number(base_number)
+            .map_err(PipelineError::provider)?;
+        let system_config = self
+            .l2
+            .system_config_by_number(config_block.block_info.number, &self.rollup_config)
+            .map_err(PipelineError::provider)?;
+        Ok((base, system_config))
     }
 
     /// Flushes the channel the last attributes came from (Holocene): the rest of the span
@@ -263,4 +333,25 @@ impl<C: ChainProvider, L2: L2ChainProvider, B: BlobProvider> DerivationPipeline<
     pub const fn set_temporary_retry_limit(&mut self, limit: u32) {
         self.temporary_retry_limit = limit;
     }
+}
+
+/// Whether an L1 block's receipts may carry a batcher update of the rollup's `SystemConfig`
+/// contract: a `ConfigUpdate` log from it in a successful transaction whose `updateType` topic
+/// is batcher (0) or missing (system config spec, "System config updates"). Conservative: a
+/// malformed log that the config would skip still counts.
+fn may_update_batcher(receipts: &[alloy_consensus::Receipt], rollup_config: &RollupConfig) -> bool {
+    use alloy_consensus::TxReceipt;
+    receipts
+        .iter()
+        .filter(|receipt| receipt.status())
+        .flat_map(|receipt| receipt.logs())
+        .filter(|log| {
+            log.address == rollup_config.l1_system_config_address
+                && log.topics().first() == Some(&CONFIG_UPDATE_TOPIC)
+        })
+        .any(|log| {
+            log.topics()
+                .get(2)
+                .is_none_or(|update_type| *update_type == B256::ZERO)
+        })
 }

@@ -119,6 +119,10 @@ struct Host<'a> {
     last_hint: RefCell<Option<Hint>>,
     /// The length of the longest hint the program sent.
     longest_hint: Cell<usize>,
+    /// The L2 blocks whose headers the program asked for (`l2-block-header` hints).
+    l2_headers: RefCell<std::collections::BTreeSet<B256>>,
+    /// The L2 blocks whose transactions the program asked for (`l2-transactions` hints).
+    l2_transactions: RefCell<std::collections::BTreeSet<B256>>,
 }
 
 /// Which preimage to tamper with: the first one requested right after a hint of this type
@@ -156,6 +160,8 @@ impl<'a> Host<'a> {
             tampered: RefCell::new(None),
             last_hint: RefCell::new(None),
             longest_hint: Cell::new(0),
+            l2_headers: RefCell::default(),
+            l2_transactions: RefCell::default(),
         }
     }
 }
@@ -203,6 +209,15 @@ impl HintWriterClient for Host<'_> {
     fn hint(&self, hint: &str) -> Result<(), PreimageOracleError> {
         // Every hint the program sends must parse as one of kona's.
         let parsed = Hint::parse(hint).unwrap_or_else(|e| panic!("unparseable hint {hint:?}: {e}"));
+        match &parsed {
+            Hint::L2BlockHeader { hash, .. } => {
+                self.l2_headers.borrow_mut().insert(*hash);
+            }
+            Hint::L2Transactions { hash, .. } => {
+                self.l2_transactions.borrow_mut().insert(*hash);
+            }
+            _ => {}
+        }
         *self.last_hint.borrow_mut() = Some(parsed);
         self.longest_hint
             .set(self.longest_hint.get().max(hint.len()));
@@ -272,6 +287,58 @@ fn every_devnet_claim_gets_its_expected_verdict() {
         kinds >= 2,
         "the devnet has trace-extension claims, right and wrong"
     );
+}
+
+/// The program reads the L2 chain only as far back as derivation needs. The pipeline's L1 base
+/// comes from L1, and the system config that seeds L1 traversal from the agreed block, unless
+/// the batcher changed inside the channel-timeout window; then from the newest block before the
+/// change (see `DerivationPipeline::reset`). Before, every claim walked the L2 chain back over
+/// the whole window (`to-last-block`: 224 blocks, from 228 back to 5).
+///
+/// The bundled devnet changes its batcher early on, so only the claims whose window starts
+/// after the change read the agreed block alone; the others read back to the change, which is
+/// less than half of the walk.
+#[test]
+fn a_claim_reads_only_the_l2_blocks_derivation_needs() {
+    let devnet = load();
+    let mut checked = 0;
+    for claim in &devnet.claims {
+        let host = Host::new(&devnet, claim, None);
+        let verdict = koa_proof::run(&host, &host)
+            .unwrap_or_else(|e| panic!("{}: program failure: {e}", claim.name));
+        assert_eq!(verdict.valid, claim.expected_valid, "{}", claim.name);
+        let headers = host.l2_headers.borrow().len();
+        let transactions = host.l2_transactions.borrow().len();
+        println!(
+            "{:<24} agreed {:>4} claimed {:>4} L2 headers read {:>4} L2 transaction lists read {:>4}",
+            claim.name,
+            claim.agreed_l2_block_number,
+            claim.claimed_l2_block_number,
+            headers,
+            transactions
+        );
+        // The walk reads each block's header and transactions together.
+        assert_eq!(headers, transactions.max(1), "{}", claim.name);
+        if [
+            "from-genesis",
+            "trace-extension",
+            "trace-extension-wrong",
+            "across-isthmus",
+            "sequencing-window",
+        ]
+        .contains(&claim.name.as_str())
+        {
+            assert!(headers <= 1, "{}: {headers} L2 blocks read", claim.name);
+        } else {
+            assert!(
+                (headers as u64) < claim.agreed_l2_block_number / 2 + 2,
+                "{}: {headers} L2 blocks read",
+                claim.name
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5);
 }
 
 /// A cache far smaller than a claim's preimages turns over many times: entries that fall out
