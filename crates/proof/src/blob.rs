@@ -16,7 +16,7 @@
 //! preimage oracle proves each element against the commitment (a point evaluation) before
 //! the program may read it, so [`TrustedBlobs`] is enough. A zkVM or TEE, whose host is not
 //! checked by anyone, verifies the whole blob against the commitment with its KZG proof
-//! through a [`BlobVerifier`] (with the `kzg` feature: [`KzgBlobVerifier`], c-kzg).
+//! through a [`BlobVerifier`] (with the `kzg` feature: [`KzgBlobVerifier`]).
 
 use alloc::{boxed::Box, string::String, vec::Vec};
 use alloy_eips::eip4844::{Blob, FIELD_ELEMENTS_PER_BLOB, kzg_to_versioned_hash};
@@ -101,8 +101,9 @@ impl BlobVerifier for TrustedBlobs {
     }
 }
 
-/// Verifies each blob with its KZG proof against the commitment (c-kzg, Ethereum's trusted
-/// setup): for a host nobody checks (zkVM, TEE, or a native run on untrusted data).
+/// Verifies each blob with its KZG proof against the commitment ([`crate::kzg`]'s
+/// `verify_blob_kzg_proof`, which needs only `[τ]₂` of Ethereum's trusted setup): for a host
+/// nobody checks (zkVM, TEE, or a native run on untrusted data).
 #[cfg(feature = "kzg")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct KzgBlobVerifier;
@@ -121,19 +122,12 @@ impl BlobVerifier for KzgBlobVerifier {
     ) -> Result<(), String> {
         use alloc::string::ToString;
         let proof = proof.ok_or_else(|| "no KZG proof".to_string())?;
-        let settings = c_kzg::ethereum_kzg_settings(0);
-        let blob = c_kzg::Blob::new(blob.0);
-        let ok = settings
-            .verify_blob_kzg_proof(
-                &blob,
-                &c_kzg::Bytes48::new(*commitment),
-                &c_kzg::Bytes48::new(*proof),
-            )
-            .map_err(|e| alloc::format!("{e:?}"))?;
-        if ok {
-            Ok(())
-        } else {
-            Err("KZG proof does not verify the blob against its commitment".to_string())
+        match crate::kzg::verify_blob_kzg_proof(&blob.0, commitment, proof) {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                Err("KZG proof does not verify the blob against its commitment".to_string())
+            }
+            Err(error) => Err(error.to_string()),
         }
     }
 }

@@ -60,6 +60,8 @@ pub mod cache;
 pub mod driver;
 mod error;
 pub mod hint;
+#[cfg(feature = "kzg")]
+pub mod kzg;
 pub mod l1;
 pub mod l2;
 pub mod oracle;
