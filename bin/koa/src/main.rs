@@ -42,6 +42,8 @@ enum Command {
     /// (offline, `--data-dir`) a claim's witness and run the client on it. Exit code 0 valid,
     /// 1 invalid, 2 failure.
     Host(Box<commands::host::HostCommand>),
+    /// Time `koa host` (and optionally kona-host) on a devnet's claims, online and offline.
+    Bench(commands::bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::Exec(args) => commands::exec::run(args),
         Command::Devnet(args) => commands::devnet::run(args),
         Command::Host(command) => commands::host::run(command.into_args()),
+        Command::Bench(args) => commands::bench::run(args),
     };
     match result {
         Ok(code) => code,

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+pub(crate) mod bench;
 pub(crate) mod chains;
 pub(crate) mod config;
 pub(crate) mod devnet;
