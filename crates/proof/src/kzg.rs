@@ -5,8 +5,9 @@
 //! setup, only `KZG_SETUP_G2_MONOMIAL[1]` (`[τ]₂`): the challenge is a hash, the evaluation a
 //! barycentric sum over the roots of unity, and the check one two-pairing product. c-kzg's
 //! `load_trusted_setup` instead decompresses 8,192 G1 points and precomputes its EIP-7594
-//! tables on first use: about 1.5 s of field arithmetic per process, where the check itself
-//! takes about 2 ms. This module does only the check, following the spec function by function.
+//! tables on first use, once per process: measured with `perf` on an offline devnet claim,
+//! about 88% of the run's cycles were BLS12-381 field arithmetic under it. This module does
+//! only the check, following the spec function by function.
 
 use alloc::{boxed::Box, vec::Vec};
 use alloy_primitives::hex;
