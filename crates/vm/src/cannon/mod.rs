@@ -1,0 +1,1 @@
+//! Cannon multithreaded MIPS64 machine (in progress).
