@@ -893,3 +893,141 @@ fn misaligned_pc_is_an_exception() {
         Err(VmError::Exception(_))
     ));
 }
+
+// --- ELF loading ---------------------------------------------------------------------------
+
+/// A minimal ELF64: header, `segments` program headers (type, vaddr, file bytes, mem size).
+fn elf(
+    class: u8,
+    data: u8,
+    machine: u16,
+    entry: u64,
+    segments: &[(u32, u64, &[u8], u64)],
+) -> Vec<u8> {
+    let mut out = vec![0u8; 64];
+    out[..4].copy_from_slice(b"\x7fELF");
+    out[4] = class;
+    out[5] = data;
+    out[6] = 1;
+    out[16..18].copy_from_slice(&2u16.to_be_bytes());
+    out[18..20].copy_from_slice(&machine.to_be_bytes());
+    out[24..32].copy_from_slice(&entry.to_be_bytes());
+    out[32..40].copy_from_slice(&64u64.to_be_bytes());
+    out[54..56].copy_from_slice(&56u16.to_be_bytes());
+    out[56..58].copy_from_slice(&(segments.len() as u16).to_be_bytes());
+    let mut data_at = 64 + 56 * segments.len() as u64;
+    let mut blobs = Vec::new();
+    for (kind, vaddr, bytes, mem) in segments {
+        let mut ph = vec![0u8; 56];
+        ph[..4].copy_from_slice(&kind.to_be_bytes());
+        ph[8..16].copy_from_slice(&data_at.to_be_bytes());
+        ph[16..24].copy_from_slice(&vaddr.to_be_bytes());
+        ph[32..40].copy_from_slice(&(bytes.len() as u64).to_be_bytes());
+        ph[40..48].copy_from_slice(&mem.to_be_bytes());
+        out.extend_from_slice(&ph);
+        blobs.extend_from_slice(bytes);
+        data_at += bytes.len() as u64;
+    }
+    out.extend_from_slice(&blobs);
+    out
+}
+
+#[test]
+fn load_elf_builds_the_prestate() {
+    use koa_vm::cannon::elf::load_elf;
+    let code: Vec<u8> = [i(0x09, 0, 2, 5205), SYSCALL]
+        .iter()
+        .flat_map(|w| w.to_be_bytes())
+        .collect();
+    let image = elf(
+        2,
+        2,
+        8,
+        0x12_0000,
+        &[
+            (1, 0x12_0000, &code, 0x3000),
+            (0x7000_0003, 0x0, b"ABIFLAGS", 8),
+            (4, 0x13_0000, b"note", 4),
+        ],
+    );
+    let mut state = load_elf(&image).expect("load");
+    let t = state.active_thread().unwrap().clone();
+    assert_eq!((t.thread_id, t.pc, t.next_pc), (0, 0x12_0000, 0x12_0004));
+    assert_eq!(t.registers[29], 0x7FFF_FFFF_F000);
+    assert_eq!(state.heap, 0x1000_0000_0000);
+    assert_eq!(state.memory.read_u64_be(0x12_0000), 0x2402_1455_0000_000C);
+    let mut note = [0u8; 4];
+    state.memory.read(0x13_0000, &mut note);
+    assert_eq!(
+        &note, b"note",
+        "non-PT_LOAD segments are copied as Cannon does"
+    );
+    assert_eq!(state.memory.read_u64_be(0), 0, "ABIFLAGS are skipped");
+    // The stack: argc, argv[0], 0, envp[0], 0, AT_PAGESZ 4096, AT_RANDOM → 16 bytes.
+    let sp = 0x7FFF_FFFF_F000u64;
+    let word = |s: &mut CannonState, n: u64| s.memory.read_u64_be(sp + 8 * n);
+    assert_eq!(word(&mut state, 0), 1);
+    assert_eq!(
+        (
+            word(&mut state, 5),
+            word(&mut state, 6),
+            word(&mut state, 7)
+        ),
+        (6, 4096, 25)
+    );
+    let random_at = word(&mut state, 8);
+    let mut random = [0u8; 16];
+    state.memory.read(random_at, &mut random);
+    assert_eq!(&random, b"4;byfairdiceroll");
+    let argv0 = word(&mut state, 1);
+    let mut name = [0u8; 11];
+    state.memory.read(argv0, &mut name);
+    assert_eq!(&name, b"op-program\0");
+    let envp0 = word(&mut state, 3);
+    let mut env = [0u8; 25];
+    state.memory.read(envp0, &mut env);
+    assert_eq!(&env, b"GODEBUG=memprofilerate=0\0");
+    // The same ELF always gives the same prestate hash; the program runs to exit_group(0).
+    let hash = state.state_hash();
+    assert_eq!(load_elf(&image).unwrap().state_hash(), hash);
+    assert_eq!(hash[0], VmStatus::Unfinished as u8);
+    let mut m = Cannon::new(state, StateVersion::DEFAULT);
+    m.run(&mut Oracle::default(), 10).unwrap();
+    assert_eq!(
+        (m.state.exited, m.state.exit_code, m.state.step),
+        (true, 0, 2)
+    );
+}
+
+#[test]
+fn load_elf_rejects_other_machines_and_bad_files() {
+    use koa_vm::cannon::elf::load_elf;
+    let ok: &[(u32, u64, &[u8], u64)] = &[(1, 0x1000, &[0; 8], 8)];
+    for (name, image) in [
+        ("risc-v", elf(2, 2, 243, 0x1000, ok)),
+        ("32-bit", elf(1, 2, 8, 0x1000, ok)),
+        ("little-endian", elf(2, 1, 8, 0x1000, ok)),
+        ("not elf", b"#!/bin/sh\necho hi\n".to_vec()),
+        ("empty", Vec::new()),
+        ("truncated", elf(2, 2, 8, 0x1000, ok)[..80].to_vec()),
+        (
+            "into the heap",
+            elf(2, 2, 8, 0x1000, &[(1, 0x0FFF_FFFF_F000, &[0; 8], 0x2000)]),
+        ),
+        (
+            "file > mem",
+            elf(2, 2, 8, 0x1000, &[(1, 0x1000, &[0; 16], 8)]),
+        ),
+        (
+            "bss outside PT_LOAD",
+            elf(2, 2, 8, 0x1000, &[(4, 0x1000, &[0; 8], 16)]),
+        ),
+    ] {
+        let err = load_elf(&image).expect_err(name);
+        assert!(matches!(err, VmError::InvalidProgram(_)), "{name}: {err}");
+    }
+    // A segment whose data lies past the end of the file.
+    let mut image = elf(2, 2, 8, 0x1000, ok);
+    image.truncate(image.len() - 4);
+    assert!(matches!(load_elf(&image), Err(VmError::InvalidProgram(_))));
+}
