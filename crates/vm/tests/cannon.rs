@@ -1031,3 +1031,99 @@ fn load_elf_rejects_other_machines_and_bad_files() {
     image.truncate(image.len() - 4);
     assert!(matches!(load_elf(&image), Err(VmError::InvalidProgram(_))));
 }
+
+// --- state files ---------------------------------------------------------------------------
+
+#[test]
+fn binary_state_round_trips_and_corrupt_files_are_typed_errors() {
+    use koa_vm::cannon::file::{decode_state, encode_state, gunzip, gzip};
+    let mut m = machine(&[SYSCALL, NOP]);
+    set(&mut m, 2, SYS_CLONE);
+    set(&mut m, 4, VALID_CLONE_FLAGS);
+    m.step(&mut Oracle::default()).unwrap();
+    m.state.last_hint = vec![0, 0, 0, 9, b'a'];
+    m.state.preimage_key = B256::repeat_byte(7);
+    m.state.ll_reservation_status = 2;
+    m.state.memory.write(0x7FFF_0000_0000, b"far away");
+    let bytes = encode_state(&m.state, StateVersion::DEFAULT);
+    assert_eq!(bytes[0], 8);
+    let (version, mut decoded) = decode_state(&bytes).unwrap();
+    assert_eq!(version, StateVersion::DEFAULT);
+    assert_eq!(decoded.state_hash(), m.state.state_hash());
+    assert_eq!(decoded.left_thread_stack, m.state.left_thread_stack);
+    assert_eq!(decoded.last_hint, m.state.last_hint);
+    assert_eq!(encode_state(&decoded, version), bytes);
+    // gzip round trip, and a flipped byte in the compressed stream is caught.
+    let zipped = gzip(&bytes);
+    assert_eq!(gunzip(&zipped).unwrap(), bytes);
+    let mut bad = zipped;
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0x40;
+    assert!(matches!(gunzip(&bad), Err(VmError::InvalidState(_))));
+    assert!(matches!(gunzip(b"plain"), Err(VmError::InvalidState(_))));
+    // Corrupt binaries.
+    let mut wrong_version = bytes.clone();
+    wrong_version[0] = 6;
+    let mut bad_bool = bytes.clone();
+    // After `exited`: step, steps since switch, traverse, next id, left (2 threads), right (0), hint.
+    let exited_at = bytes.len() - (8 + 8 + 1 + 8 + (8 + 2 * 298) + 8 + (8 + 5)) - 1;
+    assert_eq!(bytes[exited_at], 0);
+    bad_bool[exited_at] = 5;
+    let mut huge_count = bytes.clone();
+    huge_count[1..9].copy_from_slice(&u64::MAX.to_be_bytes());
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    for (name, file) in [
+        ("empty", Vec::new()),
+        ("version", wrong_version),
+        ("truncated", bytes[..bytes.len() - 1].to_vec()),
+        ("page count", huge_count),
+        ("exited flag", bad_bool),
+        ("trailing", trailing),
+    ] {
+        let err = decode_state(&file)
+            .err()
+            .unwrap_or_else(|| panic!("{name} decoded"));
+        assert!(matches!(err, VmError::InvalidState(_)), "{name}: {err}");
+    }
+}
+
+// --- the static instruction table agrees with the machine ------------------------------------
+
+#[test]
+fn isa_table_matches_the_machine() {
+    use koa_vm::cannon::isa::{Support, classify};
+    let mut words = Vec::new();
+    for op in 0..64u32 {
+        words.push((op << 26) | r(T0, T1, T2, 1, 0));
+    }
+    for fun in 0..64u32 {
+        if fun != 0x0C {
+            words.push(r(T0, T1, T2, 1, fun));
+        }
+        words.push(special2(T0, T1, T2, fun));
+    }
+    for rt in 0..32u32 {
+        words.push(i(1, T0, rt, 4));
+    }
+    for insn in words {
+        let mut m = machine(&[insn]);
+        set(&mut m, T0, DATA);
+        set(&mut m, T1, 3);
+        let result = m.step(&mut Oracle::default());
+        match classify(insn) {
+            Support::Invalid(_) => assert_eq!(
+                result,
+                Err(VmError::InvalidInstruction { pc: BASE, insn }),
+                "{insn:#010x}"
+            ),
+            Support::Implemented => assert!(result.is_ok(), "{insn:#010x}: {result:?}"),
+            Support::NotTakenBranch => {
+                assert!(result.is_ok(), "{insn:#010x}");
+                assert_eq!(thread(&m).next_pc, BASE + 8, "{insn:#010x}: not taken");
+            }
+        }
+    }
+    assert_eq!(classify(0x0417_0001), Support::NotTakenBranch);
+    assert_eq!(classify(0x0000_000D), Support::Invalid("break"));
+}

@@ -45,6 +45,8 @@ pub struct Section {
     pub name: String,
     /// `sh_type`.
     pub kind: u32,
+    /// `sh_flags` (`SHF_ALLOC` = 2, `SHF_EXECINSTR` = 4).
+    pub flags: u64,
     /// `sh_addr`.
     pub addr: u64,
     /// `sh_offset`.
@@ -178,6 +180,7 @@ impl<'a> Elf<'a> {
                 raw.push((
                     u32_at(table, at)?,
                     u32_at(table, at + 4)?,
+                    u64_at(table, at + 8)?,
                     u64_at(table, at + 16)?,
                     u64_at(table, at + 24)?,
                     u64_at(table, at + 32)?,
@@ -186,13 +189,14 @@ impl<'a> Elf<'a> {
             }
             let names = raw
                 .get(shstrndx as usize)
-                .map(|&(_, _, _, off, size, _)| slice(bytes, off, size))
+                .map(|&(_, _, _, _, off, size, _)| slice(bytes, off, size))
                 .transpose()?
                 .unwrap_or_default();
-            for (name, kind, addr, offset, size, link) in raw {
+            for (name, kind, flags, addr, offset, size, link) in raw {
                 sections.push(Section {
                     name: c_str(names, name as usize),
                     kind,
+                    flags,
                     addr,
                     offset,
                     size,

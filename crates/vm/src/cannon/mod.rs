@@ -22,7 +22,9 @@
 
 mod arch;
 pub mod elf;
+pub mod file;
 mod instructions;
+pub mod isa;
 mod machine;
 mod state;
 pub mod syscalls;
