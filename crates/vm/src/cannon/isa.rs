@@ -58,6 +58,10 @@ pub struct Finding {
     pub support: Support,
     /// Why no execution reaches it, when the scan can show it; `None` if it may execute.
     pub dead_because: Option<alloc::string::String>,
+    /// It is the fall-through of a conditional branch (two words before): an abort path
+    /// (`break` is LLVM's trap) that runs only when the program aborts. On Cannon it raises the
+    /// invalid-instruction exception rather than exiting.
+    pub abort_path: bool,
 }
 
 /// Scans the executable sections of `elf` for words outside Cannon's table and, for each,
@@ -130,16 +134,22 @@ pub fn scan(elf: &super::elf::Elf<'_>) -> Result<alloc::vec::Vec<Finding>, crate
                     dead = Some("after j and its delay slot".into());
                 } else if op == 4 && (prev >> 16) & 0x3FF == 0 {
                     dead = Some("after b (beq $0, $0) and its delay slot".into());
-                } else if op == 3 {
+                } else if op == 3
+                    || (op == 1 && (prev >> 16) & 0x1F == 0x11 && (prev >> 21) & 0x1F == 0)
+                {
                     let target = ((addr - 4) & !0x0FFF_FFFF) | (((prev & 0x03FF_FFFF) as u64) << 2);
-                    if let Some(name) = name_at(target)
-                        && (name.contains("panic")
-                            || name.contains("abort")
-                            || name.contains("fail"))
-                    {
-                        dead = Some(format!("after a call to {name}, which does not return"));
-                    }
+                    dead = Some(match name_at(target) {
+                        Some(name) => format!("after a call to {name}, which the compiler marks as not returning"),
+                        None => "after a call the compiler marks as not returning (LLVM traps after noreturn calls)".into(),
+                    });
                 }
+            }
+            if dead.is_none()
+                && let Some(last) = findings.last()
+                && last.addr + 4 == addr
+                && matches!(last.support, Support::Invalid(_))
+            {
+                dead = Some("follows an invalid instruction, which never completes".into());
             }
             if dead.is_none()
                 && let Some(last) = findings.last()
@@ -149,11 +159,17 @@ pub fn scan(elf: &super::elf::Elf<'_>) -> Result<alloc::vec::Vec<Finding>, crate
                 dead = Some("follows dead code".into());
             }
         }
+        let abort_path = dead.is_none()
+            && before.is_some_and(|prev| {
+                let op = prev >> 26;
+                matches!(op, 4..=7) || (op == 1 && matches!((prev >> 16) & 0x1F, 0 | 1))
+            });
         findings.push(Finding {
             addr,
             insn,
             support,
             dead_because: dead,
+            abort_path,
         });
     }
     Ok(findings)
