@@ -42,6 +42,9 @@ enum Command {
     /// (offline, `--data-dir`) a claim's witness and run the client on it. Exit code 0 valid,
     /// 1 invalid, 2 failure.
     Host(Box<commands::host::HostCommand>),
+    /// koa's Cannon MIPS64 fault proof VM with `cannon`'s commands: `load-elf`, `witness`,
+    /// `run` (op-challenger's flags, the host as a child on fds 3–6).
+    Vm(Box<commands::vm::Args>),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Exec(args) => commands::exec::run(args),
         Command::Devnet(args) => commands::devnet::run(args),
         Command::Host(command) => commands::host::run(command.into_args()),
+        Command::Vm(args) => commands::vm::run(*args),
     };
     match result {
         Ok(code) => code,
