@@ -73,6 +73,12 @@ fi
 echo "== koa host --server: the oracle on fds 3-6, the riscv64 client under qemu as the VM"
 KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa --test cli_host_server -- --ignored
 
+echo "== koa's Cannon VM: the mips64 client's .text against Cannon's instruction table"
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-vm --test cannon_scan -- --ignored --nocapture
+
+echo "== koa's Cannon VM: devnet claims proven by the mips64 client (koa host --vm cannon)"
+KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa --test cli_vm -- --ignored --nocapture
+
 echo "== channel stages' memory worst case under qemu-riscv64, within the client's heap"
 # A Fjord channel bank full of the smallest channels, then a bank-sized channel read and
 # decoded; prints each phase's heap figures (peak_in_use, carved, size) and the wall time.

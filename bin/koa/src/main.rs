@@ -44,6 +44,9 @@ enum Command {
     Host(Box<commands::host::HostCommand>),
     /// Time `koa host` (and optionally kona-host) on a devnet's claims, online and offline.
     Bench(commands::bench::Args),
+    /// koa's Cannon MIPS64 fault proof VM with `cannon`'s commands: `load-elf`, `witness`,
+    /// `run` (op-challenger's flags, the host as a child on fds 3–6).
+    Vm(Box<commands::vm::Args>),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Devnet(args) => commands::devnet::run(args),
         Command::Host(command) => commands::host::run(command.into_args()),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Vm(args) => commands::vm::run(*args),
     };
     match result {
         Ok(code) => code,

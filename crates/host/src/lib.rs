@@ -21,6 +21,7 @@ pub mod rpc;
 pub mod runner;
 pub mod rv64;
 pub mod store;
+pub mod vm;
 
 pub use backend::{BootInputs, HostBackend, HostStats, Online};
 pub use runner::{

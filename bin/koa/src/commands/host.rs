@@ -137,8 +137,9 @@ pub(crate) struct Args {
     /// the block's state node by node; falls back to that when the node lacks both.
     #[arg(long, env = "ENABLE_EXPERIMENTAL_WITNESS_ENDPOINT")]
     enable_experimental_witness_endpoint: bool,
-    /// Run an FPVM build of the client under qemu-user.
-    #[arg(long, value_parser = ["qemu-riscv64", "qemu-mips64"], requires = "elf")]
+    /// Run an FPVM build of the client under qemu-user, or on koa's own Cannon MIPS64 VM
+    /// (`cannon`: in process, exact to the step; the summary counts the steps).
+    #[arg(long, value_parser = ["qemu-riscv64", "qemu-mips64", "cannon"], requires = "elf")]
     vm: Option<String>,
     /// The client ELF for `--vm`.
     #[arg(long, requires = "vm")]
@@ -174,6 +175,9 @@ struct Summary {
     rpc_bytes: u64,
     rpc_calls_by_method: std::collections::BTreeMap<String, u64>,
     wall_seconds: f64,
+    /// Steps the fault proof VM executed (`--vm cannon`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<u64>,
     error: Option<String>,
 }
 
@@ -243,8 +247,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let stats = backend.stats();
     let progress = Progress::start(Arc::clone(&stats), Arc::clone(&rpc_stats));
 
+    let mut steps: Option<u64> = None;
     let (mode, outcome): (String, Outcome) = if args.server {
         ("server".into(), serve_fds(&backend))
+    } else if let (Some("cannon"), Some(elf)) = (args.vm.as_deref(), &args.elf) {
+        let (outcome, vm_steps) = run_on_vm(elf, &backend);
+        steps = vm_steps;
+        ("cannon".into(), outcome)
     } else if let (Some(vm), Some(elf)) = (&args.vm, &args.elf) {
         let vm_kind = if vm == "qemu-riscv64" {
             Vm::Riscv64
@@ -291,6 +300,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         rpc_bytes: rpc_stats.bytes(),
         rpc_calls_by_method: rpc_stats.by_method(),
         wall_seconds: start.elapsed().as_secs_f64(),
+        steps,
         error,
     };
     print_summary(&summary, args.json)?;
@@ -538,6 +548,63 @@ fn server_failure(
 }
 
 /// Runs a client executable (native or under qemu) as a child over pipes.
+/// Runs the client ELF on koa's Cannon VM in process; the outcome and the steps executed.
+fn run_on_vm(elf: &std::path::Path, backend: &HostBackend<Store>) -> (Outcome, Option<u64>) {
+    let failure = |error: String| Outcome {
+        result: Err(error),
+        blocks: None,
+    };
+    let bytes = match std::fs::read(elf) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            return (
+                failure(format!("cannot read {}: {err}", elf.display())),
+                None,
+            );
+        }
+    };
+    let run = koa_host::vm::run_vm(
+        koa_host::vm::FaultProofVmKind::Cannon,
+        &bytes,
+        backend,
+        backend,
+        u64::MAX,
+    );
+    let log_stderr = |stderr: &[u8]| {
+        for line in String::from_utf8_lossy(stderr).lines() {
+            tracing::info!(target: "koa::client", "{line}");
+        }
+    };
+    match run {
+        Ok(run) => {
+            log_stderr(&run.stderr);
+            tracing::info!(target: "koa::vm", steps = run.steps, seconds = run.seconds,
+                preimages = run.preimages, prestate = %run.prestate_hash, post_state = %run.state_hash,
+                "the client exited with code {}", run.exit_code);
+            let result = match run.exit_code {
+                0 => Ok(true),
+                1 => Ok(false),
+                code => Err(format!("the client panicked on the VM (exit code {code})")),
+            };
+            (
+                Outcome {
+                    result,
+                    blocks: None,
+                },
+                Some(run.steps),
+            )
+        }
+        Err(err) => {
+            if let koa_host::vm::VmRunError::Step { stderr, step, .. } = &err {
+                log_stderr(stderr);
+                let message = err.to_string();
+                return (failure(message), Some(*step));
+            }
+            (failure(err.to_string()), None)
+        }
+    }
+}
+
 fn run_child(runner: ClientRunner, backend: &HostBackend<Store>) -> Outcome {
     let outcome = match runner.run(backend, backend) {
         Ok(outcome) => outcome,

@@ -11,6 +11,7 @@ pub(crate) mod devnet_inputs;
 pub(crate) mod exec;
 pub(crate) mod host;
 pub(crate) mod serve;
+pub(crate) mod vm;
 
 /// A failure that ends a command: printed as one line, with a non-zero exit code.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,197 @@
+//! Running an FPVM build of the client on koa's own fault proof VMs, in process: the machine's
+//! preimage oracle calls the host's preimage fetcher and hint router directly (no pipes), so a
+//! run counts every step exactly as the on-chain VM would.
+
+use std::{fmt, time::Instant};
+
+use alloy_primitives::B256;
+use koa_preimage::{FetchError, HintRouter, PreimageFetcher, PreimageKey};
+use koa_vm::{
+    FaultProofVm, OracleError, PreimageOracle, VmError,
+    cannon::{Cannon, OutputSink, StateVersion, elf::load_elf},
+};
+
+/// The keys of the host answering a VM: a [`PreimageFetcher`] and a [`HintRouter`].
+pub struct HostOracle<'a, F: ?Sized, R: ?Sized> {
+    fetcher: &'a F,
+    router: &'a R,
+    /// Hints routed.
+    pub hints: u64,
+}
+
+impl<'a, F: ?Sized, R: ?Sized> HostOracle<'a, F, R> {
+    /// An oracle answering from `fetcher` and routing hints to `router`.
+    pub const fn new(fetcher: &'a F, router: &'a R) -> Self {
+        Self {
+            fetcher,
+            router,
+            hints: 0,
+        }
+    }
+}
+
+impl<F: PreimageFetcher + ?Sized, R: HintRouter + ?Sized> PreimageOracle for HostOracle<'_, F, R> {
+    fn hint(&mut self, hint: &[u8]) -> Result<(), OracleError> {
+        let hint = std::str::from_utf8(hint)
+            .map_err(|_| OracleError::Host("the program sent a hint that is not UTF-8".into()))?;
+        self.hints += 1;
+        self.router
+            .route_hint(hint)
+            .map_err(|err| OracleError::Host(err.to_string()))
+    }
+
+    fn get_preimage(&mut self, key: B256) -> Result<Vec<u8>, OracleError> {
+        let preimage_key = PreimageKey::try_from(key.0)
+            .map_err(|err| OracleError::Host(format!("invalid preimage key {key}: {err}")))?;
+        self.fetcher
+            .get_preimage(preimage_key)
+            .map_err(|err| match err {
+                FetchError::NotFound(_) => OracleError::NotFound(key),
+                other => OracleError::Host(other.to_string()),
+            })
+    }
+}
+
+/// Keeps the last bytes of the program's stderr (for the log and error messages).
+#[derive(Default)]
+struct Stderr {
+    bytes: Vec<u8>,
+}
+
+/// The most stderr kept from a VM run.
+const STDERR_LIMIT: usize = 1 << 20;
+
+struct SharedStderr(std::sync::Arc<std::sync::Mutex<Stderr>>);
+
+impl OutputSink for SharedStderr {
+    fn write(&mut self, fd: u64, bytes: &[u8]) {
+        if fd != 2 {
+            return;
+        }
+        let mut out = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        out.bytes.extend_from_slice(bytes);
+        if out.bytes.len() > STDERR_LIMIT {
+            let cut = out.bytes.len() - STDERR_LIMIT;
+            out.bytes.drain(..cut);
+        }
+    }
+}
+
+/// Which of koa's VMs runs the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultProofVmKind {
+    /// Cannon's multithreaded MIPS64 at state version 8.
+    Cannon,
+}
+
+/// How a VM run ended.
+#[derive(Debug, Clone)]
+pub struct VmRun {
+    /// The program's exit code.
+    pub exit_code: u8,
+    /// Steps executed.
+    pub steps: u64,
+    /// Distinct preimages the VM fetched.
+    pub preimages: u64,
+    /// Hints routed.
+    pub hints: u64,
+    /// The prestate hash (the ELF loaded).
+    pub prestate_hash: B256,
+    /// The final state hash.
+    pub state_hash: B256,
+    /// The program's stderr (its last MiB).
+    pub stderr: Vec<u8>,
+    /// Seconds spent stepping.
+    pub seconds: f64,
+}
+
+/// Why a VM run did not reach the program's exit.
+#[derive(Debug)]
+pub enum VmRunError {
+    /// The ELF cannot be loaded.
+    Load(VmError),
+    /// A step raised an exception or the host failed.
+    Step {
+        /// The step that failed.
+        step: u64,
+        /// The program counter of the step.
+        pc: u64,
+        /// Why.
+        error: VmError,
+        /// The program's stderr so far.
+        stderr: Vec<u8>,
+    },
+    /// The step limit was reached.
+    StepLimit(u64),
+}
+
+impl fmt::Display for VmRunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Load(err) => write!(f, "cannot load the ELF: {err}"),
+            Self::Step {
+                step, pc, error, ..
+            } => {
+                write!(f, "the VM stopped at step {step} (pc {pc:#x}): {error}")
+            }
+            Self::StepLimit(n) => write!(f, "the program did not exit within {n} steps"),
+        }
+    }
+}
+
+impl std::error::Error for VmRunError {}
+
+/// Loads `elf` into a prestate and runs it on `kind` to its exit (or `max_steps`).
+pub fn run_vm<F, R>(
+    kind: FaultProofVmKind,
+    elf: &[u8],
+    fetcher: &F,
+    router: &R,
+    max_steps: u64,
+) -> Result<VmRun, VmRunError>
+where
+    F: PreimageFetcher + ?Sized,
+    R: HintRouter + ?Sized,
+{
+    match kind {
+        FaultProofVmKind::Cannon => {}
+    }
+    let mut state = load_elf(elf).map_err(VmRunError::Load)?;
+    let prestate_hash = state.state_hash();
+    let mut machine = Cannon::new(state, StateVersion::DEFAULT);
+    let stderr = std::sync::Arc::new(std::sync::Mutex::new(Stderr::default()));
+    machine.set_output(Box::new(SharedStderr(std::sync::Arc::clone(&stderr))));
+    let mut oracle = HostOracle::new(fetcher, router);
+    let started = Instant::now();
+    const CHUNK: u64 = 1 << 24;
+    while !machine.exited() {
+        let done = machine.step_count();
+        if done >= max_steps {
+            return Err(VmRunError::StepLimit(max_steps));
+        }
+        if let Err(error) = machine.run(&mut oracle, CHUNK.min(max_steps - done)) {
+            let stderr =
+                std::mem::take(&mut stderr.lock().unwrap_or_else(|e| e.into_inner()).bytes);
+            return Err(VmRunError::Step {
+                step: machine.step_count(),
+                pc: machine.pc(),
+                error,
+                stderr,
+            });
+        }
+        tracing::debug!(target: "koa::vm", steps = machine.step_count(), "running");
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let state_hash = machine.state_hash();
+    let stderr = std::mem::take(&mut stderr.lock().unwrap_or_else(|e| e.into_inner()).bytes);
+    Ok(VmRun {
+        exit_code: machine.exit_code(),
+        steps: machine.step_count(),
+        preimages: machine.preimages_fetched(),
+        hints: oracle.hints,
+        prestate_hash,
+        state_hash,
+        stderr,
+        seconds,
+    })
+}

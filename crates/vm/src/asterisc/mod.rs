@@ -1,0 +1,1 @@
+//! Asterisc RISC-V machine (in progress).
