@@ -6,6 +6,7 @@
 //!   [`Machine::step_fast`] / [`Machine::run`], and [`Machine::step_proof`] for step proofs in
 //!   the format `RISCV.sol`'s `step(stateData, proof, localContext)` takes.
 //! - [`load_elf`]: the prestate of a RISC-V ELF, as `asterisc load-elf` builds it.
+//! - [`serialize_state`] / [`deserialize_state`]: Asterisc's binary state file.
 //!
 //! Memory is the shared [`crate::memory::Memory`]: Asterisc's tree is the same binary merkle
 //! tree of 32-byte leaves, with the same 60-word proofs. Instructions and data are
@@ -22,12 +23,14 @@ mod elf;
 mod errors;
 mod execute;
 mod machine;
+mod serialize;
 mod state;
 pub mod syscall;
 
 pub use elf::{EM_RISCV, ElfError, INITIAL_SP, MAX_SEGMENT_BYTES, load_elf};
 pub use errors::StepError;
 pub use machine::{MAX_OUTPUT, Machine, Output};
+pub use serialize::{StateFileError, deserialize_state, serialize_state};
 pub use state::{EXIT_CODE_OFFSET, INITIAL_HEAP, STATE_WITNESS_SIZE, State, state_hash};
 
 impl Machine {
