@@ -229,3 +229,58 @@ fn riscv_tests() {
     }
     assert!(failed.is_empty());
 }
+
+#[test]
+fn state_file_round_trip_and_corruption() {
+    use koa_vm::asterisc::{StateFileError, deserialize_state, serialize_state};
+    let code: Vec<u8> = (1u8..=64).collect();
+    let mut state = load_elf(&tiny_elf(243, &code, 0x10_0000, 5000)).unwrap();
+    state.last_hint = vec![0, 0, 0, 9, b'x'];
+    state.step = 12;
+    let bytes = serialize_state(&mut state);
+    let mut back = deserialize_state(&bytes).unwrap();
+    assert_eq!(back.encode_witness(), state.encode_witness());
+    assert_eq!(back.last_hint, state.last_hint);
+    assert_eq!(serialize_state(&mut back), bytes, "stable encoding");
+    // Layout: page count first, the state hash last.
+    let pages = u64::from_be_bytes(bytes[..8].try_into().unwrap());
+    assert_eq!(pages as usize, state.memory.page_count());
+    assert_eq!(&bytes[bytes.len() - 32..], state.state_hash().as_slice());
+
+    // A flipped memory byte no longer matches the stored witness.
+    let mut bad = bytes.clone();
+    bad[8 + 8 + 100] ^= 1;
+    assert_eq!(
+        deserialize_state(&bad).unwrap_err(),
+        StateFileError::WitnessMismatch
+    );
+    // A flipped state-hash byte.
+    let mut bad = bytes.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    assert!(matches!(
+        deserialize_state(&bad).unwrap_err(),
+        StateFileError::StateHashMismatch { .. }
+    ));
+    // Truncation anywhere, and trailing bytes.
+    for cut in [0, 7, 20, bytes.len() - 33, bytes.len() - 1] {
+        assert!(matches!(
+            deserialize_state(&bytes[..cut]).unwrap_err(),
+            StateFileError::Truncated(_)
+        ));
+    }
+    let mut long = bytes.clone();
+    long.push(0);
+    assert_eq!(
+        deserialize_state(&long).unwrap_err(),
+        StateFileError::TrailingBytes(1)
+    );
+    // The exited flag sits after the pages, key, offset, pc and exit code.
+    let exited_at = 8 + (pages as usize) * (8 + 4096) + 32 + 8 + 8 + 1;
+    let mut bad = bytes;
+    bad[exited_at] = 7;
+    assert_eq!(
+        deserialize_state(&bad).unwrap_err(),
+        StateFileError::BadExitedFlag(7)
+    );
+}
