@@ -47,6 +47,12 @@ pub enum VmError {
     /// The active thread stack is empty.
     #[error("the active thread stack is empty")]
     EmptyThreadStack,
+    /// A step (with proof) asked of a machine that has exited.
+    #[error("the program exited at step {step}: there is no further step to prove")]
+    Exited {
+        /// The final step.
+        step: u64,
+    },
     /// A machine-specific exception.
     #[error("{0}")]
     Exception(String),

@@ -9,6 +9,9 @@ pub enum OracleError {
     /// The host has no preimage for the key.
     #[error("no preimage for key {0}")]
     NotFound(B256),
+    /// The host answered with data that does not hash to the (keccak256) key.
+    #[error("preimage for key {0} does not match its key")]
+    Mismatch(B256),
     /// The host failed or went away.
     #[error("preimage host: {0}")]
     Host(String),
