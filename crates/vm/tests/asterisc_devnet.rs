@@ -10,6 +10,9 @@
 //! KOA_ASTERISC_CLAIMS=all cargo test --release -p koa-vm --test asterisc_devnet -- --ignored --nocapture
 //! ```
 
+#[path = "asterisc/verifier.rs"]
+mod verifier;
+
 use alloy_primitives::B256;
 use koa_host::{BootInputs, HostBackend, store::MemoryStore};
 use koa_preimage::{HintRouter, PreimageFetcher, PreimageKey};
@@ -133,4 +136,72 @@ fn devnet_claim_under_asterisc() {
         Err(_) => vec!["from-genesis".to_owned()],
     };
     check_claims(&names);
+}
+
+/// Step proofs inside a real run: from step 5,000,000 of `from-genesis`, the machine runs on
+/// to the next preimage read (`ecall` with `a7 = 63`, `a0 = 5`); that step and the 2,000 after
+/// it are proven and replayed by the independent verifier.
+#[test]
+#[ignore = "needs the riscv64 client ELF (scripts/build-client.sh riscv64)"]
+fn devnet_step_proofs_under_asterisc() {
+    let devnet = koa_devnet::Devnet::load(koa_devnet::bundled_devnet_dir()).expect("devnet");
+    let claim = devnet.claim("from-genesis").expect("claim");
+    let inputs = BootInputs {
+        l1_head: claim.l1_head,
+        agreed_l2_head_hash: claim.agreed_l2_head_hash,
+        agreed_l2_output_root: claim.agreed_l2_output_root,
+        claimed_l2_output_root: claim.claimed_l2_output_root,
+        claimed_l2_block_number: claim.claimed_l2_block_number,
+        l2_chain_id: claim.l2_chain_id,
+        rollup_config: Some(devnet.rollup_config_json.clone().into_bytes()),
+        l1_config: Some(devnet.l1_chain_config_json.clone().into_bytes()),
+    };
+    let store = MemoryStore::from_entries(devnet.preimages.iter().map(|(k, v)| (*k, v.to_vec())));
+    let backend = HostBackend::offline(inputs, store);
+    let mut oracle = Backend(&backend);
+    let mut machine = Machine::from_elf(&client_elf()).expect("client ELF loads");
+    machine.run(&mut oracle, 5_000_000).expect("runs");
+    loop {
+        let mut instr = [0u8; 4];
+        machine.state.memory.read(machine.state.pc, &mut instr);
+        let regs = &machine.state.registers;
+        if u32::from_le_bytes(instr) == 0x73 && regs[17] == 63 && regs[10] == 5 {
+            break;
+        }
+        machine.step_fast(&mut oracle).expect("runs");
+        assert!(
+            !machine.state.exited,
+            "no preimage read after step 5,000,000"
+        );
+    }
+    let mut proven = 0;
+    let mut preimage_reads = 0;
+    while proven < 2_001 {
+        let witness = machine.step_proof(&mut oracle).expect("step with proof");
+        let mut preimages = verifier::Preimages::new();
+        if let Some(p) = &witness.preimage {
+            preimages.insert(p.key, p.value[8..].to_vec());
+        }
+        let post = verifier::step(&witness.state, &witness.proof, &preimages).unwrap_or_else(|r| {
+            panic!(
+                "verifier reverted {:#x} at step {}",
+                r.0, machine.state.step
+            )
+        });
+        assert_eq!(
+            post,
+            machine.state.encode_witness().to_vec(),
+            "step {}",
+            machine.state.step
+        );
+        if proven == 0 {
+            assert!(
+                witness.preimage.is_some(),
+                "the first proven step reads a preimage"
+            );
+        }
+        preimage_reads += usize::from(witness.preimage.is_some());
+        proven += 1;
+    }
+    println!("{proven} consecutive step proofs verified ({preimage_reads} preimage reads)");
 }
