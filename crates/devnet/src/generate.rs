@@ -324,7 +324,9 @@ pub fn generate(params: DevnetParams) -> Result<GeneratedDevnet, DevnetError> {
         max_blob_channels: params.max_blob_channels,
     };
     let (l1, store, mut chains) = run_generator(params.seed, std::slice::from_ref(&chain))?;
-    let chain = chains.pop().ok_or_else(|| DevnetError::Invariant("no chain".into()))?;
+    let chain = chains
+        .pop()
+        .ok_or_else(|| DevnetError::Invariant("no chain".into()))?;
     Ok(GeneratedDevnet {
         params,
         rollup_config: chain.rollup_config,
@@ -383,8 +385,8 @@ fn run_generator(
     let l1 = L1Chain::new(seed, genesis.header.timestamp, &mut store);
     let mut generators = Vec::with_capacity(chains.len());
     for (index, params) in chains.iter().enumerate() {
-        let index = u8::try_from(index)
-            .map_err(|_| DevnetError::Params("more than 255 chains".into()))?;
+        let index =
+            u8::try_from(index).map_err(|_| DevnetError::Params("more than 255 chains".into()))?;
         let plan = ChainPlan::new(seed, index, genesis.chain_id, params);
         generators.push(ChainGenerator::new(plan, &genesis, &l1, &mut store)?);
     }
@@ -394,7 +396,11 @@ fn run_generator(
         chains: generators,
     };
     generator.run()?;
-    let Generator { store, l1, chains: generators } = generator;
+    let Generator {
+        store,
+        l1,
+        chains: generators,
+    } = generator;
     let chains = generators
         .into_iter()
         .zip(chains)
@@ -485,7 +491,11 @@ impl Generator {
                 self.chains[index].sequence(number, timestamp, &self.l1, &mut self.store)?;
             }
         }
-        while !self.chains.iter().all(|c| c.batcher.is_done(c.plan.l2_blocks)) {
+        while !self
+            .chains
+            .iter()
+            .all(|c| c.batcher.is_done(c.plan.l2_blocks))
+        {
             self.seal_l1_block()?;
         }
         // One more L1 block without any batch data, so the head is not a batch block.

@@ -55,8 +55,8 @@ pub use store::PreimageStore;
 pub use super_claims::{SuperClaim, SuperClaimsFile, SuperTruth, super_claims};
 pub use super_output::{
     DEPENDENCY_SET_FILE, SUPER_CLAIMS_FILE, SUPER_INDEX_FILE, SuperChainIndex, SuperDevnet,
-    SuperDevnetChain, SuperDevnetIndex, bundled_super_devnet_dir, dependency_set_json,
-    rollup_file, write_super_devnet,
+    SuperDevnetChain, SuperDevnetIndex, bundled_super_devnet_dir, dependency_set_json, rollup_file,
+    write_super_devnet,
 };
 pub use users::TxCounts;
 

@@ -31,7 +31,7 @@ impl ChainAddresses {
     /// addresses with byte 18 set to `i`.
     pub fn of_chain(index: u8) -> Self {
         let nth = |base: Address| {
-            let mut bytes = base.0 .0;
+            let mut bytes = base.0.0;
             bytes[18] = bytes[18].wrapping_add(index);
             Address::from(bytes)
         };

@@ -244,8 +244,7 @@ pub fn super_claims(devnet: &GeneratedSuperDevnet) -> Vec<SuperClaim> {
     if chains >= 2 {
         claim(
             "middle-step",
-            "step 1 to step 2: the second chain's block at the next second (or its no-op)"
-                .into(),
+            "step 1 to step 2: the second chain's block at the next second (or its no-op)".into(),
             head,
             &state(1),
             state(2).hash(),
@@ -263,11 +262,17 @@ pub fn super_claims(devnet: &GeneratedSuperDevnet) -> Vec<SuperClaim> {
         );
     }
     // Padding steps.
-    for (from, name) in [(chains, "padding-first"), (64, "padding-middle"), (126, "padding-last")]
-    {
+    for (from, name) in [
+        (chains, "padding-first"),
+        (64, "padding-middle"),
+        (126, "padding-last"),
+    ] {
         claim(
             name,
-            format!("padding step {from} to {}: no chain left to derive", from + 1),
+            format!(
+                "padding step {from} to {}: no chain left to derive",
+                from + 1
+            ),
             head,
             &state(from),
             state(from + 1).hash(),
@@ -329,8 +334,7 @@ pub fn super_claims(devnet: &GeneratedSuperDevnet) -> Vec<SuperClaim> {
     // Trace extension: the proposal at or before the agreed super root.
     claim(
         "trace-extension",
-        "the proposal at the agreed super root's timestamp: the post-state is the pre-state"
-            .into(),
+        "the proposal at the agreed super root's timestamp: the post-state is the pre-state".into(),
         head,
         &state(0),
         state(0).hash(),

@@ -195,7 +195,10 @@ pub fn write_super_devnet(
             claims: super_claims(devnet),
         }),
     )?;
-    write(dir.join(SUPER_INDEX_FILE), &pretty(&SuperDevnetIndex::of(devnet)))?;
+    write(
+        dir.join(SUPER_INDEX_FILE),
+        &pretty(&SuperDevnetIndex::of(devnet)),
+    )?;
     let archive = devnet.store.to_archive();
     let compressed =
         zstd::encode_all(archive.as_slice(), ARCHIVE_ZSTD_LEVEL).map_err(|source| {

@@ -167,7 +167,10 @@ mod tests {
     fn super_output_layout() {
         let output = SuperOutput {
             timestamp: 0x0102,
-            outputs: vec![(10, B256::repeat_byte(0xaa)), (0x1234, B256::repeat_byte(0xbb))],
+            outputs: vec![
+                (10, B256::repeat_byte(0xaa)),
+                (0x1234, B256::repeat_byte(0xbb)),
+            ],
         };
         let bytes = output.encode();
         assert_eq!(bytes.len(), 1 + 8 + 2 * 64);
