@@ -239,6 +239,15 @@ impl<S: PreimageStore> OnlineFetcher<S> {
                 parent_hash,
                 attributes,
             } => self.payload_witness(*parent_hash, attributes).await,
+            // The super-root program's hints: the single-chain host has no pre-state or
+            // multi-chain nodes to answer them from.
+            Hint::AgreedPreState(_)
+            | Hint::L2OutputRoot { .. }
+            | Hint::L2Receipts { .. }
+            | Hint::L2BlockData { .. } => Err(OnlineError::Unsupported {
+                hint: hint.encode(),
+                reason: "a super-root hint; the single-chain host does not serve it".to_string(),
+            }),
         }
     }
 

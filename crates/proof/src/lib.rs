@@ -62,6 +62,7 @@ mod error;
 pub mod hint;
 pub mod l1;
 pub mod l2;
+pub mod local_key;
 pub mod oracle;
 pub mod precompile;
 pub mod trie;
