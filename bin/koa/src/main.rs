@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(args),
         Command::Exec(args) => commands::exec::run(args),
         Command::Devnet(args) => commands::devnet::run(args),
-        Command::Host(command) => commands::host::run(command.into_args()),
+        Command::Host(command) => command.run(),
     };
     match result {
         Ok(code) => code,
