@@ -54,6 +54,15 @@ enum HostForm {
 }
 
 impl HostCommand {
+    /// The `super` form's flags, if this is `koa host super`.
+    #[cfg(test)]
+    pub(crate) fn into_super(self) -> Option<super::host_super::Args> {
+        match self.form {
+            Some(HostForm::Super(args)) => Some(*args),
+            _ => None,
+        }
+    }
+
     /// Runs the command: `super` as a super-root host, the other forms as `koa host`.
     pub(crate) fn run(self) -> Result<ExitCode, CliError> {
         match self.form {

@@ -580,3 +580,99 @@ async fn super_fetcher(
     SuperOnlineFetcher::new(chains, store, inputs.boot.agreed_pre_state.clone())
         .map_err(|err| CliError::BadInput(ErrorChain(&err).to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// op-challenger's `KonaSuperExecutor.OracleCommand` argv after the server path, built as
+    /// it builds it: `--agreed-l2-pre-state` is `common.Bytes2Hex` (hex, no `0x`), the
+    /// timestamp `Text(10)`, `--l1-config-paths` (plural) and comma-joined lists.
+    fn op_challenger_argv(native: bool) -> Vec<String> {
+        let pre = "0100000000676a1f7f00000000000000000000000000000000000000000000000000000000746573746e07468c8e835a31790520e26b494b3c0a765483a75df80e63db9ff0508ba5c9";
+        let mut args: Vec<String> = [
+            "koa",
+            "host",
+            "super",
+            "--l1-node-address",
+            "http://127.0.0.1:8545/l1",
+            "--l1-beacon-address",
+            "http://127.0.0.1:8545/beacon",
+            "--l2-node-addresses",
+            "http://127.0.0.1:8545/l2,http://127.0.0.1:8546/l2",
+            "--l1-head",
+            "0x195b598867893ad2dadc1f647e3fc486436222cc44d799327f203192095af3a1",
+            "--agreed-l2-pre-state",
+            pre,
+            "--claimed-l2-post-state",
+            "0x3171a941f947610eefbce9b7337593bc74b484bfb92066b96b6d270a0ec8f0a8",
+            "--claimed-l2-timestamp",
+            "1735008128",
+        ]
+        .map(String::from)
+        .to_vec();
+        if native {
+            args.push("--native".into());
+        } else {
+            args.extend(["--server", "--data-dir", "/tmp/koa-data"].map(String::from));
+        }
+        args.extend(
+            [
+                "--rollup-config-paths",
+                "a/rollup-1.json,b/rollup-2.json",
+                "--l1-config-paths",
+                "l1/genesis.json",
+            ]
+            .map(String::from),
+        );
+        args
+    }
+
+    fn parse(argv: &[String]) -> Args {
+        let cli = crate::Cli::try_parse_from(argv).unwrap_or_else(|err| panic!("{err}"));
+        let crate::Command::Host(command) = cli.command else {
+            panic!("not koa host")
+        };
+        match command.into_super() {
+            Some(args) => args,
+            None => panic!("not koa host super"),
+        }
+    }
+
+    #[test]
+    fn op_challenger_server_argv_parses_exactly() {
+        let args = parse(&op_challenger_argv(false));
+        assert!(args.server && !args.native);
+        assert_eq!(
+            args.data_dir.as_deref(),
+            Some(std::path::Path::new("/tmp/koa-data"))
+        );
+        let pre = args.agreed_l2_pre_state.unwrap();
+        assert_eq!(pre.len(), 73);
+        assert_eq!(pre[0], 1);
+        assert_eq!(
+            u64::from_be_bytes(pre[1..9].try_into().unwrap()),
+            1_735_008_127
+        );
+        assert_eq!(args.claimed_l2_timestamp, Some(1_735_008_128));
+        assert_eq!(args.l2_node_addresses.len(), 2);
+        assert_eq!(args.l2_node_addresses[1], "http://127.0.0.1:8546/l2");
+        assert_eq!(args.rollup_config_paths.len(), 2);
+        assert_eq!(args.l1_config_path, [PathBuf::from("l1/genesis.json")]);
+    }
+
+    #[test]
+    fn op_challenger_native_argv_parses_exactly() {
+        let args = parse(&op_challenger_argv(true));
+        assert!(args.native && !args.server);
+        assert!(args.data_dir.is_none());
+    }
+
+    #[test]
+    fn pre_state_hex_with_or_without_prefix() {
+        assert_eq!(parse_hex("0x0102").unwrap().as_ref(), &[1, 2]);
+        assert_eq!(parse_hex("0102").unwrap().as_ref(), &[1, 2]);
+        assert!(parse_hex("0x01g2").is_err());
+    }
+}
