@@ -57,6 +57,7 @@ extern crate alloc;
 pub mod blob;
 pub mod boot;
 pub mod cache;
+pub mod chain;
 pub mod driver;
 mod error;
 pub mod hint;
@@ -72,6 +73,7 @@ pub mod witness;
 mod tests;
 
 pub use boot::{BootError, BootInfo};
+pub use chain::ChainContext;
 pub use driver::{Advance, ChainDriver, DriverStats};
 pub use error::{DataKind, PreimageError};
 pub use hint::{Hint, HintParseError, HintType};
@@ -244,7 +246,8 @@ where
         v.valid &= boot.claimed_l2_block_number == agreed;
         return Ok(v);
     }
-    let mut driver = ChainDriver::new(oracle, boot, store, verifier)?.with_precompiles(precompiles);
+    let mut driver = ChainDriver::new(oracle, boot.chain_context(), store, verifier)?
+        .with_precompiles(precompiles);
     let safe_head = driver.advance_to(boot.claimed_l2_block_number)?;
     let computed = driver.safe_head_output_root();
     let v = verdict(computed, safe_head, driver.stats());

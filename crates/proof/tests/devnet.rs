@@ -600,8 +600,13 @@ fn execute_with_extra_txs(
     let boot = koa_proof::BootInfo::load(&oracle).unwrap();
     let store =
         koa_proof::L2Store::new(&oracle, &boot.rollup_config, boot.agreed_l2_output_root).unwrap();
-    let mut driver =
-        koa_proof::ChainDriver::new(&oracle, &boot, store, koa_proof::blob::TrustedBlobs).unwrap();
+    let mut driver = koa_proof::ChainDriver::new(
+        &oracle,
+        boot.chain_context(),
+        store,
+        koa_proof::blob::TrustedBlobs,
+    )
+    .unwrap();
     let mut attributes = driver.derive_next().unwrap().expect("a block to derive");
     extend(&mut attributes.attributes.transactions, boot.l2_chain_id);
     let advance = driver.execute(&attributes).unwrap();
