@@ -66,6 +66,7 @@ pub mod l2;
 pub mod local_key;
 pub mod oracle;
 pub mod precompile;
+pub mod super_root;
 pub mod trie;
 pub mod witness;
 
@@ -142,6 +143,23 @@ pub enum ProofError {
         number: u64,
         /// What is wrong.
         reason: alloc::string::String,
+    },
+    /// The super-root boot information cannot be read.
+    #[error("cannot read the super-root boot info")]
+    SuperBoot(#[from] super_root::SuperBootError),
+    /// A super-root step that the transition's own rules exclude (a bug, never a verdict).
+    #[error("super-root transition: {0}")]
+    SuperTransition(&'static str),
+    /// A chain has interop active at the consolidated timestamp: its executing messages would
+    /// have to be checked, which koa does not do yet. A failure, never a verdict.
+    #[error(
+        "chain {chain_id} has interop active at {timestamp}: executing messages are not checked yet"
+    )]
+    InteropMessagesUnchecked {
+        /// The chain.
+        chain_id: u64,
+        /// The consolidated super root's timestamp.
+        timestamp: u64,
     },
     /// The deposits-only replacement of a failed payload failed too.
     #[error("deposits-only block {number} failed to execute")]
