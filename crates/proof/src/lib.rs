@@ -12,7 +12,9 @@
 //!
 //! - [`hint`]: the one [`Hint`] type the client sends and the host parses (kona's names and
 //!   payload layouts, so kona-host and koa's host both serve koa's client).
-//! - [`boot`]: [`BootInfo`], the inputs from the local keys.
+//! - [`boot`]: [`BootInfo`], the inputs from the local keys ([`local_key`]: both layouts).
+//! - [`chain`]: [`ChainContext`], one chain as a driver sees it.
+//! - [`super_root`]: the super-root program.
 //! - [`oracle`]: [`ProofOracle`], the caching, hinting, verifying front of the oracle.
 //! - [`l1`], [`blob`], [`l2`], [`trie`]: oracle-backed providers for derivation (L1 chain,
 //!   blobs, the L2 store) and execution (trie nodes, bytecode, headers, and their hints).
@@ -44,12 +46,16 @@
 //! (or [`run_with`]). Everything else — boot, providers, caching, derivation, execution — is
 //! this crate, unchanged.
 //!
-//! # Interop
+//! # Super roots
 //!
-//! The per-chain pieces do not assume a single chain: the providers and the [`L2Store`] are
-//! built per chain over a shared [`ProofOracle`], [`ChainDriver::next_block`] advances one
-//! chain by one block, and L2 hints carry an optional chain id (kona's multi-chain layout). A
-//! super-root driver builds one [`ChainDriver`] per chain and interleaves them.
+//! [`super_root`] is the program's second mode, for super dispute games: one step of the
+//! super-root state transition ([`super_root::run_super`], its own local-key layout in
+//! [`local_key`]). The per-chain pieces do not assume a single chain: a [`ChainContext`]
+//! (chain id, rollup config, L1 config, L1 head) is what a [`ChainDriver`], its [`L2Store`]
+//! and its hinter get, the providers are built per chain over a shared [`ProofOracle`],
+//! [`ChainDriver::next_block`] advances one chain by one block, and in the super-root mode
+//! every L2 hint carries the chain id (kona's multi-chain layout; the single-chain program's
+//! hints carry none, exactly as before).
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 
 extern crate alloc;
