@@ -71,6 +71,17 @@ pub struct BootInfo {
 }
 
 impl BootInfo {
+    /// The claim's chain as a driver sees it (L2 hints without a chain id).
+    pub const fn chain_context(&self) -> crate::ChainContext<'_> {
+        crate::ChainContext {
+            chain_id: self.l2_chain_id,
+            rollup_config: &self.rollup_config,
+            l1_chain_config: self.l1_chain_config,
+            l1_head: self.l1_head,
+            multi_chain: false,
+        }
+    }
+
     /// Reads the boot information from the local keys.
     pub fn load<O: PreimageOracleClient, H: HintWriterClient>(
         oracle: &ProofOracle<O, H>,
