@@ -313,7 +313,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
 /// How the client run ended: `Ok(valid)` or a one-line failure.
 pub(crate) struct Outcome {
     pub(crate) result: Result<bool, String>,
-    blocks: Option<u64>,
+    pub(crate) blocks: Option<u64>,
 }
 
 fn print_summary(summary: &Summary, json: bool) -> Result<(), CliError> {
@@ -539,7 +539,7 @@ fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
 }
 
 /// The first server failure, as one line.
-fn server_failure(
+pub(crate) fn server_failure(
     oracle: Result<(), ServerError>,
     hints: Result<(), ServerError>,
 ) -> Option<String> {

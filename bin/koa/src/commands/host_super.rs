@@ -27,7 +27,10 @@ use koa_protocol::{RollupConfig, super_root::SuperState};
 
 use super::{
     CliError,
-    host::{Outcome, Store, human_bytes, l1_chain_config, read_json_file, run_child, serve_fds},
+    host::{
+        Outcome, Store, human_bytes, l1_chain_config, read_json_file, run_child, serve_fds,
+        server_failure,
+    },
 };
 
 /// Arguments of `koa host super` (kona-host's `super` flags, plus koa's `--client`,
@@ -151,6 +154,7 @@ struct Summary {
     pre_state: String,
     claimed_l2_timestamp: u64,
     chains: Vec<u64>,
+    l2_blocks_executed: Option<u64>,
     preimages_served: u64,
     bytes_served: u64,
     preimages_fetched: u64,
@@ -243,14 +247,10 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             run_child(ClientRunner::new(Vm::Native, client), &backend),
         )
     } else {
-        return Err(CliError::BadInput(
-            "koa host super --native runs the super-root program in process, which this build \
-             does not have yet: pass --client <koa-client> (or --server / --vm)"
-                .into(),
-        ));
+        ("native".into(), run_in_process(&backend))
     };
     drop(backend);
-    let (verdict, exit_code, error) = match outcome.result {
+    let (verdict, exit_code, error) = match outcome.result.clone() {
         Ok(_) if args.server => ("served", 0u8, None),
         Ok(true) => ("valid", 0u8, None),
         Ok(false) => ("invalid", 1, None),
@@ -271,6 +271,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         },
         claimed_l2_timestamp: inputs.boot.claimed_timestamp,
         chains: chain_ids(&inputs.pre_state),
+        l2_blocks_executed: outcome.blocks,
         preimages_served: HostStats::get(&stats.served),
         bytes_served: HostStats::get(&stats.served_bytes),
         preimages_fetched: fetcher.as_ref().map_or(0, |f| f.stored()),
@@ -281,6 +282,61 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     print_summary(&summary, args.json)?;
     drop(runtime);
     Ok(ExitCode::from(exit_code))
+}
+
+/// Runs the super-root program in this process: `koa_proof::super_root::run_super_with` on
+/// this thread, the oracle and hint servers on two more, connected by pipes.
+fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
+    use koa_preimage::{HintReader, HintWriter, OracleReader, OracleServer, PipeChannel};
+    let pipes = PipeChannel::pair().and_then(|oracle| Ok((oracle, PipeChannel::pair()?)));
+    let ((client_oracle, host_oracle), (client_hints, host_hints)) = match pipes {
+        Ok(pipes) => pipes,
+        Err(err) => {
+            return Outcome {
+                result: Err(format!("cannot create pipes: {err}")),
+                blocks: None,
+            };
+        }
+    };
+    std::thread::scope(|scope| {
+        let oracle = scope.spawn(move || OracleServer::new(host_oracle).serve(backend));
+        let hints = scope.spawn(move || HintReader::new(host_hints).serve(backend));
+        let verdict = koa_proof::super_root::run_super_with(
+            OracleReader::new(client_oracle),
+            HintWriter::new(client_hints),
+            koa_proof::blob::KzgBlobVerifier,
+        );
+        let panicked = || {
+            Err(koa_preimage::ServerError::Fetch(
+                koa_preimage::FetchError::Backend("a server thread panicked".into()),
+            ))
+        };
+        let oracle = oracle.join().unwrap_or_else(|_| panicked());
+        let hints = hints.join().unwrap_or_else(|_| panicked());
+        match (verdict, server_failure(oracle, hints)) {
+            (_, Some(error)) => Outcome {
+                result: Err(error),
+                blocks: None,
+            },
+            (Ok(verdict), None) => {
+                tracing::info!(
+                    target: "koa::host",
+                    step = ?verdict.step,
+                    blocks = verdict.driver.blocks_executed,
+                    preimages = verdict.oracle.preimages,
+                    "super-root step judged"
+                );
+                Outcome {
+                    result: Ok(verdict.valid),
+                    blocks: Some(verdict.driver.blocks_executed),
+                }
+            }
+            (Err(err), None) => Outcome {
+                result: Err(ErrorChain(&err).to_string()),
+                blocks: None,
+            },
+        }
+    })
 }
 
 fn print_summary(summary: &Summary, json: bool) -> Result<(), CliError> {
@@ -294,13 +350,16 @@ fn print_summary(summary: &Summary, json: bool) -> Result<(), CliError> {
         eprintln!("error: {error}");
     }
     println!(
-        "{}: super-root claim at {} from the {} ({} mode); chains {:?}; {} preimages served \
-         ({}); {} fetched in {} RPC calls; {:.2}s",
+        "{}: super-root claim at {} from the {} ({} mode); chains {:?}; {} L2 blocks executed; \
+         {} preimages served ({}); {} fetched in {} RPC calls; {:.2}s",
         summary.verdict,
         summary.claimed_l2_timestamp,
         summary.pre_state,
         summary.mode,
         summary.chains,
+        summary
+            .l2_blocks_executed
+            .map_or_else(|| "?".to_string(), |b| b.to_string()),
         summary.preimages_served,
         human_bytes(summary.bytes_served),
         summary.preimages_fetched,
