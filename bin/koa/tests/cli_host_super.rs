@@ -138,3 +138,68 @@ fn every_bundled_super_claim_online_against_devnet_serve() {
         }
     }
 }
+
+/// A devnet generated with another seed (and other block times), proved from op-program's
+/// data directory the generator writes: `--data-dir` and the files, as any tool would pass
+/// them.
+#[test]
+fn another_seed_from_its_data_dir() {
+    for (chains, block_times) in [(1, "2"), (2, "1,2")] {
+        let out =
+            std::env::temp_dir().join(format!("koa-super-seed5-{chains}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let status = koa()
+            .args(["devnet", "generate", "--seed", "5", "--l2-blocks", "30"])
+            .args([
+                "--chains",
+                &chains.to_string(),
+                "--block-times",
+                block_times,
+            ])
+            .arg("--out")
+            .arg(&out)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let devnet = SuperDevnet::load(&out).unwrap();
+        let rollups: Vec<String> = devnet
+            .chains
+            .iter()
+            .map(|c| {
+                out.join(koa_devnet::rollup_file(c.rollup_config.l2_chain_id))
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        for claim in &devnet.claims {
+            let output = koa()
+                .args(["host", "super", "--native", "--data-dir"])
+                .arg(out.join(koa_devnet::PREIMAGE_DIR))
+                .args(["--l1-head", &claim.l1_head.to_string()])
+                .args(["--agreed-l2-pre-state", &claim.agreed_l2_pre_state])
+                .args([
+                    "--claimed-l2-post-state",
+                    &claim.claimed_l2_post_state.to_string(),
+                ])
+                .args([
+                    "--claimed-l2-timestamp",
+                    &claim.claimed_l2_timestamp.to_string(),
+                ])
+                .args(["--rollup-config-paths", &rollups.join(",")])
+                .arg("--l1-config-path")
+                .arg(out.join(koa_devnet::L1_CONFIG_FILE))
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(expected_code(claim.expected_valid)),
+                "seed 5, {chains} chains, claim {}: {}{}",
+                claim.name,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}
