@@ -19,6 +19,10 @@
 extern crate alloc;
 
 mod outcome;
+mod program;
+
+/// The program this binary runs: output-root claims.
+const PROGRAM: program::Program = program::Program::SingleChain;
 
 #[cfg(not(feature = "fpvm"))]
 mod native;
@@ -30,8 +34,7 @@ koa_fpvm::entry!(fpvm_main);
 /// unless the proof core accelerates it.
 #[cfg(feature = "fpvm")]
 fn fpvm_main() -> outcome::Outcome {
-    let result = koa_proof::run(koa_fpvm::oracle_reader(), koa_fpvm::hint_writer());
-    outcome::Outcome::from_result(result)
+    PROGRAM.run(koa_fpvm::oracle_reader(), koa_fpvm::hint_writer())
 }
 
 #[cfg(not(feature = "fpvm"))]

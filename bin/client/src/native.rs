@@ -37,7 +37,8 @@ enum UsageError {
 
 const USAGE: &str = "usage: koa-client [--witness FILE | --record-witness FILE]\n\
     \n\
-    Judges an OP Stack output root claim. Without flags the preimage oracle is on file\n\
+    Judges an OP Stack claim (koa-client: an output root; koa-client-super: a super-root\n\
+    state). Without flags the preimage oracle is on file\n\
     descriptors 3-6 (hint read, hint write, preimage read, preimage write), as on an FPVM.\n\
     --record-witness FILE   also write every preimage read to FILE (a preimage archive)\n\
     --witness FILE          judge the claim from FILE alone, every preimage checked\n\
@@ -83,15 +84,12 @@ pub(crate) fn main() -> ExitCode {
         }
     };
     let outcome = match mode {
-        Mode::Host => Outcome::from_result(koa_proof::run(
-            koa_fpvm::oracle_reader(),
-            koa_fpvm::hint_writer(),
-        )),
+        Mode::Host => crate::PROGRAM.run(koa_fpvm::oracle_reader(), koa_fpvm::hint_writer()),
         Mode::Record(path) => record(&path),
         Mode::Witness(path) => replay(&path),
     };
     match &outcome {
-        Outcome::Verdict(_) => println!("{}", outcome.report()),
+        Outcome::Verdict(_) | Outcome::SuperVerdict(_) => println!("{}", outcome.report()),
         Outcome::Failure(_) => eprintln!("{}", outcome.report()),
     }
     ExitCode::from(outcome.exit_code())
@@ -104,11 +102,11 @@ pub(crate) fn main() -> ExitCode {
 /// proofs are recorded) and precompiles run in-process, as a zkVM or TEE replays them.
 fn record(path: &std::path::Path) -> Outcome {
     let oracle = RecordingOracle::new(koa_fpvm::oracle_reader());
-    let outcome = Outcome::from_result(koa_proof::run_with(
+    let outcome = crate::PROGRAM.run_with(
         &oracle,
         koa_fpvm::hint_writer(),
         koa_proof::blob::KzgBlobVerifier,
-    ));
+    );
     if let Outcome::Failure(_) = outcome {
         return outcome;
     }
@@ -150,11 +148,7 @@ fn replay(path: &std::path::Path) -> Outcome {
         oracle.len(),
         oracle.boot_digest()
     );
-    Outcome::from_result(koa_proof::run_with(
-        &oracle,
-        NoHints,
-        koa_proof::blob::KzgBlobVerifier,
-    ))
+    crate::PROGRAM.run_with(&oracle, NoHints, koa_proof::blob::KzgBlobVerifier)
 }
 
 #[cfg(test)]

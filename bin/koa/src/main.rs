@@ -18,18 +18,18 @@ mod commands;
                   chains are built in: see `koa chains` and `koa config <CHAIN>`.",
     propagate_version = true
 )]
-struct Cli {
+pub(crate) struct Cli {
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `koa_executor=debug`.
     #[arg(long, global = true, env = "KOA_LOG", default_value = "warn")]
     log: String,
 
     #[command(subcommand)]
-    command: Command,
+    pub(crate) command: Command,
 }
 
 /// koa's subcommands.
 #[derive(Debug, Subcommand)]
-enum Command {
+pub(crate) enum Command {
     /// List the chains embedded from the superchain registry.
     Chains(commands::chains::Args),
     /// Print a chain's rollup config as JSON, in op-node's rollup.json shape.
@@ -60,7 +60,7 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(args),
         Command::Exec(args) => commands::exec::run(args),
         Command::Devnet(args) => commands::devnet::run(args),
-        Command::Host(command) => commands::host::run(command.into_args()),
+        Command::Host(command) => command.run(),
         Command::Bench(args) => commands::bench::run(args),
         Command::Vm(args) => commands::vm::run(*args),
     };

@@ -26,6 +26,9 @@ mod plan;
 mod providers;
 mod rng;
 mod store;
+mod super_claims;
+mod super_output;
+pub mod super_root;
 mod tries;
 mod users;
 
@@ -33,8 +36,9 @@ pub use batcher::{Carrier, ChannelKind, Compression};
 pub use blobs::{BlobData, roots_of_unity};
 pub use claims::{Claim, ClaimsFile, claims};
 pub use generate::{
-    DevnetParams, GENESIS_JSON_ZST, GeneratedDevnet, L2_BLOCK_TIME, SCHEDULED_FORKS,
-    SEQ_WINDOW_SIZE, generate,
+    DevnetParams, GENESIS_JSON_ZST, GeneratedChain, GeneratedDevnet, GeneratedSuperDevnet,
+    L2_BLOCK_TIME, SCHEDULED_FORKS, SEQ_WINDOW_SIZE, SuperChainParams, SuperDevnetParams, generate,
+    generate_super,
 };
 pub use genesis::L2Genesis;
 pub use l1::{DEVNET_L1_CHAIN_ID, L1_BLOCK_TIME, L1Block, L1Chain, devnet_l1_config};
@@ -44,10 +48,16 @@ pub use output::{
     ARCHIVE_FILE, CHAIN_FILE, CLAIMS_FILE, ChainIndex, ForkEntry, L1_CONFIG_FILE, L2BlockEntry,
     PREIMAGE_DIR, ROLLUP_FILE, WriteOptions, l1_chain_config_json, write_devnet,
 };
-pub use plan::{BATCH_INBOX, PORTAL, SYSTEM_CONFIG};
+pub use plan::{BATCH_INBOX, ChainAddresses, PORTAL, SYSTEM_CONFIG};
 pub use providers::{L1View, L2Chain, L2View, NotInDevnet, blobs_of};
 pub use rng::TestKey;
 pub use store::PreimageStore;
+pub use super_claims::{SuperClaim, SuperClaimsFile, SuperTruth, super_claims};
+pub use super_output::{
+    DEPENDENCY_SET_FILE, SUPER_CLAIMS_FILE, SUPER_INDEX_FILE, SuperChainIndex, SuperDevnet,
+    SuperDevnetChain, SuperDevnetIndex, bundled_super_devnet_dir, dependency_set_json, rollup_file,
+    write_super_devnet,
+};
 pub use users::TxCounts;
 
 /// A devnet failure.

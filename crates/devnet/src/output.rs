@@ -31,7 +31,7 @@ pub const ARCHIVE_FILE: &str = "preimages.kpa.zst";
 pub const PREIMAGE_DIR: &str = "preimages";
 
 /// zstd level of the archive (deterministic for a given zstd version).
-const ARCHIVE_ZSTD_LEVEL: i32 = 19;
+pub(crate) const ARCHIVE_ZSTD_LEVEL: i32 = 19;
 
 /// An L2 block in the chain index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +50,21 @@ pub struct L2BlockEntry {
     pub transactions: usize,
     /// Gas used.
     pub gas_used: u64,
+}
+
+impl L2BlockEntry {
+    /// The entry of `block`, whose batch L1 block `safe_l1_block` completes.
+    pub fn of(block: &crate::L2Block, safe_l1_block: u64) -> Self {
+        Self {
+            number: block.header.number,
+            hash: block.header.hash(),
+            output_root: block.output().hash(),
+            l1_origin: block.info.l1_origin.number,
+            safe_l1_block,
+            transactions: block.transactions.len(),
+            gas_used: block.header.gas_used,
+        }
+    }
 }
 
 /// A scheduled fork.
@@ -103,15 +118,7 @@ impl ChainIndex {
                 .l2
                 .iter()
                 .zip(&devnet.safe_at)
-                .map(|(block, safe)| L2BlockEntry {
-                    number: block.header.number,
-                    hash: block.header.hash(),
-                    output_root: block.output().hash(),
-                    l1_origin: block.info.l1_origin.number,
-                    safe_l1_block: *safe,
-                    transactions: block.transactions.len(),
-                    gas_used: block.header.gas_used,
-                })
+                .map(|(block, safe)| L2BlockEntry::of(block, *safe))
                 .collect(),
             forks: devnet
                 .params
@@ -172,11 +179,11 @@ pub struct WriteOptions {
     pub data_dir: bool,
 }
 
-fn write(path: PathBuf, bytes: &[u8]) -> Result<(), DevnetError> {
+pub(crate) fn write(path: PathBuf, bytes: &[u8]) -> Result<(), DevnetError> {
     fs::write(&path, bytes).map_err(|source| DevnetError::Io { path, source })
 }
 
-fn pretty(value: &impl Serialize) -> Vec<u8> {
+pub(crate) fn pretty(value: &impl Serialize) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(value).expect("devnet types serialize");
     out.push(b'\n');
     out
@@ -214,21 +221,24 @@ pub fn write_devnet(
         })?;
     write(dir.join(ARCHIVE_FILE), &compressed)?;
     if options.data_dir {
-        write_preimage_dir(devnet, &dir.join(PREIMAGE_DIR))?;
+        write_preimage_dir(&devnet.store, &dir.join(PREIMAGE_DIR))?;
     }
     Ok(())
 }
 
 /// op-program's `DiskKV` layout: `kvformat` holding `directory`, and each preimage at
 /// `<hex key[0..4]>/<hex key[4..64]>.txt` as lowercase hex.
-fn write_preimage_dir(devnet: &GeneratedDevnet, dir: &Path) -> Result<(), DevnetError> {
+pub(crate) fn write_preimage_dir(
+    store: &crate::PreimageStore,
+    dir: &Path,
+) -> Result<(), DevnetError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| DevnetError::Io { path, source }
     };
     fs::create_dir_all(dir).map_err(io(dir))?;
     write(dir.join("kvformat"), b"directory")?;
-    for (key, value) in devnet.store.typed() {
+    for (key, value) in store.typed() {
         let name = hex::encode(key.as_bytes());
         let sub = dir.join(&name[..4]);
         if !sub.exists() {

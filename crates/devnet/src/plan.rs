@@ -14,6 +14,35 @@ pub const SYSTEM_CONFIG: Address = address!("0x5c0f16000000000000000000000000000
 /// The devnet's batch inbox.
 pub const BATCH_INBOX: Address = address!("0xff00000000000000000000000000000000900001");
 
+/// The L1 contracts of one L2 chain of the devnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainAddresses {
+    /// The OptimismPortal.
+    pub portal: Address,
+    /// The SystemConfig.
+    pub system_config: Address,
+    /// The batch inbox.
+    pub batch_inbox: Address,
+}
+
+impl ChainAddresses {
+    /// The contracts of the devnet's chain at `index` (in chain id order): the first chain
+    /// has [`PORTAL`], [`SYSTEM_CONFIG`] and [`BATCH_INBOX`]; chain `i` has the same
+    /// addresses with byte 18 set to `i`.
+    pub fn of_chain(index: u8) -> Self {
+        let nth = |base: Address| {
+            let mut bytes = base.0.0;
+            bytes[18] = bytes[18].wrapping_add(index);
+            Address::from(bytes)
+        };
+        Self {
+            portal: nth(PORTAL),
+            system_config: nth(SYSTEM_CONFIG),
+            batch_inbox: nth(BATCH_INBOX),
+        }
+    }
+}
+
 /// A deposit: what the portal's `depositTransaction` call turns into an event.
 #[derive(Debug, Clone)]
 pub struct Deposit {
@@ -34,8 +63,8 @@ pub struct Deposit {
 }
 
 impl Deposit {
-    /// The portal's `TransactionDeposited(from, to, 0, opaqueData)` log.
-    pub fn log(&self) -> Log {
+    /// The `TransactionDeposited(from, to, 0, opaqueData)` log of the portal at `portal`.
+    pub fn log(&self, portal: Address) -> Log {
         let mut opaque = Vec::with_capacity(73 + self.data.len());
         opaque.extend_from_slice(&U256::from(self.mint).to_be_bytes::<32>());
         opaque.extend_from_slice(&self.value.to_be_bytes::<32>());
@@ -48,7 +77,7 @@ impl Deposit {
             self.to
         };
         Log {
-            address: PORTAL,
+            address: portal,
             data: LogData::new_unchecked(
                 vec![
                     DEPOSIT_EVENT_TOPIC,
@@ -106,8 +135,9 @@ pub enum ConfigUpdate {
 }
 
 impl ConfigUpdate {
-    /// The SystemConfig's `ConfigUpdate(0, type, abi.encode(payload))` log.
-    pub fn log(&self) -> Log {
+    /// The `ConfigUpdate(0, type, abi.encode(payload))` log of the SystemConfig at
+    /// `system_config`.
+    pub fn log(&self, system_config: Address) -> Log {
         let word = |value: U256| value.to_be_bytes::<32>().to_vec();
         let (kind, payload) = match *self {
             Self::Batcher(address) => (
@@ -146,7 +176,7 @@ impl ConfigUpdate {
             ),
         };
         Log {
-            address: SYSTEM_CONFIG,
+            address: system_config,
             data: LogData::new_unchecked(
                 vec![
                     CONFIG_UPDATE_TOPIC,

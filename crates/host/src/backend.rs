@@ -10,7 +10,7 @@
 
 use crate::{
     blob::{stored_blob_commitment, verify_stored_blob},
-    online::OnlineFetcher,
+    online::{OnlineError, OnlineFetcher},
     store::{InvalidPreimage, PreimageStore, StoreError, check_preimage},
 };
 use alloy_primitives::B256;
@@ -21,6 +21,8 @@ use koa_proof::{
 };
 use std::{
     collections::HashSet,
+    future::Future,
+    pin::Pin,
     sync::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
@@ -51,13 +53,7 @@ pub struct BootInputs {
 impl BootInputs {
     /// The value of local key `key`, if the inputs have it.
     pub fn local(&self, key: PreimageKey) -> Option<Vec<u8>> {
-        let data: &[u8] = key.key_data();
-        if data[..23].iter().any(|&b| b != 0) {
-            return None;
-        }
-        let mut index: [u8; 8] = [0; 8];
-        index.copy_from_slice(&data[23..]);
-        match u64::from_be_bytes(index) {
+        match local_index(key)? {
             1 => Some(self.l1_head.to_vec()),
             2 => Some(self.agreed_l2_output_root.to_vec()),
             3 => Some(self.claimed_l2_output_root.to_vec()),
@@ -67,6 +63,91 @@ impl BootInputs {
             7 => self.l1_config.clone(),
             _ => None,
         }
+    }
+}
+
+/// A super-root dispute's inputs, served as kona's super-mode local keys (kona-host
+/// `super`; `specs/interop/fault-proof.md`: the L2 block number key carries the timestamp).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuperBootInputs {
+    /// Local key 1: the L1 head hash.
+    pub l1_head: B256,
+    /// The agreed pre-state's preimage (a super root, a transition state or `invalid`); local
+    /// key 2 is its `keccak256` commitment, and the `agreed-pre-state` hint serves it.
+    pub agreed_pre_state: Vec<u8>,
+    /// Local key 3: the claimed post-state commitment.
+    pub claimed_post_state: B256,
+    /// Local key 4: the claimed (proposal) timestamp.
+    pub claimed_timestamp: u64,
+    /// Local key 6: a JSON map of rollup configs by chain id, for chains not embedded.
+    pub rollup_configs: Option<Vec<u8>>,
+    /// Local key 7: the L1 chain config JSON, for an L1 not embedded in the client.
+    pub l1_config: Option<Vec<u8>>,
+    /// Local key 8: the dependency set JSON.
+    pub dependency_set: Option<Vec<u8>>,
+}
+
+impl SuperBootInputs {
+    /// The agreed pre-state commitment (local key 2).
+    pub fn agreed_pre_state_commitment(&self) -> B256 {
+        alloy_primitives::keccak256(&self.agreed_pre_state)
+    }
+
+    /// The value of local key `key`, if the inputs have it. Key 5 (the L2 chain id) is not
+    /// used in super mode and is never served.
+    pub fn local(&self, key: PreimageKey) -> Option<Vec<u8>> {
+        match local_index(key)? {
+            1 => Some(self.l1_head.to_vec()),
+            2 => Some(self.agreed_pre_state_commitment().to_vec()),
+            3 => Some(self.claimed_post_state.to_vec()),
+            4 => Some(self.claimed_timestamp.to_be_bytes().to_vec()),
+            6 => self.rollup_configs.clone(),
+            7 => self.l1_config.clone(),
+            8 => self.dependency_set.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// The index of a local key whose first 24 bytes (of the 32) are zero.
+fn local_index(key: PreimageKey) -> Option<u64> {
+    let data: &[u8] = key.key_data();
+    if data[..23].iter().any(|&b| b != 0) {
+        return None;
+    }
+    let mut index: [u8; 8] = [0; 8];
+    index.copy_from_slice(&data[23..]);
+    Some(u64::from_be_bytes(index))
+}
+
+/// The local inputs of a run: an output-root dispute or a super-root one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalInputs {
+    /// kona-host `single`'s local keys.
+    Single(BootInputs),
+    /// kona-host `super`'s local keys.
+    Super(SuperBootInputs),
+}
+
+impl LocalInputs {
+    /// The value of local key `key`, if the inputs have it.
+    pub fn local(&self, key: PreimageKey) -> Option<Vec<u8>> {
+        match self {
+            Self::Single(inputs) => inputs.local(key),
+            Self::Super(inputs) => inputs.local(key),
+        }
+    }
+}
+
+impl From<BootInputs> for LocalInputs {
+    fn from(inputs: BootInputs) -> Self {
+        Self::Single(inputs)
+    }
+}
+
+impl From<SuperBootInputs> for LocalInputs {
+    fn from(inputs: SuperBootInputs) -> Self {
+        Self::Super(inputs)
     }
 }
 
@@ -94,21 +175,45 @@ impl HostStats {
     }
 }
 
+/// What answers hints online: fetches the data a hint names into the store.
+pub trait HintFetcher: Send + Sync {
+    /// Fetches and stores everything `hint` names.
+    fn fetch<'a>(
+        &'a self,
+        hint: &'a Hint,
+    ) -> Pin<Box<dyn Future<Output = Result<(), OnlineError>> + Send + 'a>>;
+}
+
+impl<S: PreimageStore> HintFetcher for OnlineFetcher<S> {
+    fn fetch<'a>(
+        &'a self,
+        hint: &'a Hint,
+    ) -> Pin<Box<dyn Future<Output = Result<(), OnlineError>> + Send + 'a>> {
+        Box::pin(Self::fetch(self, hint))
+    }
+}
+
 /// Online fetching: the fetcher and the runtime it runs on.
-#[derive(Debug)]
-pub struct Online<S> {
-    /// The fetcher.
-    pub fetcher: Arc<OnlineFetcher<S>>,
+pub struct Online {
+    /// The fetcher (one chain's [`OnlineFetcher`], or a super-root run's fetcher over
+    /// several chains).
+    pub fetcher: Arc<dyn HintFetcher>,
     /// The runtime the fetches run on.
     pub runtime: tokio::runtime::Handle,
+}
+
+impl std::fmt::Debug for Online {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Online").finish_non_exhaustive()
+    }
 }
 
 /// The preimage source and hint handler of a run.
 #[derive(Debug)]
 pub struct HostBackend<S> {
-    inputs: BootInputs,
+    inputs: LocalInputs,
     store: S,
-    online: Option<Online<S>>,
+    online: Option<Online>,
     last_hint: Mutex<Option<Hint>>,
     /// Commitments of blobs already checked with KZG while serving from the store.
     checked_blobs: Mutex<HashSet<[u8; 48]>>,
@@ -116,10 +221,11 @@ pub struct HostBackend<S> {
 }
 
 impl<S: PreimageStore> HostBackend<S> {
-    /// A backend serving `inputs` and the preimages in `store`, offline.
-    pub fn offline(inputs: BootInputs, store: S) -> Self {
+    /// A backend serving `inputs` (single or super mode) and the preimages in `store`,
+    /// offline.
+    pub fn offline(inputs: impl Into<LocalInputs>, store: S) -> Self {
         Self {
-            inputs,
+            inputs: inputs.into(),
             store,
             online: None,
             last_hint: Mutex::new(None),
@@ -129,7 +235,7 @@ impl<S: PreimageStore> HostBackend<S> {
     }
 
     /// A backend that fetches missing preimages through `online` into `store`.
-    pub fn online(inputs: BootInputs, store: S, online: Online<S>) -> Self {
+    pub fn online(inputs: impl Into<LocalInputs>, store: S, online: Online) -> Self {
         Self {
             online: Some(online),
             ..Self::offline(inputs, store)

@@ -5,6 +5,7 @@
 //! - [`rpc`]: the async JSON-RPC / REST client for L1, beacon and L2 nodes.
 //! - [`blob`]: blobs as preimages, fetched from a beacon node and checked with KZG.
 //! - [`online`]: answering hints from the nodes.
+//! - [`online_super`]: answering a super-root program's hints from one L2 node per chain.
 //! - [`backend`]: local inputs + store + online fetching behind the oracle and hint traits.
 //! - [`runner`]: runs a program under `qemu-riscv64` / `qemu-mips64` (or natively) with its
 //!   preimage file descriptors wired to the host's oracle and hint servers.
@@ -16,6 +17,7 @@ pub mod backend;
 pub mod blob;
 pub mod elf;
 pub mod online;
+pub mod online_super;
 pub mod precompile;
 pub mod rpc;
 pub mod runner;
@@ -23,7 +25,9 @@ pub mod rv64;
 pub mod store;
 pub mod vm;
 
-pub use backend::{BootInputs, HostBackend, HostStats, Online};
+pub use backend::{
+    BootInputs, HintFetcher, HostBackend, HostStats, LocalInputs, Online, SuperBootInputs,
+};
 pub use runner::{
     ClientRunner, DEFAULT_RUN_TIMEOUT, MAX_CAPTURED_OUTPUT, RunError, RunOutcome, Vm,
 };

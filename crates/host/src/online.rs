@@ -239,6 +239,15 @@ impl<S: PreimageStore> OnlineFetcher<S> {
                 parent_hash,
                 attributes,
             } => self.payload_witness(*parent_hash, attributes).await,
+            // The super-root program's hints: the single-chain host has no pre-state or
+            // multi-chain nodes to answer them from.
+            Hint::AgreedPreState(_)
+            | Hint::L2OutputRoot { .. }
+            | Hint::L2Receipts { .. }
+            | Hint::L2BlockData { .. } => Err(OnlineError::Unsupported {
+                hint: hint.encode(),
+                reason: "a super-root hint; the single-chain host does not serve it".to_string(),
+            }),
         }
     }
 
@@ -410,6 +419,56 @@ impl<S: PreimageStore> OnlineFetcher<S> {
                 ),
             });
         }
+        self.put(PreimageKey::keccak256(root), &output.encode())?;
+        self.store_proof(&proof)
+    }
+
+    /// Super roots: the receipts of L2 block `hash` (`l2-receipts`), checked against the
+    /// block's receipts root.
+    pub(crate) async fn l2_receipts(&self, hash: B256) -> Result<(), OnlineError> {
+        let node: &NodeClient = &self.nodes.l2;
+        let header: Header = self.header(node, hash).await?;
+        let receipts: Vec<Bytes> = node.call("debug_getRawReceipts", [hash]).await?;
+        let encoded: Vec<Vec<u8>> = receipts.into_iter().map(|r| r.to_vec()).collect();
+        self.store_ordered_trie(node, "debug_getRawReceipts", &encoded, header.receipts_root)
+    }
+
+    /// Super roots: the preimage of output root `root`, the output of L2 block `number`
+    /// (`l2-output-root`): the block's header and the message passer's storage root, checked
+    /// to hash to `root`.
+    pub(crate) async fn l2_output_at(&self, number: u64, root: B256) -> Result<(), OnlineError> {
+        let node: &NodeClient = &self.nodes.l2;
+        let raw: Bytes = node
+            .call("debug_getRawHeader", [format!("{number:#x}")])
+            .await?;
+        let header = Header::decode(&mut raw.as_ref()).map_err(|err| OnlineError::WrongData {
+            node: node.name().to_string(),
+            method: "debug_getRawHeader",
+            reason: format!("header of block {number} does not decode: {err}"),
+        })?;
+        let hash = header.hash_slow();
+        let proof: ProofResponse = node
+            .call(
+                "eth_getProof",
+                (L2_TO_L1_MESSAGE_PASSER, Vec::<B256>::new(), hash),
+            )
+            .await?;
+        let output = OutputRoot {
+            state_root: header.state_root,
+            message_passer_storage_root: proof.storage_hash,
+            block_hash: hash,
+        };
+        if output.hash() != root {
+            return Err(OnlineError::WrongData {
+                node: node.name().to_string(),
+                method: "eth_getProof",
+                reason: format!(
+                    "the output root of block {number} ({hash}) is {}, not {root}",
+                    output.hash()
+                ),
+            });
+        }
+        self.put_keccak(&raw)?;
         self.put(PreimageKey::keccak256(root), &output.encode())?;
         self.store_proof(&proof)
     }

@@ -1,14 +1,5 @@
-//! The boot information: the dispute's inputs, read from the local preimage keys.
-//!
-//! | key | value                                   |
-//! |-----|-----------------------------------------|
-//! | 1   | L1 head hash (32 bytes)                 |
-//! | 2   | agreed L2 output root (32 bytes)        |
-//! | 3   | claimed L2 output root (32 bytes)       |
-//! | 4   | claimed L2 block number (u64 BE)        |
-//! | 5   | L2 chain id (u64 BE)                    |
-//! | 6   | rollup config JSON (op-node rollup.json)|
-//! | 7   | L1 chain config JSON (geth genesis config shape) |
+//! The boot information: the dispute's inputs, read from the local preimage keys (the layout:
+//! [`crate::local_key`]).
 //!
 //! Keys 6 and 7 are read only when the chain id is not one of the chains embedded from the
 //! superchain registry (`koa-registry`), as in op-program and kona.
@@ -23,20 +14,10 @@ use crate::{
     oracle::ProofOracle,
 };
 
-/// Local key of the L1 head hash.
-pub const L1_HEAD_KEY: u64 = 1;
-/// Local key of the agreed L2 output root.
-pub const AGREED_L2_OUTPUT_ROOT_KEY: u64 = 2;
-/// Local key of the claimed L2 output root.
-pub const CLAIMED_L2_OUTPUT_ROOT_KEY: u64 = 3;
-/// Local key of the claimed L2 block number.
-pub const CLAIMED_L2_BLOCK_NUMBER_KEY: u64 = 4;
-/// Local key of the L2 chain id.
-pub const L2_CHAIN_ID_KEY: u64 = 5;
-/// Local key of the rollup config JSON.
-pub const ROLLUP_CONFIG_KEY: u64 = 6;
-/// Local key of the L1 chain config JSON.
-pub const L1_CHAIN_CONFIG_KEY: u64 = 7;
+pub use crate::local_key::{
+    AGREED_L2_OUTPUT_ROOT_KEY, CLAIMED_L2_BLOCK_NUMBER_KEY, CLAIMED_L2_OUTPUT_ROOT_KEY,
+    L1_CHAIN_CONFIG_KEY, L1_HEAD_KEY, L2_CHAIN_ID_KEY, ROLLUP_CONFIG_KEY,
+};
 
 /// The boot information cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,6 +71,17 @@ pub struct BootInfo {
 }
 
 impl BootInfo {
+    /// The claim's chain as a driver sees it (L2 hints without a chain id).
+    pub const fn chain_context(&self) -> crate::ChainContext<'_> {
+        crate::ChainContext {
+            chain_id: self.l2_chain_id,
+            rollup_config: &self.rollup_config,
+            l1_chain_config: self.l1_chain_config,
+            l1_head: self.l1_head,
+            multi_chain: false,
+        }
+    }
+
     /// Reads the boot information from the local keys.
     pub fn load<O: PreimageOracleClient, H: HintWriterClient>(
         oracle: &ProofOracle<O, H>,

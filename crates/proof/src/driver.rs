@@ -25,7 +25,7 @@ use op_alloy_consensus::{OpTxEnvelope, OpTxType};
 use crate::{
     ProofError,
     blob::{BlobVerifier, OracleBlobProvider},
-    boot::BootInfo,
+    chain::ChainContext,
     error::{DataKind, PreimageError},
     hint::{Hint, HintType},
     l1::OracleL1Chain,
@@ -73,6 +73,8 @@ pub enum Advance {
 pub struct ChainDriver<'a, O, H, V> {
     oracle: &'a ProofOracle<O, H>,
     config: &'a RollupConfig,
+    /// The chain id L2 hints carry (`None` for the single-chain program).
+    hint_chain_id: Option<u64>,
     pipeline: OraclePipeline<'a, O, H, V>,
     safe_head: L2BlockInfo,
     stats: DriverStats,
@@ -85,20 +87,20 @@ where
     H: HintWriterClient,
     V: BlobVerifier,
 {
-    /// A driver for the chain of `boot`, starting at the agreed block of `store`.
+    /// A driver for `chain`, starting at the agreed block of `store`.
     pub fn new(
         oracle: &'a ProofOracle<O, H>,
-        boot: &'a BootInfo,
+        context: ChainContext<'a>,
         mut store: L2Store<'a, O, H>,
         verifier: V,
     ) -> Result<Self, ProofError> {
-        let chain = OracleL1Chain::new(oracle, boot.l1_head)?;
+        let chain = OracleL1Chain::new(oracle, context.l1_head)?;
         let l1_head = chain.head().number;
         let safe_head = store.safe_head()?;
         let blobs = OracleBlobProvider::new(oracle, verifier);
         let mut pipeline = DerivationPipeline::new(
-            boot.rollup_config.clone(),
-            boot.l1_chain_config,
+            context.rollup_config.clone(),
+            context.l1_chain_config,
             Some(l1_head),
             chain,
             store,
@@ -109,7 +111,8 @@ where
             .map_err(|e| pipeline_error(oracle, e))?;
         Ok(Self {
             oracle,
-            config: &boot.rollup_config,
+            config: context.rollup_config,
+            hint_chain_id: context.hint_chain_id(),
             pipeline,
             safe_head,
             stats: DriverStats::default(),
@@ -243,7 +246,14 @@ where
         // kona's `l2-payload-witness`: a host with a node that serves whole-block witnesses
         // (`debug_executePayload`) fetches the block's state in one call instead of node by node.
         // Advisory only: every node the executor reads is still checked against its hash.
-        let witness_hint = payload_witness_hint(parent.hash(), attributes).map_err(|e| {
+        // kona's interop client sends none (its interop host ignores it, and the spec's form
+        // is a JSON object with a chain id): the super-root program sends it neither.
+        let witness_hint = if self.hint_chain_id.is_some() {
+            Ok(None)
+        } else {
+            payload_witness_hint(parent.hash(), attributes)
+        }
+        .map_err(|e| {
             BuildError::Fatal(ProofError::Executed {
                 number,
                 reason: alloc::format!("payload attributes do not serialise: {e}"),
@@ -255,7 +265,7 @@ where
                 .map_err(|e| BuildError::Fatal(e.into()))?;
         }
         let provider = OracleTrie::new(self.oracle, DataKind::TrieNode, None);
-        let hinter = OracleHinter::new(self.oracle);
+        let hinter = OracleHinter::new(self.oracle).with_chain_id(self.hint_chain_id);
         let executor = StatelessExecutor::new(self.config, provider, hinter)
             .with_accelerator(OracleAccelerator::new(self.oracle, self.precompiles));
         let mut outcome = executor

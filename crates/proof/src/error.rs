@@ -32,6 +32,8 @@ pub enum DataKind {
     OutputRoot,
     /// An accelerated precompile's result (`status ‖ output`).
     PrecompileResult,
+    /// The agreed pre-state of a super-root claim (a super root or transition state).
+    PreState,
 }
 
 impl core::fmt::Display for DataKind {
@@ -49,6 +51,7 @@ impl core::fmt::Display for DataKind {
             Self::Code => "bytecode",
             Self::OutputRoot => "output root",
             Self::PrecompileResult => "precompile result",
+            Self::PreState => "agreed pre-state",
         })
     }
 }

@@ -21,9 +21,21 @@
 //! | `l2-account-proof`         | block number u64 BE ‖ address (20) [‖ chain id u64 BE]       |
 //! | `l2-account-storage-proof` | block number u64 BE ‖ address (20) ‖ slot (32) [‖ chain id]  |
 //! | `l2-payload-witness`       | parent block hash (32) ‖ payload attributes (JSON)           |
+//! | `agreed-pre-state`         | agreed pre-state commitment (32)                             |
+//! | `l2-output-root`           | output root (32) ‖ chain id u64 BE                           |
+//! | `l2-receipts`              | block hash (32) ‖ chain id u64 BE                            |
+//! | `l2-block-data`            | parent block hash (32) ‖ block hash (32) ‖ chain id u64 BE   |
 //!
 //! The optional trailing chain id is kona's multi-chain (interop) extension; a single-chain
-//! client omits it, and kona's single-chain host rejects it.
+//! client omits it, and kona's single-chain host rejects it. The last four are the super-root
+//! program's (kona's interop hints): `agreed-pre-state` asks for the preimage of the agreed
+//! super root or transition state, `l2-output-root` for the output root preimage of one chain
+//! of the pre-state (the host finds the block from the pre-state's timestamp), `l2-block-data`
+//! for everything needed to re-derive and execute one block of a chain.
+//!
+//! The specs (`specs/fault-proof/index.md`, "Hinting") name the output hint `l2-output
+//! <outputroot> <chainID>?`; kona's client sends `l2-output-root` with the chain id always
+//! present, and koa follows kona on the wire so kona-host serves koa's client.
 
 use alloc::{
     format,
@@ -63,11 +75,19 @@ pub enum HintType {
     L2AccountStorageProof,
     /// `l2-payload-witness`: every preimage needed to execute a payload on a parent block.
     L2PayloadWitness,
+    /// `agreed-pre-state`: the preimage of the agreed super-root pre-state commitment.
+    AgreedPreState,
+    /// `l2-output-root`: the output root preimage of one chain in the agreed pre-state.
+    L2OutputRoot,
+    /// `l2-receipts`: the receipt trie of an L2 block by block hash.
+    L2Receipts,
+    /// `l2-block-data`: the data to derive and execute one L2 block of one chain.
+    L2BlockData,
 }
 
 impl HintType {
     /// Every hint type, in the order of the table in the module documentation.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 17] = [
         Self::L1BlockHeader,
         Self::L1Transactions,
         Self::L1Receipts,
@@ -81,6 +101,10 @@ impl HintType {
         Self::L2AccountProof,
         Self::L2AccountStorageProof,
         Self::L2PayloadWitness,
+        Self::AgreedPreState,
+        Self::L2OutputRoot,
+        Self::L2Receipts,
+        Self::L2BlockData,
     ];
 
     /// The name of the hint type on the wire.
@@ -99,6 +123,10 @@ impl HintType {
             Self::L2AccountProof => "l2-account-proof",
             Self::L2AccountStorageProof => "l2-account-storage-proof",
             Self::L2PayloadWitness => "l2-payload-witness",
+            Self::AgreedPreState => "agreed-pre-state",
+            Self::L2OutputRoot => "l2-output-root",
+            Self::L2Receipts => "l2-receipts",
+            Self::L2BlockData => "l2-block-data",
         }
     }
 }
@@ -234,6 +262,31 @@ pub enum Hint {
         /// through unparsed.
         attributes: Bytes,
     },
+    /// `agreed-pre-state`: the agreed pre-state commitment whose preimage is wanted.
+    AgreedPreState(B256),
+    /// `l2-output-root`.
+    L2OutputRoot {
+        /// The output root whose preimage is wanted.
+        output_root: B256,
+        /// The chain it belongs to.
+        chain_id: u64,
+    },
+    /// `l2-receipts` (by block hash).
+    L2Receipts {
+        /// The block hash.
+        hash: B256,
+        /// The chain it belongs to.
+        chain_id: u64,
+    },
+    /// `l2-block-data`.
+    L2BlockData {
+        /// The agreed block the new block builds on.
+        parent_hash: B256,
+        /// The block to prepare (the same as `parent_hash` when the chain did not advance).
+        block_hash: B256,
+        /// The chain it belongs to.
+        chain_id: u64,
+    },
 }
 
 /// Appends `chain_id` (big-endian) when present.
@@ -271,7 +324,9 @@ fn exact(ty: HintType, payload: &[u8], len: usize) -> Result<(), HintParseError>
     }
     let expected: &'static str = match len {
         32 => "32",
+        40 => "40",
         48 => "48",
+        72 => "72",
         _ => "a fixed length",
     };
     Err(HintParseError::InvalidLength {
@@ -305,6 +360,10 @@ impl Hint {
             Self::L2AccountProof { .. } => HintType::L2AccountProof,
             Self::L2AccountStorageProof { .. } => HintType::L2AccountStorageProof,
             Self::L2PayloadWitness { .. } => HintType::L2PayloadWitness,
+            Self::AgreedPreState(_) => HintType::AgreedPreState,
+            Self::L2OutputRoot { .. } => HintType::L2OutputRoot,
+            Self::L2Receipts { .. } => HintType::L2Receipts,
+            Self::L2BlockData { .. } => HintType::L2BlockData,
         }
     }
 
@@ -315,7 +374,25 @@ impl Hint {
             Self::L1BlockHeader(hash)
             | Self::L1Transactions(hash)
             | Self::L1Receipts(hash)
-            | Self::StartingL2Output(hash) => out.extend_from_slice(hash.as_slice()),
+            | Self::StartingL2Output(hash)
+            | Self::AgreedPreState(hash) => out.extend_from_slice(hash.as_slice()),
+            Self::L2OutputRoot {
+                output_root: hash,
+                chain_id,
+            }
+            | Self::L2Receipts { hash, chain_id } => {
+                out.extend_from_slice(hash.as_slice());
+                out.extend_from_slice(&chain_id.to_be_bytes());
+            }
+            Self::L2BlockData {
+                parent_hash,
+                block_hash,
+                chain_id,
+            } => {
+                out.extend_from_slice(parent_hash.as_slice());
+                out.extend_from_slice(block_hash.as_slice());
+                out.extend_from_slice(&chain_id.to_be_bytes());
+            }
             Self::L1Blob {
                 versioned_hash,
                 index,
@@ -393,6 +470,32 @@ impl Hint {
             HintType::StartingL2Output => {
                 exact(ty, payload, 32)?;
                 Self::StartingL2Output(hash(payload))
+            }
+            HintType::AgreedPreState => {
+                exact(ty, payload, 32)?;
+                Self::AgreedPreState(hash(payload))
+            }
+            HintType::L2OutputRoot => {
+                exact(ty, payload, 40)?;
+                Self::L2OutputRoot {
+                    output_root: hash(payload),
+                    chain_id: be_u64(&payload[32..]),
+                }
+            }
+            HintType::L2Receipts => {
+                exact(ty, payload, 40)?;
+                Self::L2Receipts {
+                    hash: hash(payload),
+                    chain_id: be_u64(&payload[32..]),
+                }
+            }
+            HintType::L2BlockData => {
+                exact(ty, payload, 72)?;
+                Self::L2BlockData {
+                    parent_hash: hash(payload),
+                    block_hash: B256::from_slice(&payload[32..64]),
+                    chain_id: be_u64(&payload[64..]),
+                }
             }
             HintType::L1Blob => {
                 exact(ty, payload, 48)?;
@@ -613,6 +716,32 @@ mod tests {
                 },
                 format!("l2-payload-witness 0x{h}7b7d"),
             ),
+            (
+                Hint::AgreedPreState(HASH),
+                format!("agreed-pre-state 0x{h}"),
+            ),
+            (
+                Hint::L2OutputRoot {
+                    output_root: HASH,
+                    chain_id: 901,
+                },
+                format!("l2-output-root 0x{h}0000000000000385"),
+            ),
+            (
+                Hint::L2Receipts {
+                    hash: HASH,
+                    chain_id: 10,
+                },
+                format!("l2-receipts 0x{h}000000000000000a"),
+            ),
+            (
+                Hint::L2BlockData {
+                    parent_hash: HASH,
+                    block_hash: B256::repeat_byte(0x22),
+                    chain_id: 8453,
+                },
+                format!("l2-block-data 0x{h}{}0000000000002105", "22".repeat(32)),
+            ),
         ]
     }
 
@@ -674,6 +803,27 @@ mod tests {
                 ty: HintType::L2Code,
                 expected: "32 or 40",
                 actual: 36
+            })
+        );
+        // The super-root hints carry their chain id always (kona's host reads bytes 32..40).
+        assert_eq!(
+            Hint::parse(&format!("l2-output-root 0x{}", hex::encode(HASH))),
+            Err(HintParseError::InvalidLength {
+                ty: HintType::L2OutputRoot,
+                expected: "40",
+                actual: 32
+            })
+        );
+        assert_eq!(
+            Hint::parse(&format!(
+                "l2-block-data 0x{}{}",
+                hex::encode(HASH),
+                hex::encode(HASH)
+            )),
+            Err(HintParseError::InvalidLength {
+                ty: HintType::L2BlockData,
+                expected: "72",
+                actual: 64
             })
         );
         assert!(matches!(
@@ -767,9 +917,23 @@ mod tests {
                     chain_id
                 }
             ),
-            (hash, bytes).prop_map(|(parent_hash, attributes)| Hint::L2PayloadWitness {
+            (hash.clone(), bytes).prop_map(|(parent_hash, attributes)| Hint::L2PayloadWitness {
                 parent_hash,
                 attributes
+            }),
+            hash.clone().prop_map(Hint::AgreedPreState),
+            (hash.clone(), any::<u64>()).prop_map(|(output_root, chain_id)| Hint::L2OutputRoot {
+                output_root,
+                chain_id
+            }),
+            (hash.clone(), any::<u64>())
+                .prop_map(|(hash, chain_id)| Hint::L2Receipts { hash, chain_id }),
+            (hash.clone(), hash, any::<u64>()).prop_map(|(parent_hash, block_hash, chain_id)| {
+                Hint::L2BlockData {
+                    parent_hash,
+                    block_hash,
+                    chain_id,
+                }
             }),
         ]
     }

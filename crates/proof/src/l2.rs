@@ -56,22 +56,47 @@ pub struct ExecutedBlock {
 pub struct L2Store<'a, O, H> {
     oracle: &'a ProofOracle<O, H>,
     config: &'a RollupConfig,
+    /// The chain id the store's L2 hints carry (`None` for a single-chain program).
+    hint_chain_id: Option<u64>,
     blocks: BTreeMap<u64, StoredBlock>,
 }
 
 impl<'a, O: PreimageOracleClient, H: HintWriterClient> L2Store<'a, O, H> {
-    /// Opens the chain at the block the agreed output root commits to.
+    /// Opens the chain at the block the agreed output root commits to (single-chain program:
+    /// the `starting-l2-output` hint, L2 hints without a chain id).
     pub fn new(
         oracle: &'a ProofOracle<O, H>,
         config: &'a RollupConfig,
         agreed_output_root: B256,
     ) -> Result<Self, PreimageError> {
+        let hint = Hint::StartingL2Output(agreed_output_root);
+        Self::open(oracle, config, agreed_output_root, &hint, None)
+    }
+
+    /// Opens chain `chain_id` of a super root at the block its output root commits to
+    /// (super-root program: the `l2-output-root` hint, every L2 hint with the chain id).
+    pub fn for_chain(
+        oracle: &'a ProofOracle<O, H>,
+        config: &'a RollupConfig,
+        chain_id: u64,
+        output_root: B256,
+    ) -> Result<Self, PreimageError> {
+        let hint = Hint::L2OutputRoot {
+            output_root,
+            chain_id,
+        };
+        Self::open(oracle, config, output_root, &hint, Some(chain_id))
+    }
+
+    fn open(
+        oracle: &'a ProofOracle<O, H>,
+        config: &'a RollupConfig,
+        agreed_output_root: B256,
+        hint: &Hint,
+        hint_chain_id: Option<u64>,
+    ) -> Result<Self, PreimageError> {
         let key = PreimageKey::keccak256(agreed_output_root);
-        let preimage = oracle.keccak(
-            DataKind::OutputRoot,
-            agreed_output_root,
-            Some(&Hint::StartingL2Output(agreed_output_root)),
-        )?;
+        let preimage = oracle.keccak(DataKind::OutputRoot, agreed_output_root, Some(hint))?;
         let output = <&[u8; OutputRoot::ENCODED_LEN]>::try_from(preimage.as_ref())
             .ok()
             .and_then(OutputRoot::decode)
@@ -82,7 +107,7 @@ impl<'a, O: PreimageOracleClient, H: HintWriterClient> L2Store<'a, O, H> {
                     reason: alloc::format!("{} bytes, not a version 0 output root", preimage.len()),
                 })
             })?;
-        let header = header_by_hash(oracle, output.block_hash)?;
+        let header = header_by_hash(oracle, output.block_hash, hint_chain_id)?;
         if header.state_root != output.state_root {
             return Err(oracle.record(PreimageError::Invalid {
                 kind: DataKind::OutputRoot,
@@ -108,6 +133,7 @@ impl<'a, O: PreimageOracleClient, H: HintWriterClient> L2Store<'a, O, H> {
         Ok(Self {
             oracle,
             config,
+            hint_chain_id,
             blocks,
         })
     }
@@ -182,7 +208,7 @@ impl<'a, O: PreimageOracleClient, H: HintWriterClient> L2Store<'a, O, H> {
         let mut current = oldest;
         while current > number {
             let parent_hash = self.blocks[&current].header.parent_hash;
-            let header = header_by_hash(self.oracle, parent_hash)?;
+            let header = header_by_hash(self.oracle, parent_hash, self.hint_chain_id)?;
             if Some(header.number) != current.checked_sub(1) {
                 return Err(self.oracle.record(PreimageError::Invalid {
                     kind: DataKind::L2Header,
@@ -210,6 +236,7 @@ impl<'a, O: PreimageOracleClient, H: HintWriterClient> L2Store<'a, O, H> {
     /// The transactions of block `number`.
     fn transactions(&mut self, number: u64) -> Result<&[Bytes], PreimageError> {
         let oracle = self.oracle;
+        let chain_id = self.hint_chain_id;
         let block = self.block(number)?;
         if block.transactions.is_none() {
             let hash = block.header.hash();
@@ -217,10 +244,7 @@ impl<'a, O: PreimageOracleClient, H: HintWriterClient> L2Store<'a, O, H> {
             let trie = OracleTrie::new(
                 oracle,
                 DataKind::L2Transaction,
-                Some(Hint::L2Transactions {
-                    hash,
-                    chain_id: None,
-                }),
+                Some(Hint::L2Transactions { hash, chain_id }),
             );
             let list = read_ordered_list(root, &trie)
                 .map_err(|e| trie_error(oracle, DataKind::L2Transaction, root, e))?;
@@ -278,14 +302,12 @@ impl<'a, O: PreimageOracleClient, H: HintWriterClient> L2Store<'a, O, H> {
 fn header_by_hash<O: PreimageOracleClient, H: HintWriterClient>(
     oracle: &ProofOracle<O, H>,
     hash: B256,
+    chain_id: Option<u64>,
 ) -> Result<Header, PreimageError> {
     let bytes = oracle.keccak(
         DataKind::L2Header,
         hash,
-        Some(&Hint::L2BlockHeader {
-            hash,
-            chain_id: None,
-        }),
+        Some(&Hint::L2BlockHeader { hash, chain_id }),
     )?;
     decode_header(oracle, DataKind::L2Header, hash, &bytes)
 }

@@ -12,7 +12,9 @@
 //!
 //! - [`hint`]: the one [`Hint`] type the client sends and the host parses (kona's names and
 //!   payload layouts, so kona-host and koa's host both serve koa's client).
-//! - [`boot`]: [`BootInfo`], the inputs from the local keys.
+//! - [`boot`]: [`BootInfo`], the inputs from the local keys ([`local_key`]: both layouts).
+//! - [`chain`]: [`ChainContext`], one chain as a driver sees it.
+//! - [`super_root`]: the super-root program.
 //! - [`oracle`]: [`ProofOracle`], the caching, hinting, verifying front of the oracle.
 //! - [`l1`], [`blob`], [`l2`], [`trie`]: oracle-backed providers for derivation (L1 chain,
 //!   blobs, the L2 store) and execution (trie nodes, bytecode, headers, and their hints).
@@ -44,12 +46,16 @@
 //! (or [`run_with`]). Everything else — boot, providers, caching, derivation, execution — is
 //! this crate, unchanged.
 //!
-//! # Interop
+//! # Super roots
 //!
-//! The per-chain pieces do not assume a single chain: the providers and the [`L2Store`] are
-//! built per chain over a shared [`ProofOracle`], [`ChainDriver::next_block`] advances one
-//! chain by one block, and L2 hints carry an optional chain id (kona's multi-chain layout). A
-//! super-root driver builds one [`ChainDriver`] per chain and interleaves them.
+//! [`super_root`] is the program's second mode, for super dispute games: one step of the
+//! super-root state transition ([`super_root::run_super`], its own local-key layout in
+//! [`local_key`]). The per-chain pieces do not assume a single chain: a [`ChainContext`]
+//! (chain id, rollup config, L1 config, L1 head) is what a [`ChainDriver`], its [`L2Store`]
+//! and its hinter get, the providers are built per chain over a shared [`ProofOracle`],
+//! [`ChainDriver::next_block`] advances one chain by one block, and in the super-root mode
+//! every L2 hint carries the chain id (kona's multi-chain layout; the single-chain program's
+//! hints carry none, exactly as before).
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 
 extern crate alloc;
@@ -57,6 +63,7 @@ extern crate alloc;
 pub mod blob;
 pub mod boot;
 pub mod cache;
+pub mod chain;
 pub mod driver;
 mod error;
 pub mod hint;
@@ -64,8 +71,10 @@ pub mod hint;
 pub mod kzg;
 pub mod l1;
 pub mod l2;
+pub mod local_key;
 pub mod oracle;
 pub mod precompile;
+pub mod super_root;
 pub mod trie;
 pub mod witness;
 
@@ -73,6 +82,7 @@ pub mod witness;
 mod tests;
 
 pub use boot::{BootError, BootInfo};
+pub use chain::ChainContext;
 pub use driver::{Advance, ChainDriver, DriverStats};
 pub use error::{DataKind, PreimageError};
 pub use hint::{Hint, HintParseError, HintType};
@@ -141,6 +151,23 @@ pub enum ProofError {
         number: u64,
         /// What is wrong.
         reason: alloc::string::String,
+    },
+    /// The super-root boot information cannot be read.
+    #[error("cannot read the super-root boot info")]
+    SuperBoot(#[from] super_root::SuperBootError),
+    /// A super-root step that the transition's own rules exclude (a bug, never a verdict).
+    #[error("super-root transition: {0}")]
+    SuperTransition(&'static str),
+    /// A chain has interop active at the consolidated timestamp: its executing messages would
+    /// have to be checked, which koa does not do yet. A failure, never a verdict.
+    #[error(
+        "chain {chain_id} has interop active at {timestamp}: executing messages are not checked yet"
+    )]
+    InteropMessagesUnchecked {
+        /// The chain.
+        chain_id: u64,
+        /// The consolidated super root's timestamp.
+        timestamp: u64,
     },
     /// The deposits-only replacement of a failed payload failed too.
     #[error("deposits-only block {number} failed to execute")]
@@ -245,7 +272,8 @@ where
         v.valid &= boot.claimed_l2_block_number == agreed;
         return Ok(v);
     }
-    let mut driver = ChainDriver::new(oracle, boot, store, verifier)?.with_precompiles(precompiles);
+    let mut driver = ChainDriver::new(oracle, boot.chain_context(), store, verifier)?
+        .with_precompiles(precompiles);
     let safe_head = driver.advance_to(boot.claimed_l2_block_number)?;
     let computed = driver.safe_head_output_root();
     let v = verdict(computed, safe_head, driver.stats());

@@ -88,20 +88,32 @@ where
 #[derive(Debug)]
 pub struct OracleHinter<'a, O, H> {
     oracle: &'a ProofOracle<O, H>,
+    chain_id: Option<u64>,
 }
 
 impl<O, H> Clone for OracleHinter<'_, O, H> {
     fn clone(&self) -> Self {
         Self {
             oracle: self.oracle,
+            chain_id: self.chain_id,
         }
     }
 }
 
 impl<'a, O, H> OracleHinter<'a, O, H> {
-    /// A hinter sending through `oracle`.
+    /// A hinter sending through `oracle`, its L2 hints without a chain id (single chain).
     pub const fn new(oracle: &'a ProofOracle<O, H>) -> Self {
-        Self { oracle }
+        Self {
+            oracle,
+            chain_id: None,
+        }
+    }
+
+    /// The hinter with `chain_id` appended to every L2 hint (`None`: none, as a single-chain
+    /// client sends them).
+    pub const fn with_chain_id(mut self, chain_id: Option<u64>) -> Self {
+        self.chain_id = chain_id;
+        self
     }
 }
 
@@ -111,7 +123,7 @@ impl<O: PreimageOracleClient, H: HintWriterClient> TrieHinter for OracleHinter<'
     fn hint_trie_node(&self, hash: B256) -> Result<(), Self::Error> {
         self.oracle.hint(&Hint::L2StateNode {
             hash,
-            chain_id: None,
+            chain_id: self.chain_id,
         })
     }
 
@@ -119,7 +131,7 @@ impl<O: PreimageOracleClient, H: HintWriterClient> TrieHinter for OracleHinter<'
         self.oracle.hint(&Hint::L2AccountProof {
             block_number,
             address,
-            chain_id: None,
+            chain_id: self.chain_id,
         })
     }
 
@@ -133,21 +145,21 @@ impl<O: PreimageOracleClient, H: HintWriterClient> TrieHinter for OracleHinter<'
             block_number,
             address,
             slot: B256::from(slot),
-            chain_id: None,
+            chain_id: self.chain_id,
         })
     }
 
     fn hint_code(&self, hash: B256) -> Result<(), Self::Error> {
         self.oracle.hint(&Hint::L2Code {
             hash,
-            chain_id: None,
+            chain_id: self.chain_id,
         })
     }
 
     fn hint_header(&self, hash: B256) -> Result<(), Self::Error> {
         self.oracle.hint(&Hint::L2BlockHeader {
             hash,
-            chain_id: None,
+            chain_id: self.chain_id,
         })
     }
 }

@@ -123,6 +123,8 @@ struct Host<'a> {
     l2_headers: RefCell<std::collections::BTreeSet<B256>>,
     /// The L2 blocks whose transactions the program asked for (`l2-transactions` hints).
     l2_transactions: RefCell<std::collections::BTreeSet<B256>>,
+    /// Every hint sent and every preimage key requested.
+    trace: RefCell<Vec<Vec<u8>>>,
 }
 
 /// Which preimage to tamper with: the first one requested right after a hint of this type
@@ -162,6 +164,7 @@ impl<'a> Host<'a> {
             longest_hint: Cell::new(0),
             l2_headers: RefCell::default(),
             l2_transactions: RefCell::default(),
+            trace: RefCell::new(Vec::new()),
         }
     }
 }
@@ -172,6 +175,9 @@ impl PreimageOracleClient for Host<'_> {
             expected: 8,
             received: 0,
         };
+        self.trace
+            .borrow_mut()
+            .push([b"P".as_slice(), key.as_bytes().as_slice()].concat());
         if key.key_type() == PreimageKeyType::Local {
             let index = u64::from_be_bytes(key.as_bytes()[24..].try_into().unwrap());
             return self.local.get(&index).cloned().ok_or(missing);
@@ -219,6 +225,9 @@ impl HintWriterClient for Host<'_> {
             _ => {}
         }
         *self.last_hint.borrow_mut() = Some(parsed);
+        self.trace
+            .borrow_mut()
+            .push([b"H".as_slice(), hint.as_bytes()].concat());
         self.longest_hint
             .set(self.longest_hint.get().max(hint.len()));
         Ok(())
@@ -339,6 +348,86 @@ fn a_claim_reads_only_the_l2_blocks_derivation_needs() {
         checked += 1;
     }
     assert!(checked >= 5);
+}
+
+/// The count and keccak256 of every claim's hints and preimage requests, recorded on the
+/// single-chain program before the per-chain refactor (at commit 45f4f1e, main's program plus
+/// new hint types):
+/// the refactor and the super-root program leave the single-chain program's traffic with the
+/// host byte-for-byte the same.
+const SEQUENCE_DIGESTS: &[(&str, &str)] = &[
+    (
+        "from-genesis",
+        "347 0xf9486b64d585bc6b5a6e54b178638f883675feb28dfaaa352c0218e3efc215d3",
+    ),
+    (
+        "trace-extension",
+        "19 0x2c0e973154f5f6aa618aa4cd6e0740556b4fe9d749f8c1132aba60229dfcd270",
+    ),
+    (
+        "trace-extension-wrong",
+        "19 0x2c0e973154f5f6aa618aa4cd6e0740556b4fe9d749f8c1132aba60229dfcd270",
+    ),
+    (
+        "across-holocene",
+        "4710 0xb0f44e1bc983e7db468a70da00b32f15258f79ce4df182d8ff3cc403dcbabd9a",
+    ),
+    (
+        "across-isthmus",
+        "13395 0xd535fde938364043956b1cf3c50638276f68f1b92d0459c801adcb55c829ec34",
+    ),
+    (
+        "across-jovian",
+        "13844 0x96dfe6402e1bb8da416f74cc58b65f53bf5987c8718afc181437386d1ab7d22a",
+    ),
+    (
+        "across-karst",
+        "14568 0x323c7318c02cf8a8b77722c59e8cae0ceae20ef6ef22f1548d641526fbe1e1f2",
+    ),
+    (
+        "sequencing-window",
+        "17719 0x600a59942a0cb5892a1fa094b13b96ef6f45dda16d75b6621deaac610ea0bed8",
+    ),
+    (
+        "to-last-block",
+        "15263 0xb68c1e03b02e846982f29ba756a129fc783d523b53e773b1e140b08652dc7a95",
+    ),
+    (
+        "wrong-next-output",
+        "14679 0x1013f27c6630f4ac2f483cab040f068e9ca54bec6ca562971d8e62ae1dd7dbbc",
+    ),
+    (
+        "wrong-random-output",
+        "13182 0x1c1ffaf0f0d74ec2276d71b8436276ea6e813aadcca61f633c5829023542c689",
+    ),
+];
+
+#[test]
+fn the_single_chain_hints_and_preimage_requests_are_unchanged() {
+    let devnet = load();
+    let mut actual = Vec::new();
+    for claim in &devnet.claims {
+        let host = Host::new(&devnet, claim, None);
+        let verdict = koa_proof::run(&host, &host).unwrap();
+        assert_eq!(verdict.valid, claim.expected_valid, "{}", claim.name);
+        // As a multiset: the order of some requests follows hash-map iteration, which differs
+        // between runs of a std build (seen on `sequencing-window`).
+        let mut entries = host.trace.take();
+        entries.sort();
+        let mut hasher = alloy_primitives::Keccak256::new();
+        for entry in &entries {
+            hasher.update((entry.len() as u64).to_be_bytes());
+            hasher.update(entry);
+        }
+        let digest = hasher.finalize();
+        let digest = format!("{} {digest}", entries.len());
+        actual.push((claim.name.clone(), digest));
+    }
+    let expected: Vec<(String, String)> = SEQUENCE_DIGESTS
+        .iter()
+        .map(|(n, d)| (n.to_string(), d.to_string()))
+        .collect();
+    assert_eq!(actual, expected, "hint/preimage sequences changed");
 }
 
 /// A cache far smaller than a claim's preimages turns over many times: entries that fall out
@@ -578,8 +667,13 @@ fn execute_with_extra_txs(
     let boot = koa_proof::BootInfo::load(&oracle).unwrap();
     let store =
         koa_proof::L2Store::new(&oracle, &boot.rollup_config, boot.agreed_l2_output_root).unwrap();
-    let mut driver =
-        koa_proof::ChainDriver::new(&oracle, &boot, store, koa_proof::blob::TrustedBlobs).unwrap();
+    let mut driver = koa_proof::ChainDriver::new(
+        &oracle,
+        boot.chain_context(),
+        store,
+        koa_proof::blob::TrustedBlobs,
+    )
+    .unwrap();
     let mut attributes = driver.derive_next().unwrap().expect("a block to derive");
     extend(&mut attributes.attributes.transactions, boot.l2_chain_id);
     let advance = driver.execute(&attributes).unwrap();

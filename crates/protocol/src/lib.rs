@@ -4,7 +4,8 @@
 //! the L1 attributes deposit ([`l1_info`]), user deposits and deposit source hashes
 //! ([`deposits`]), the header `extraData` fee parameters ([`eip1559`]), block references
 //! ([`BlockInfo`], [`L2BlockInfo`]), the output root ([`OutputRoot`]), blocks' transaction
-//! lists ([`TxList`]) and the L1 blob schedule ([`L1ChainConfig`]). Everything here is `no_std` + `alloc` and free of I/O: it
+//! lists ([`TxList`]), the L1 blob schedule ([`L1ChainConfig`]) and interop's super roots and
+//! transition states ([`super_root`]). Everything here is `no_std` + `alloc` and free of I/O: it
 //! is shared by the executor, the derivation pipeline, the fault proof client and the host.
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -23,6 +24,7 @@ mod l1_chain;
 pub mod l1_info;
 mod output_root;
 pub mod predeploys;
+pub mod super_root;
 mod tx_list;
 pub mod upgrades;
 

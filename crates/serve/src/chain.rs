@@ -707,3 +707,42 @@ impl ChainData {
         )
     }
 }
+
+impl ChainData {
+    /// Chain `index` of a super devnet loaded by [`koa_devnet::SuperDevnet::load`]: its L2
+    /// blocks and rollup config over the shared L1.
+    pub fn from_super_devnet(
+        devnet: &koa_devnet::SuperDevnet,
+        index: usize,
+    ) -> Result<Self, QueryError> {
+        let chain = devnet
+            .chains
+            .get(index)
+            .ok_or_else(|| QueryError::Invalid(format!("the devnet has no chain {index}")))?;
+        let l1 = ChainIndex {
+            chain_id: devnet.index.l1_chain_id,
+            blocks: devnet
+                .index
+                .l1_blocks
+                .iter()
+                .enumerate()
+                .map(|(number, hash)| (number as u64, *hash))
+                .collect(),
+        };
+        let l2 = ChainIndex {
+            chain_id: chain.rollup_config.l2_chain_id,
+            blocks: chain
+                .index
+                .l2_blocks
+                .iter()
+                .map(|block| (block.number, block.hash))
+                .collect(),
+        };
+        Self::new(
+            devnet.preimages.clone(),
+            l1,
+            l2,
+            chain.rollup_config.clone(),
+        )
+    }
+}

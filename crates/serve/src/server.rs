@@ -1,6 +1,9 @@
 //! The HTTP side: JSON-RPC at `/l1` and `/l2`, the beacon REST API under `/beacon`.
 
-use crate::chain::{BlobSidecar, ChainData, Layer, QueryError};
+use crate::{
+    chain::{BlobSidecar, ChainData, Layer, QueryError},
+    super_roots::SuperRoots,
+};
 use alloy_primitives::{Address, B256, Bytes, U256};
 use bytes::Bytes as BodyBytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -67,6 +70,7 @@ pub struct ServeStats {
 /// The node's state shared by every connection.
 struct Node {
     chain: ChainData,
+    super_roots: Option<Arc<SuperRoots>>,
     stats: Arc<ServeStats>,
 }
 
@@ -110,6 +114,16 @@ impl ServeHandle {
 /// Binds `addr` (which must be a loopback address) and serves `chain` on the current Tokio
 /// runtime.
 pub async fn serve(chain: ChainData, addr: SocketAddr) -> std::io::Result<ServeHandle> {
+    serve_with_super_roots(chain, None, addr).await
+}
+
+/// [`serve`], also answering `superroot_atTimestamp` from `super_roots` (every chain of a
+/// multi-chain devnet shares them).
+pub async fn serve_with_super_roots(
+    chain: ChainData,
+    super_roots: Option<Arc<SuperRoots>>,
+    addr: SocketAddr,
+) -> std::io::Result<ServeHandle> {
     if !addr.ip().is_loopback() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
@@ -121,6 +135,7 @@ pub async fn serve(chain: ChainData, addr: SocketAddr) -> std::io::Result<ServeH
     let stats = Arc::new(ServeStats::default());
     let node = Arc::new(Node {
         chain,
+        super_roots,
         stats: Arc::clone(&stats),
     });
     let task = tokio::spawn(async move {
@@ -311,6 +326,19 @@ impl Node {
                     .try_into()
                     .map_err(|_| RpcFailure::params("block number too large"))?;
                 Ok(chain.output_at_block(number)?)
+            }
+            (_, "superroot_atTimestamp") => {
+                let Some(super_roots) = &self.super_roots else {
+                    return Err(RpcFailure {
+                        code: METHOD_NOT_FOUND,
+                        message: "superroot_atTimestamp: this node serves no super roots".into(),
+                    });
+                };
+                let timestamp: U256 = decode(param(params, 0)?, "a timestamp")?;
+                let timestamp: u64 = timestamp
+                    .try_into()
+                    .map_err(|_| RpcFailure::params("timestamp too large"))?;
+                Ok(super_roots.at_timestamp_json(timestamp))
             }
             (Layer::L2, "optimism_rollupConfig") => Ok(serde_json::to_value(chain.rollup_config())
                 .map_err(|err| RpcFailure::params(err.to_string()))?),

@@ -2,7 +2,10 @@
 
 use std::{path::PathBuf, process::ExitCode, time::Instant};
 
-use koa_devnet::{DevnetParams, SCHEDULED_FORKS, WriteOptions, generate, write_devnet};
+use koa_devnet::{
+    DevnetParams, L2_BLOCK_TIME, SCHEDULED_FORKS, SuperChainParams, SuperDevnetParams,
+    WriteOptions, generate, generate_super, write_devnet, write_super_devnet,
+};
 use koa_protocol::{ErrorChain, Hardfork};
 
 use super::CliError;
@@ -55,6 +58,15 @@ pub(crate) struct GenerateArgs {
     /// Do not write op-program's preimage directory (the archive holds the same preimages).
     #[arg(long)]
     no_data_dir: bool,
+    /// Generate N L2 chains on one L1 (chain ids from the genesis chain id up), with a
+    /// dependency set and super-root claims (`super-claims.json`) instead of `claims.json`.
+    /// Every chain spans the time of `--l2-blocks` two-second blocks.
+    #[arg(long, value_name = "N")]
+    chains: Option<usize>,
+    /// Each chain's block time in seconds, e.g. `2,1` (with `--chains`; default: 2 s for
+    /// even-numbered chains, 1 s for odd-numbered ones).
+    #[arg(long, value_name = "SECONDS,...", requires = "chains")]
+    block_times: Option<String>,
 }
 
 /// Runs `koa devnet`.
@@ -96,6 +108,9 @@ fn parse_forks(text: &str) -> Result<Vec<(Hardfork, u64)>, CliError> {
 }
 
 fn run_generate(args: GenerateArgs) -> Result<ExitCode, CliError> {
+    if let Some(chains) = args.chains {
+        return run_generate_super(&args, chains);
+    }
     let mut params = DevnetParams::new(args.seed, args.l2_blocks);
     if let Some(forks) = &args.forks {
         params.forks = parse_forks(forks)?;
@@ -121,6 +136,102 @@ fn run_generate(args: GenerateArgs) -> Result<ExitCode, CliError> {
         devnet.l1.blocks.len(),
         devnet.l2.len() - 1,
         devnet.blobs,
+        devnet.store.len(),
+        generated.as_secs_f64(),
+        (start.elapsed() - generated).as_secs_f64(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The chains of `koa devnet generate --chains N`.
+fn super_params(args: &GenerateArgs, chains: usize) -> Result<SuperDevnetParams, CliError> {
+    if chains == 0 || chains > 127 {
+        return Err(CliError::BadInput(
+            "--chains: 1 to 127 chains (one super-root step each)".into(),
+        ));
+    }
+    let block_times: Vec<u64> = match &args.block_times {
+        Some(list) => list
+            .split(',')
+            .map(|item| {
+                item.trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|t| (1..=L2_BLOCK_TIME * 30).contains(t))
+                    .ok_or_else(|| {
+                        CliError::BadInput(format!(
+                            "--block-times: `{item}` is not 1 to 60 seconds"
+                        ))
+                    })
+            })
+            .collect::<Result<_, _>>()?,
+        None => (0..chains)
+            .map(|i| if i % 2 == 0 { 2 } else { 1 })
+            .collect(),
+    };
+    if block_times.len() != chains {
+        return Err(CliError::BadInput(format!(
+            "--block-times: {} block times for {chains} chains",
+            block_times.len()
+        )));
+    }
+    let span = args.l2_blocks * L2_BLOCK_TIME;
+    let chains = block_times
+        .iter()
+        .map(|&block_time| {
+            let mut chain = SuperChainParams::new(span / block_time, block_time);
+            if let Some(forks) = &args.forks {
+                // Fork blocks are given for a two-second chain: the same times on every chain.
+                chain.forks = parse_forks(forks)?
+                    .into_iter()
+                    .map(|(fork, block)| (fork, block * L2_BLOCK_TIME / block_time))
+                    .collect();
+            }
+            chain.max_blob_channels = args.max_blob_channels;
+            Ok(chain)
+        })
+        .collect::<Result<_, CliError>>()?;
+    Ok(SuperDevnetParams {
+        seed: args.seed,
+        chains,
+    })
+}
+
+fn run_generate_super(args: &GenerateArgs, chains: usize) -> Result<ExitCode, CliError> {
+    let params = super_params(args, chains)?;
+    let start = Instant::now();
+    let devnet = generate_super(params).map_err(|e| match e {
+        koa_devnet::DevnetError::Params(_) => CliError::BadInput(ErrorChain(&e).to_string()),
+        _ => CliError::Internal(ErrorChain(&e).to_string()),
+    })?;
+    let generated = start.elapsed();
+    write_super_devnet(
+        &devnet,
+        &args.out,
+        WriteOptions {
+            data_dir: !args.no_data_dir,
+        },
+    )
+    .map_err(|e| CliError::Internal(ErrorChain(&e).to_string()))?;
+    let chains: Vec<String> = devnet
+        .chains
+        .iter()
+        .map(|c| {
+            format!(
+                "chain {} ({} blocks of {} s, {} blobs)",
+                c.rollup_config.l2_chain_id,
+                c.l2.len() - 1,
+                c.params.block_time,
+                c.blobs
+            )
+        })
+        .collect();
+    println!(
+        "super devnet: {} L1 blocks, {}; {} preimages; generated in {:.1} s, written in {:.1} s \
+         to {}",
+        devnet.l1.blocks.len(),
+        chains.join(", "),
         devnet.store.len(),
         generated.as_secs_f64(),
         (start.elapsed() - generated).as_secs_f64(),

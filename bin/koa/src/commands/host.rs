@@ -49,14 +49,26 @@ pub(crate) struct HostCommand {
 enum HostForm {
     /// Prove a single-chain output root claim (kona-host's `single`).
     Single(Box<Args>),
+    /// Prove a super-root claim (kona-host's `super`).
+    Super(Box<super::host_super::Args>),
 }
 
 impl HostCommand {
-    /// The flags, from either form.
-    pub(crate) fn into_args(self) -> Args {
+    /// The `super` form's flags, if this is `koa host super`.
+    #[cfg(test)]
+    pub(crate) fn into_super(self) -> Option<super::host_super::Args> {
         match self.form {
-            Some(HostForm::Single(args)) => *args,
-            None => self.args,
+            Some(HostForm::Super(args)) => Some(*args),
+            _ => None,
+        }
+    }
+
+    /// Runs the command: `super` as a super-root host, the other forms as `koa host`.
+    pub(crate) fn run(self) -> Result<ExitCode, CliError> {
+        match self.form {
+            Some(HostForm::Single(args)) => run(*args),
+            Some(HostForm::Super(args)) => super::host_super::run(*args),
+            None => run(self.args),
         }
     }
 }
@@ -181,7 +193,7 @@ struct Summary {
     error: Option<String>,
 }
 
-type Store = Arc<VerifiedStore<Box<dyn PreimageStore>>>;
+pub(crate) type Store = Arc<VerifiedStore<Box<dyn PreimageStore>>>;
 
 /// Runs `koa host`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -231,7 +243,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
                 .with_witness_endpoint(args.enable_experimental_witness_endpoint),
         );
         let online = Online {
-            fetcher: Arc::clone(&fetcher),
+            fetcher: fetcher.clone(),
             runtime: runtime.handle().clone(),
         };
         (
@@ -309,9 +321,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// How the client run ended: `Ok(valid)` or a one-line failure.
-struct Outcome {
-    result: Result<bool, String>,
-    blocks: Option<u64>,
+pub(crate) struct Outcome {
+    pub(crate) result: Result<bool, String>,
+    pub(crate) blocks: Option<u64>,
 }
 
 fn print_summary(summary: &Summary, json: bool) -> Result<(), CliError> {
@@ -349,7 +361,7 @@ fn print_summary(summary: &Summary, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-fn human_bytes(bytes: u64) -> String {
+pub(crate) fn human_bytes(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
         b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
@@ -435,7 +447,7 @@ fn chain_config(args: &Args) -> Result<(u64, Option<Vec<u8>>), CliError> {
 /// The L1 chain config JSON for the program: the file itself, or the `config` object of a
 /// whole genesis file (op-challenger passes L1 genesis paths), so the program never parses a
 /// genesis allocation. Checked here, so a bad file is a bad input, not a program failure.
-fn l1_chain_config(path: &Path) -> Result<Vec<u8>, CliError> {
+pub(crate) fn l1_chain_config(path: &Path) -> Result<Vec<u8>, CliError> {
     let text: String = std::fs::read_to_string(path).map_err(|err| {
         CliError::BadInput(format!(
             "cannot read the L1 chain config {}: {err}",
@@ -452,7 +464,7 @@ fn l1_chain_config(path: &Path) -> Result<Vec<u8>, CliError> {
     Ok(config.to_json().into_bytes())
 }
 
-fn read_json_file(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
+pub(crate) fn read_json_file(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
     let bytes = std::fs::read(path).map_err(|err| {
         CliError::BadInput(format!("cannot read the {what} {}: {err}", path.display()))
     })?;
@@ -537,7 +549,7 @@ fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
 }
 
 /// The first server failure, as one line.
-fn server_failure(
+pub(crate) fn server_failure(
     oracle: Result<(), ServerError>,
     hints: Result<(), ServerError>,
 ) -> Option<String> {
@@ -605,7 +617,7 @@ fn run_on_vm(elf: &std::path::Path, backend: &HostBackend<Store>) -> (Outcome, O
     }
 }
 
-fn run_child(runner: ClientRunner, backend: &HostBackend<Store>) -> Outcome {
+pub(crate) fn run_child(runner: ClientRunner, backend: &HostBackend<Store>) -> Outcome {
     let outcome = match runner.run(backend, backend) {
         Ok(outcome) => outcome,
         Err(err) => {
@@ -638,7 +650,7 @@ fn run_child(runner: ClientRunner, backend: &HostBackend<Store>) -> Outcome {
 }
 
 /// Serves the oracle on this process's fds 3–6 until the client closes them.
-fn serve_fds(backend: &HostBackend<Store>) -> Outcome {
+pub(crate) fn serve_fds(backend: &HostBackend<Store>) -> Outcome {
     use std::os::fd::{FromRawFd, OwnedFd};
     // SAFETY: in server mode the caller (a VM) hands this process fds 3–6 as the hint and
     // preimage pipes; nothing else in koa opens or owns them.
