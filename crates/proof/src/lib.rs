@@ -40,9 +40,10 @@
 //! # Backends
 //!
 //! A new backend (an FPVM, a zkVM guest, a TEE, or `koa host --native` in process) implements
-//! two traits of `koa-preimage`, [`PreimageOracleClient`] (`get`, `get_exact`) and
-//! [`HintWriterClient`] (`hint`), over whatever transport it has (file descriptors, a witness
-//! of preimages read into memory, ...), picks a [`blob::BlobVerifier`], and calls [`run`]
+//! two traits of `koa-preimage`,
+//! [`PreimageOracleClient`](koa_preimage::PreimageOracleClient) (`get`, `get_exact`) and
+//! [`HintWriterClient`](koa_preimage::HintWriterClient) (`hint`), over whatever transport it
+//! has (file descriptors, a witness of preimages read into memory, ...), picks a [`blob::BlobVerifier`], and calls [`run`]
 //! (or [`run_with`]). Everything else — boot, providers, caching, derivation, execution — is
 //! this crate, unchanged.
 //!
@@ -74,6 +75,7 @@ pub mod l2;
 pub mod local_key;
 pub mod oracle;
 pub mod precompile;
+mod single_chain;
 pub mod super_root;
 pub mod trie;
 pub mod witness;
@@ -90,38 +92,10 @@ pub use hint::{Hint, HintParseError, HintType};
 pub use koa_protocol::ErrorChain;
 pub use l2::L2Store;
 pub use oracle::{OracleStats, ProofOracle};
+pub use single_chain::{Verdict, prove, prove_with, run, run_with};
 
-use alloy_primitives::B256;
-use koa_derive::{L2BlockInfo, PipelineError};
+use koa_derive::PipelineError;
 use koa_executor::ExecutorError;
-use koa_preimage::{HintWriterClient, PreimageOracleClient};
-
-/// The outcome of a proof run that could decide the claim.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verdict {
-    /// Whether the claimed output root is the computed one.
-    pub valid: bool,
-    /// The claimed output root.
-    pub claimed_output_root: B256,
-    /// The claimed L2 block number.
-    pub claimed_block_number: u64,
-    /// The output root the program computed: of the claimed block, or of the last safe block
-    /// reached when L1 ran out before it.
-    pub computed_output_root: B256,
-    /// The safe head the output root is of.
-    pub safe_head: L2BlockInfo,
-    /// Derivation and execution counters.
-    pub driver: DriverStats,
-    /// What was read from the host.
-    pub oracle: OracleStats,
-}
-
-impl Verdict {
-    /// op-challenger's exit code: 0 for a valid claim, 1 for an invalid one.
-    pub const fn exit_code(&self) -> i32 {
-        if self.valid { 0 } else { 1 }
-    }
-}
 
 /// The program could not decide the claim.
 #[derive(Debug, thiserror::Error)]
@@ -183,108 +157,4 @@ pub enum ProofError {
 impl ProofError {
     /// op-challenger's exit code for a program failure.
     pub const EXIT_CODE: i32 = 2;
-}
-
-/// Runs the proof over `oracle` and `hinter` in the FPVM setting: the oracle's blob field
-/// elements are trusted and the expensive precompiles are answered by the host
-/// ([`precompile::Precompiles::Oracle`]), both proven on L1 by the oracle contract. See
-/// [`run_with`] to check blobs and run every precompile in-process.
-pub fn run<O: PreimageOracleClient, H: HintWriterClient>(
-    oracle: O,
-    hinter: H,
-) -> Result<Verdict, ProofError> {
-    let oracle = ProofOracle::new(oracle, hinter);
-    let boot = BootInfo::load(&oracle)?;
-    prove_with(
-        &oracle,
-        &boot,
-        blob::TrustedBlobs,
-        precompile::Precompiles::Oracle,
-    )
-}
-
-/// Runs the proof, checking blobs with `verifier` and running every precompile in-process (the
-/// setting of zkVMs, TEEs and witness replays, where the oracle is not proven on L1).
-pub fn run_with<O, H, V>(oracle: O, hinter: H, verifier: V) -> Result<Verdict, ProofError>
-where
-    O: PreimageOracleClient,
-    H: HintWriterClient,
-    V: blob::BlobVerifier,
-{
-    let oracle = ProofOracle::new(oracle, hinter);
-    let boot = BootInfo::load(&oracle)?;
-    prove(&oracle, &boot, verifier)
-}
-
-/// Judges the claim of `boot` with the data of `oracle`, every precompile in-process.
-pub fn prove<O, H, V>(
-    oracle: &ProofOracle<O, H>,
-    boot: &BootInfo,
-    verifier: V,
-) -> Result<Verdict, ProofError>
-where
-    O: PreimageOracleClient,
-    H: HintWriterClient,
-    V: blob::BlobVerifier,
-{
-    prove_with(oracle, boot, verifier, precompile::Precompiles::InProcess)
-}
-
-/// Judges the claim of `boot` with the data of `oracle`, running the expensive precompiles
-/// where `precompiles` says.
-pub fn prove_with<O, H, V>(
-    oracle: &ProofOracle<O, H>,
-    boot: &BootInfo,
-    verifier: V,
-    precompiles: precompile::Precompiles,
-) -> Result<Verdict, ProofError>
-where
-    O: PreimageOracleClient,
-    H: HintWriterClient,
-    V: blob::BlobVerifier,
-{
-    tracing::info!(
-        target: "proof",
-        l1_head = %boot.l1_head,
-        agreed = %boot.agreed_l2_output_root,
-        claimed = %boot.claimed_l2_output_root,
-        claimed_block = boot.claimed_l2_block_number,
-        chain_id = boot.l2_chain_id,
-        "judging claim"
-    );
-    let mut store = L2Store::new(oracle, &boot.rollup_config, boot.agreed_l2_output_root)?;
-    let agreed = store.tip().number;
-    let verdict = |computed: B256, safe_head: L2BlockInfo, driver: DriverStats| Verdict {
-        valid: computed == boot.claimed_l2_output_root,
-        claimed_output_root: boot.claimed_l2_output_root,
-        claimed_block_number: boot.claimed_l2_block_number,
-        computed_output_root: computed,
-        safe_head,
-        driver,
-        oracle: oracle.stats(),
-    };
-    if boot.claimed_l2_block_number <= agreed {
-        // Trace extension: a claim at the agreed block holds only if it is the agreed root.
-        // A claim before it cannot be judged against this chain and is invalid (as kona).
-        let safe_head = store.safe_head()?;
-        let computed = boot.agreed_l2_output_root;
-        let mut v = verdict(computed, safe_head, DriverStats::default());
-        v.valid &= boot.claimed_l2_block_number == agreed;
-        return Ok(v);
-    }
-    let mut driver = ChainDriver::new(oracle, boot.chain_context(), store, verifier)?
-        .with_precompiles(precompiles);
-    let safe_head = driver.advance_to(boot.claimed_l2_block_number)?;
-    let computed = driver.safe_head_output_root();
-    let v = verdict(computed, safe_head, driver.stats());
-    tracing::info!(
-        target: "proof",
-        valid = v.valid,
-        safe_head = safe_head.block_info.number,
-        computed = %computed,
-        blocks = v.driver.blocks_executed,
-        preimages = v.oracle.preimages,
-        "verdict"
-    );
-    Ok(v)
 }
