@@ -396,7 +396,9 @@ impl NodeClient {
             .map_err(|err| Attempt::Retry(describe_client_error(&err)))?;
         let status: StatusCode = response.status();
         let limit: usize = max_response_bytes(method);
-        let bytes: Bytes = self.read_capped(method, response.into_body(), limit).await?;
+        let bytes: Bytes = self
+            .read_capped(method, response.into_body(), limit)
+            .await?;
         self.stats.record(method, bytes.len());
         if status.is_success() {
             return Ok(bytes);

@@ -221,7 +221,9 @@ async fn lying_node(total: u64, declare: bool) -> (SocketAddr, Arc<AtomicU64>) {
                 let head = br#"{"jsonrpc":"2.0","id":1,"result":"0x"#;
                 let length = head.len() as u64 + total + 2;
                 let header = if declare {
-                    format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n")
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+                    )
                 } else {
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
                         .to_string()
@@ -256,10 +258,17 @@ async fn an_answer_past_its_methods_cap_is_refused_while_it_streams() {
         .call::<_, alloy_primitives::U64>("eth_chainId", ())
         .await
         .unwrap_err();
-    assert!(matches!(err, RpcError::TooLarge { limit: 4096, .. }), "{err}");
+    assert!(
+        matches!(err, RpcError::TooLarge { limit: 4096, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("eth_chainId"), "{err}");
     // The client stopped reading: the node could not push much more than its socket buffers.
-    assert!(sent.load(Ordering::Relaxed) < 64 << 20, "{} bytes sent", sent.load(Ordering::Relaxed));
+    assert!(
+        sent.load(Ordering::Relaxed) < 64 << 20,
+        "{} bytes sent",
+        sent.load(Ordering::Relaxed)
+    );
 
     // A declared length past the cap is refused before the body is read.
     let (addr, _) = lying_node(2 << 20, true).await;
