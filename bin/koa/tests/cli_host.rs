@@ -192,7 +192,8 @@ fn online_into_an_empty_data_dir_then_offline_from_it() {
     let output = run(&offline);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let line = String::from_utf8_lossy(&output.stdout);
-    assert!(line.starts_with("valid: claim at L2 block"), "{line}");
+    assert!(line.starts_with("valid: claimed 0x"), "{line}");
+    assert!(line.contains("computed 0x"), "{line}");
     assert!(line.contains("offline"), "{line}");
 
     // The directory is op-program's `directory` format, readable key by key.

@@ -9,6 +9,7 @@ pub(crate) mod devnet;
 pub(crate) mod devnet_inputs;
 pub(crate) mod exec;
 pub(crate) mod host;
+pub(crate) mod host_common;
 pub(crate) mod serve;
 
 /// A failure that ends a command: printed as one line, with a non-zero exit code.
