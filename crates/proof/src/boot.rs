@@ -20,9 +20,9 @@
 //! - key 7 is read only when the rollup config's L1 is not an L1 koa embeds (mainnet,
 //!   sepolia): a custom L2 on sepolia needs no L1 config from the host.
 //!
-//! op-program numbers these keys differently (5 the chain id with `math.MaxUint64` for a custom
-//! chain, 6 the L2 genesis chain config, 7 the rollup config, 8 the L1 chain config); the
-//! fault-proof specification leaves local keys to the program. koa follows kona, so that the
+//! op-program (October 2024) uses these keys differently (5 the chain id, `math.MaxUint64` for
+//! a custom chain; 6 the L2 genesis chain config; 7 the rollup config); the fault-proof
+//! specification leaves local keys 5 and up to the program. koa follows kona, so that the
 //! two programs and their hosts are interchangeable under op-challenger's CANNON_KONA games.
 
 use alloc::string::String;

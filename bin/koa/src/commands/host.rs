@@ -625,7 +625,7 @@ fn boot_inputs(
         )?,
         claimed_l2_block_number: args
             .claimed_l2_block_number
-            .or(claim.as_ref().map(|c| c.claimed_l2_block_number))
+            .or_else(|| claim.as_ref().map(|c| c.claimed_l2_block_number))
             .ok_or_else(|| CliError::BadInput("--claimed-l2-block-number is required".into()))?,
         l2_chain_id: chain.rollup.l2_chain_id,
         rollup_config: chain.rollup_json.clone(),
