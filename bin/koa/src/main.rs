@@ -2,15 +2,25 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod commands;
+mod logs;
+mod progress;
+
+/// `koa --version`: the crate version and the git revision it was built from (build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("KOA_GIT_REVISION"),
+    ")"
+);
 
 /// koa: a Rust implementation of the OP Stack fault proof program.
 #[derive(Debug, Parser)]
 #[command(
     name = "koa",
-    version,
+    version = VERSION,
     about,
     long_about = "koa: a Rust implementation of the OP Stack fault proof program.\n\n\
                   It derives L2 blocks from L1 data, executes them statelessly against \
@@ -19,9 +29,8 @@ mod commands;
     propagate_version = true
 )]
 pub(crate) struct Cli {
-    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `koa_executor=debug`.
-    #[arg(long, global = true, env = "KOA_LOG", default_value = "warn")]
-    log: String,
+    #[command(flatten)]
+    logs: logs::LogArgs,
 
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -47,6 +56,19 @@ pub(crate) enum Command {
     /// koa's Cannon MIPS64 fault proof VM with `cannon`'s commands: `load-elf`, `witness`,
     /// `run` (op-challenger's flags, the host as a child on fds 3–6).
     Vm(Box<commands::vm::Args>),
+    /// kona-host's `single`, at the top level as op-challenger runs it (`<host> single …`):
+    /// `koa single …` is `koa host single …`.
+    #[command(hide = true)]
+    Single(Box<commands::host::Args>),
+    /// kona-host's `super`, at the top level as op-challenger runs it (`<host> super …`):
+    /// `koa super …` is `koa host super …`.
+    #[command(hide = true)]
+    Super(Box<commands::host_super::Args>),
+    /// Print a shell completion script (`koa completions bash > /etc/bash_completion.d/koa`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,23 +76,43 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };
-    init_tracing(&cli.log);
+    let json: bool = cli.logs.json();
+    if let Err(err) = cli.logs.init() {
+        return report(&err, json);
+    }
     let result = match cli.command {
         Command::Chains(args) => commands::chains::run(args),
         Command::Config(args) => commands::config::run(args),
         Command::Exec(args) => commands::exec::run(args),
         Command::Devnet(args) => commands::devnet::run(args),
-        Command::Host(command) => command.run(),
+        Command::Host(command) => command.run(json),
         Command::Bench(args) => commands::bench::run(args),
         Command::Vm(args) => commands::vm::run(*args),
+        Command::Single(args) => commands::host::run(*args, json),
+        Command::Super(args) => commands::host_super::run(*args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "koa", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {}", koa_protocol::ErrorChain(&err));
-            err.exit_code()
-        }
+        Err(err) => report(&err, json),
     }
+}
+
+/// Prints a command's error as one line on stderr (a JSON log line under
+/// `--logs.stdout.format json`); its exit code.
+fn report(err: &commands::CliError, json: bool) -> ExitCode {
+    let message: String = koa_protocol::ErrorChain(err).to_string();
+    if json {
+        let mut fields = serde_json::Map::new();
+        fields.insert("message".into(), message.into());
+        eprintln!("{}", logs::json_line("ERROR", "koa", fields));
+    } else {
+        eprintln!("error: {message}");
+    }
+    err.exit_code()
 }
 
 /// Handles a command-line parse failure: help and version go to stdout (exit 0); a usage
@@ -107,13 +149,4 @@ fn usage_error(err: &clap::Error) -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn init_tracing(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }

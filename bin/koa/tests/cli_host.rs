@@ -192,7 +192,8 @@ fn online_into_an_empty_data_dir_then_offline_from_it() {
     let output = run(&offline);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let line = String::from_utf8_lossy(&output.stdout);
-    assert!(line.starts_with("valid: claim at L2 block"), "{line}");
+    assert!(line.starts_with("valid: claimed 0x"), "{line}");
+    assert!(line.contains("computed 0x"), "{line}");
     assert!(line.contains("offline"), "{line}");
 
     // The directory is op-program's `directory` format, readable key by key.
@@ -459,15 +460,37 @@ fn bad_inputs_are_one_line_and_exit_2() {
 #[test]
 fn a_node_answering_wrong_data_is_caught_and_named() {
     // Every request gets the same well-formed answer: the RLP of an empty list, which is no
-    // block's header.
+    // block's header; only the chain check before proving (chain ids, L2 genesis hash) is
+    // answered truthfully, so that the lie reaches the preimage checks.
+    let rollup: Value =
+        serde_json::from_slice(&std::fs::read(devnet_dir().join("rollup.json")).unwrap()).unwrap();
+    let genesis: String = rollup["genesis"]["l2"]["hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let l2_chain_id: u64 = rollup["l2_chain_id"].as_u64().unwrap();
+    let l1_chain_id: u64 = rollup["l1_chain_id"].as_u64().unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut buf = [0u8; 65536];
-            let _ = stream.read(&mut buf);
-            let body = r#"{"jsonrpc":"2.0","id":1,"result":"0xc0"}"#;
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let result: String = if request.contains("eth_chainId") {
+                let id = if request.starts_with("POST /l1") {
+                    l1_chain_id
+                } else {
+                    l2_chain_id
+                };
+                format!("\"{id:#x}\"")
+            } else if request.contains("eth_getBlockByNumber") {
+                format!("{{\"hash\":\"{genesis}\"}}")
+            } else {
+                "\"0xc0\"".to_string()
+            };
+            let body = format!(r#"{{"jsonrpc":"2.0","id":1,"result":{result}}}"#);
             let _ = write!(
                 stream,
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",

@@ -223,9 +223,11 @@ fn native_and_server_modes_agree_on_every_bundled_devnet_claim() {
 
 #[test]
 fn server_mode_names_a_missing_preimage_and_exits_2() {
-    // An empty data directory instead of the devnet archive: the program's first preimage
-    // after the local boot keys, the agreed output root, is missing.
+    // A data directory without this claim's preimages instead of the devnet archive (an empty
+    // one is refused before serving): the program's first preimage after the local boot keys,
+    // the agreed output root, is missing.
     let data_dir = tempfile::tempdir().unwrap();
+    std::fs::write(data_dir.path().join("kvformat"), "directory").unwrap();
     let (host, client) = pipes();
     let mut command = koa_host("to-last-block", &["--server", "--data-dir"]);
     command

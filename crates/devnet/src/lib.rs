@@ -43,7 +43,7 @@ pub use generate::{
 pub use genesis::L2Genesis;
 pub use l1::{DEVNET_L1_CHAIN_ID, L1_BLOCK_TIME, L1Block, L1Chain, devnet_l1_config};
 pub use l2::{L2Block, execute_block};
-pub use load::{Devnet, KeccakPreimages, bundled_devnet_dir};
+pub use load::{Devnet, KeccakPreimages, MAX_ARCHIVE_BYTES, bundled_devnet_dir};
 pub use output::{
     ARCHIVE_FILE, CHAIN_FILE, CLAIMS_FILE, ChainIndex, ForkEntry, L1_CONFIG_FILE, L2BlockEntry,
     PREIMAGE_DIR, ROLLUP_FILE, WriteOptions, l1_chain_config_json, write_devnet,

@@ -42,7 +42,10 @@ pub struct BootInputs {
     pub claimed_l2_output_root: B256,
     /// Local key 4: the claimed L2 block number.
     pub claimed_l2_block_number: u64,
-    /// Local key 5: the L2 chain id.
+    /// The L2 chain id. Local key 5 serves it for a registry chain and 0
+    /// (`koa_proof::boot::CUSTOM_CHAIN_ID`) when `rollup_config` is given, as kona-host does
+    /// (`l2_chain_id.unwrap_or_default()`): a client then takes key 6's config, even for a
+    /// chain id its own registry knows.
     pub l2_chain_id: u64,
     /// Local key 6: the rollup config JSON, for a chain not embedded in the client.
     pub rollup_config: Option<Vec<u8>>,
@@ -58,7 +61,7 @@ impl BootInputs {
             2 => Some(self.agreed_l2_output_root.to_vec()),
             3 => Some(self.claimed_l2_output_root.to_vec()),
             4 => Some(self.claimed_l2_block_number.to_be_bytes().to_vec()),
-            5 => Some(self.l2_chain_id.to_be_bytes().to_vec()),
+            5 => Some(self.boot_chain_id().to_be_bytes().to_vec()),
             6 => self.rollup_config.clone(),
             7 => self.l1_config.clone(),
             _ => None,
@@ -105,6 +108,17 @@ impl SuperBootInputs {
             7 => self.l1_config.clone(),
             8 => self.dependency_set.clone(),
             _ => None,
+        }
+    }
+}
+
+impl BootInputs {
+    /// The value of local key 5: the chain id, or 0 for a chain given by its rollup config.
+    pub fn boot_chain_id(&self) -> u64 {
+        if self.rollup_config.is_some() {
+            koa_proof::boot::CUSTOM_CHAIN_ID
+        } else {
+            self.l2_chain_id
         }
     }
 }
@@ -327,6 +341,51 @@ impl<S: PreimageStore> HostBackend<S> {
     }
 }
 
+impl<S: PreimageStore> HostBackend<S> {
+    /// The error for a key the store lacks: offline, which input it belongs to (from the hint
+    /// the program sent before asking) and what to pass.
+    fn missing(&self, key: PreimageKey) -> FetchError {
+        if self.online.is_some() {
+            return FetchError::NotFound(key);
+        }
+        let hint: Option<Hint> = self
+            .last_hint
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let what: &str = match hint.as_ref().map(Hint::hint_type) {
+            Some(HintType::StartingL2Output) => {
+                "the agreed L2 output root's preimage (--agreed-l2-output-root)"
+            }
+            Some(HintType::L2BlockHeader) => {
+                "an L2 block header (the agreed L2 head, --agreed-l2-head-hash, or an ancestor)"
+            }
+            Some(HintType::L1BlockHeader) => {
+                "an L1 block header (the L1 head, --l1-head, or an ancestor)"
+            }
+            Some(HintType::L1Transactions | HintType::L1Receipts) => {
+                "an L1 block's transactions or receipts"
+            }
+            Some(HintType::L1Blob) => "an L1 blob",
+            Some(HintType::L1Precompile) => "an L1 precompile result",
+            Some(_) => "the L2 state, code or transactions of a block",
+            None => "a preimage asked for before any hint",
+        };
+        FetchError::Backend(format!(
+            "no preimage for key {key} in the data directory: {what}{}. Offline, every preimage \
+             comes from a data directory filled by an earlier online run of this claim: pass \
+             --l1-node-address, --l2-node-address and --l1-beacon-address to fetch it",
+            hint.map(|h| {
+                let text: String = h.encode();
+                let short: String = text.chars().take(120).collect();
+                let more: &str = if short.len() < text.len() { "…" } else { "" };
+                format!(", asked for after the hint `{short}{more}`")
+            })
+            .unwrap_or_default()
+        ))
+    }
+}
+
 impl<S: PreimageStore> PreimageFetcher for HostBackend<S> {
     fn get_preimage(&self, key: PreimageKey) -> Result<Vec<u8>, FetchError> {
         let value: Vec<u8> = if key.key_type() == PreimageKeyType::Local {
@@ -341,7 +400,7 @@ impl<S: PreimageStore> PreimageFetcher for HostBackend<S> {
                     self.fetch_last_hint(key)?;
                     self.read_store(key)
                         .map_err(|err| FetchError::Backend(ErrorChain(&err).to_string()))?
-                        .ok_or(FetchError::NotFound(key))?
+                        .ok_or_else(|| self.missing(key))?
                 }
             }
         };
@@ -355,7 +414,14 @@ impl<S: PreimageStore> HintRouter for HostBackend<S> {
     fn route_hint(&self, hint: &str) -> Result<(), FetchError> {
         HostStats::add(&self.stats.hints, 1);
         let Some(online) = &self.online else {
-            // Offline, hints carry no information the store does not already have.
+            // Offline, hints carry no information the store does not already have; the last
+            // one names what a missing preimage was for.
+            if let Ok(parsed) = Hint::parse(hint) {
+                *self
+                    .last_hint
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(parsed);
+            }
             return Ok(());
         };
         let parsed: Hint = Hint::parse(hint)

@@ -15,6 +15,7 @@
 
 pub mod backend;
 pub mod blob;
+pub mod chain_check;
 pub mod elf;
 pub mod online;
 pub mod online_super;

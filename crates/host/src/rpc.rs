@@ -4,6 +4,12 @@
 //!
 //! Every error names the node (e.g. "L2 execution node at http://…") and the method, so a
 //! missing `debug_dbGet` or an unreachable beacon node is obvious from the one-line message.
+//!
+//! A node is not trusted with the host's memory: an answer is read as it streams in and
+//! refused once it passes what its method can legitimately return
+//! ([`max_response_bytes`]), and the JSON-RPC envelope keeps its `result` as raw text that is
+//! parsed straight into the method's typed answer (no `serde_json::Value` tree, which costs
+//! about 17 times the answer).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -14,6 +20,7 @@ use hyper_util::{
     rt::TokioExecutor,
 };
 use serde::{Serialize, de::DeserializeOwned};
+use serde_json::value::RawValue;
 use std::{
     collections::BTreeMap,
     fmt,
@@ -27,6 +34,31 @@ use tokio::sync::Semaphore;
 
 /// The JSON-RPC error code for an unknown method.
 const METHOD_NOT_FOUND: i64 = -32601;
+
+const KIB: usize = 1 << 10;
+const MIB: usize = 1 << 20;
+
+/// The largest answer a node may send to `method` (a JSON-RPC method or a REST path), in
+/// bytes: what the method can legitimately return, hex-encoded in JSON, with room to spare.
+///
+/// - a chain id or block number: 4 KiB;
+/// - one trie node or contract code (`debug_dbGet`: a node is at most 532 bytes, code at most
+///   24 KiB, EIP-170; 48 KiB of init code, EIP-3860) or a header: 1 MiB;
+/// - a Merkle proof (`eth_getProof`): 16 MiB;
+/// - a block with its transactions, its receipts or raw transactions, or a beacon block's blob
+///   sidecars (128 KiB a blob): 64 MiB (an L1 block's RLP is capped near 8 MiB by EIP-7934 and
+///   an L2 block by its gas limit; logs cost 8 gas a byte);
+/// - a whole block's execution witness (`debug_executionWitness`, `debug_executePayload`):
+///   256 MiB.
+pub fn max_response_bytes(method: &str) -> usize {
+    match method {
+        "eth_chainId" | "eth_blockNumber" | "net_version" => 4 * KIB,
+        "debug_dbGet" | "debug_getRawHeader" => MIB,
+        "eth_getProof" => 16 * MIB,
+        "debug_executionWitness" | "debug_executePayload" => 256 * MIB,
+        _ => 64 * MIB,
+    }
+}
 
 /// How a client retries and bounds its requests.
 #[derive(Debug, Clone, Copy)]
@@ -99,6 +131,18 @@ pub enum RpcError {
         method: String,
         /// The error code and message.
         message: String,
+    },
+    /// The answer is larger than the method can legitimately return.
+    #[error(
+        "{node}: {method} sent an answer of more than {limit} bytes, more than the method can return: refused"
+    )]
+    TooLarge {
+        /// The node, named with its URL.
+        node: String,
+        /// The method or REST path.
+        method: String,
+        /// The cap ([`max_response_bytes`]).
+        limit: usize,
     },
     /// The answer is not what the method returns.
     #[error("{node}: {method} returned a malformed answer: {reason}")]
@@ -274,8 +318,8 @@ impl NodeClient {
             });
         }
         // A missing result reads as `null`, which decodes only into an `Option`.
-        serde_json::from_value(response.result)
-            .map_err(|err| self.malformed(method, err.to_string()))
+        let result: &str = response.result.as_deref().map_or("null", RawValue::get);
+        serde_json::from_str(result).map_err(|err| self.malformed(method, err.to_string()))
     }
 
     /// GETs `path` (with its query) from a REST API and decodes the JSON answer.
@@ -351,12 +395,10 @@ impl NodeClient {
             .await
             .map_err(|err| Attempt::Retry(describe_client_error(&err)))?;
         let status: StatusCode = response.status();
-        let bytes: Bytes = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|err| Attempt::Retry(format!("reading the answer failed: {err}")))?
-            .to_bytes();
+        let limit: usize = max_response_bytes(method);
+        let bytes: Bytes = self
+            .read_capped(method, response.into_body(), limit)
+            .await?;
         self.stats.record(method, bytes.len());
         if status.is_success() {
             return Ok(bytes);
@@ -393,6 +435,41 @@ impl NodeClient {
     }
 }
 
+impl NodeClient {
+    /// Reads `body` as it streams in, refusing it past `limit` bytes (a declared
+    /// `Content-Length` past it is refused before a byte is read).
+    async fn read_capped(
+        &self,
+        method: &str,
+        mut body: hyper::body::Incoming,
+        limit: usize,
+    ) -> Result<Bytes, Attempt> {
+        use hyper::body::Body;
+        let too_large = || {
+            Attempt::Fatal(RpcError::TooLarge {
+                node: self.name.clone(),
+                method: method.to_string(),
+                limit,
+            })
+        };
+        if body.size_hint().lower() > limit as u64 {
+            return Err(too_large());
+        }
+        let mut bytes: Vec<u8> = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame =
+                frame.map_err(|err| Attempt::Retry(format!("reading the answer failed: {err}")))?;
+            if let Ok(data) = frame.into_data() {
+                if bytes.len() + data.len() > limit {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(bytes))
+    }
+}
+
 /// The innermost cause of a client error, which is what a user needs ("Connection refused").
 fn describe_client_error(err: &hyper_util::client::legacy::Error) -> String {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
@@ -407,7 +484,7 @@ fn describe_client_error(err: &hyper_util::client::legacy::Error) -> String {
 #[derive(serde::Deserialize)]
 struct JsonRpcResponse {
     #[serde(default)]
-    result: serde_json::Value,
+    result: Option<Box<RawValue>>,
     #[serde(default)]
     error: Option<JsonRpcError>,
 }

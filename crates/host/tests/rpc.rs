@@ -195,3 +195,101 @@ async fn https_urls_speak_tls() {
     // The plain-HTTP server never saw a request it could parse.
     assert_eq!(count.load(Ordering::Relaxed), 0);
 }
+
+/// A lying node on a fresh loopback port: every request gets a JSON-RPC answer whose result is
+/// a hex string of `total` bytes, streamed in chunks (with `Content-Length` if `declare`), so
+/// the node never holds it. Returns the address and the bytes it managed to send.
+async fn lying_node(total: u64, declare: bool) -> (SocketAddr, Arc<AtomicU64>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sent = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&sent);
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let counter = Arc::clone(&counter);
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = br#"{"jsonrpc":"2.0","id":1,"result":"0x"#;
+                let length = head.len() as u64 + total + 2;
+                let header = if declare {
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+                    )
+                } else {
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+                        .to_string()
+                };
+                if stream.write_all(header.as_bytes()).await.is_err()
+                    || stream.write_all(head).await.is_err()
+                {
+                    return;
+                }
+                let chunk = vec![b'0'; 1 << 20];
+                let mut left = total;
+                while left > 0 {
+                    let n = left.min(chunk.len() as u64) as usize;
+                    if stream.write_all(&chunk[..n]).await.is_err() {
+                        return;
+                    }
+                    counter.fetch_add(n as u64, Ordering::Relaxed);
+                    left -= n as u64;
+                }
+                let _ = stream.write_all(b"\"}").await;
+            });
+        }
+    });
+    (addr, sent)
+}
+
+#[tokio::test]
+async fn an_answer_past_its_methods_cap_is_refused_while_it_streams() {
+    // 1.3 GB for a chain id: refused after its 4 KiB cap, long before the node is done.
+    let (addr, sent) = lying_node(1_300_000_000, false).await;
+    let err = client(addr)
+        .call::<_, alloy_primitives::U64>("eth_chainId", ())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RpcError::TooLarge { limit: 4096, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("eth_chainId"), "{err}");
+    // The client stopped reading: the node could not push much more than its socket buffers.
+    assert!(
+        sent.load(Ordering::Relaxed) < 64 << 20,
+        "{} bytes sent",
+        sent.load(Ordering::Relaxed)
+    );
+
+    // A declared length past the cap is refused before the body is read.
+    let (addr, _) = lying_node(2 << 20, true).await;
+    let err = client(addr)
+        .call::<_, alloy_primitives::Bytes>("debug_dbGet", [alloy_primitives::B256::ZERO])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RpcError::TooLarge { limit, .. } if limit == koa_host::rpc::max_response_bytes("debug_dbGet")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_within_its_cap_is_read_whole() {
+    // 600 KiB of hex for debug_dbGet (cap 1 MiB): a 300 KiB value.
+    let (addr, _) = lying_node(600 << 10, false).await;
+    let value: alloy_primitives::Bytes = client(addr)
+        .call("debug_dbGet", [alloy_primitives::B256::ZERO])
+        .await
+        .unwrap();
+    assert_eq!(value.len(), 300 << 10);
+    assert!(value.iter().all(|&b| b == 0));
+}

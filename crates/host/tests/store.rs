@@ -80,12 +80,73 @@ fn flat_file_layout_is_read_too() {
     let store = DirectoryStore::open(dir.path()).unwrap();
     let key = PreimageKey::keccak256_of(b"x");
     store.put(key, b"x").unwrap();
-    assert!(
-        dir.path()
-            .join(format!("{}.txt", hex::encode(key.as_bytes())))
-            .is_file()
-    );
+    // op-program's fileKV names the file by go-ethereum's `Hash.String()`: with the `0x`.
+    let path = dir
+        .path()
+        .join(format!("0x{}.txt", hex::encode(key.as_bytes())));
+    assert!(path.is_file());
+    assert_eq!(store.path_of(key), path);
     assert_eq!(store.keys().unwrap(), vec![key]);
+}
+
+#[test]
+fn reads_a_file_layout_written_by_hand_as_op_program_names_it() {
+    // What op-program's fileKV writes for keccak256("abc"): `0x<typed key>.txt`.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("kvformat"), "file").unwrap();
+    let hash = keccak256(b"abc");
+    let mut typed = hash.0;
+    typed[0] = 2;
+    fs::write(
+        dir.path().join(format!("0x{}.txt", hex::encode(typed))),
+        "616263",
+    )
+    .unwrap();
+    let store = VerifiedStore::new(DirectoryStore::open(dir.path()).unwrap());
+    assert_eq!(
+        store.get(PreimageKey::keccak256(hash)).unwrap().as_deref(),
+        Some(&b"abc"[..])
+    );
+}
+
+#[test]
+fn a_new_directory_gets_the_format_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new");
+    DirectoryStore::open_or_create(&path, "file").unwrap();
+    assert_eq!(fs::read_to_string(path.join("kvformat")).unwrap(), "file");
+    // An existing directory keeps its layout.
+    DirectoryStore::open_or_create(&path, "directory").unwrap();
+    assert_eq!(fs::read_to_string(path.join("kvformat")).unwrap(), "file");
+    let err = DirectoryStore::open_or_create(dir.path().join("other"), "rocksdb").unwrap_err();
+    assert!(err.to_string().contains("rocksdb"), "{err}");
+}
+
+#[test]
+fn a_non_empty_directory_without_kvformat_is_refused() {
+    // As kona-host leaves its RocksDB data directory: files, and no kvformat.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("CURRENT"), "MANIFEST-000005\n").unwrap();
+    fs::write(dir.path().join("000004.log"), [0u8; 16]).unwrap();
+    for open in [DirectoryStore::open, DirectoryStore::open_existing] {
+        let err = open(dir.path()).unwrap_err();
+        assert!(matches!(err, StoreError::Directory { .. }), "{err}");
+        assert!(err.to_string().contains("no kvformat"), "{err}");
+    }
+    assert!(!dir.path().join("kvformat").exists());
+}
+
+#[test]
+fn offline_opening_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let err = DirectoryStore::open_existing(&missing).unwrap_err();
+    assert!(err.to_string().contains("online run"), "{err}");
+    assert!(!missing.exists());
+
+    let err = DirectoryStore::open_existing(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("it is empty"), "{err}");
+    assert!(!dir.path().join("kvformat").exists());
 }
 
 #[test]

@@ -1,8 +1,20 @@
 //! The boot information: the dispute's inputs, read from the local preimage keys (the layout:
 //! [`crate::local_key`]).
 //!
-//! Keys 6 and 7 are read only when the chain id is not one of the chains embedded from the
-//! superchain registry (`koa-registry`), as in op-program and kona.
+//! As kona-host and kona-client do (kona's `single` local key server and boot loader):
+//!
+//! - key 5 names a chain of the superchain registry (`koa-registry`), whose embedded configs are
+//!   used and keys 6 and 7 never read; or it is 0, [`CUSTOM_CHAIN_ID`], which kona-host serves
+//!   when given a rollup config file instead of a chain id, and the chain is then the one key
+//!   6's rollup config names. A non-zero id outside the registry also reads key 6, which must
+//!   then name the same chain.
+//! - key 7 is read only when the rollup config's L1 is not an L1 koa embeds (mainnet,
+//!   sepolia): a custom L2 on sepolia needs no L1 config from the host.
+//!
+//! op-program (October 2024) uses these keys differently (5 the chain id, `math.MaxUint64` for
+//! a custom chain; 6 the L2 genesis chain config; 7 the rollup config); the fault-proof
+//! specification leaves local keys 5 and up to the program. koa follows kona, so that the
+//! two programs and their hosts are interchangeable under op-challenger's CANNON_KONA games.
 
 use alloc::string::String;
 use alloy_primitives::B256;
@@ -18,6 +30,9 @@ pub use crate::local_key::{
     AGREED_L2_OUTPUT_ROOT_KEY, CLAIMED_L2_BLOCK_NUMBER_KEY, CLAIMED_L2_OUTPUT_ROOT_KEY,
     L1_CHAIN_CONFIG_KEY, L1_HEAD_KEY, L2_CHAIN_ID_KEY, ROLLUP_CONFIG_KEY,
 };
+/// The local key 5 value that names no chain: the chain is the one of the rollup config
+/// of key 6 (kona-host's `l2_chain_id.unwrap_or_default()` for `--rollup-config-path`).
+pub const CUSTOM_CHAIN_ID: u64 = 0;
 
 /// The boot information cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,7 +77,7 @@ pub struct BootInfo {
     pub claimed_l2_output_root: B256,
     /// The L2 block the claim is about.
     pub claimed_l2_block_number: u64,
-    /// The L2 chain id.
+    /// The L2 chain id: the rollup config's (local key 5 may be [`CUSTOM_CHAIN_ID`]).
     pub l2_chain_id: u64,
     /// The chain's rollup config.
     pub rollup_config: RollupConfig,
@@ -93,9 +108,9 @@ impl BootInfo {
             B256::from(fixed::<32, _, _>(oracle, CLAIMED_L2_OUTPUT_ROOT_KEY)?);
         let claimed_l2_block_number =
             u64::from_be_bytes(fixed(oracle, CLAIMED_L2_BLOCK_NUMBER_KEY)?);
-        let l2_chain_id = u64::from_be_bytes(fixed(oracle, L2_CHAIN_ID_KEY)?);
+        let boot_chain_id = u64::from_be_bytes(fixed(oracle, L2_CHAIN_ID_KEY)?);
 
-        let (rollup_config, l1_chain_config) = match koa_registry::chain(l2_chain_id) {
+        let (rollup_config, l1_chain_config) = match koa_registry::chain(boot_chain_id) {
             Some(chain) => (chain.rollup_config(), chain.l1_chain_config()),
             None => {
                 let json = oracle.local(DataKind::BootInfo, ROLLUP_CONFIG_KEY)?;
@@ -103,20 +118,27 @@ impl BootInfo {
                     .map_err(|e| BootError::RollupConfig(alloc::format!("{e}")))?;
                 let rollup = RollupConfig::from_json(text)
                     .map_err(|e| BootError::RollupConfig(alloc::format!("{}", ErrorChain(&e))))?;
-                let json = oracle.local(DataKind::BootInfo, L1_CHAIN_CONFIG_KEY)?;
-                let text = core::str::from_utf8(&json)
-                    .map_err(|e| BootError::L1ChainConfig(alloc::format!("{e}")))?;
-                let l1 = L1ChainConfig::from_json(text)
-                    .map_err(|e| BootError::L1ChainConfig(alloc::format!("{}", ErrorChain(&e))))?;
+                if boot_chain_id != CUSTOM_CHAIN_ID && rollup.l2_chain_id != boot_chain_id {
+                    return Err(BootError::ChainIdMismatch {
+                        boot: boot_chain_id,
+                        config: rollup.l2_chain_id,
+                    });
+                }
+                let l1 = match koa_registry::l1_chain_config(rollup.l1_chain_id) {
+                    Some(l1) => l1,
+                    None => {
+                        let json = oracle.local(DataKind::BootInfo, L1_CHAIN_CONFIG_KEY)?;
+                        let text = core::str::from_utf8(&json)
+                            .map_err(|e| BootError::L1ChainConfig(alloc::format!("{e}")))?;
+                        L1ChainConfig::from_json(text).map_err(|e| {
+                            BootError::L1ChainConfig(alloc::format!("{}", ErrorChain(&e)))
+                        })?
+                    }
+                };
                 (rollup, l1)
             }
         };
-        if rollup_config.l2_chain_id != l2_chain_id {
-            return Err(BootError::ChainIdMismatch {
-                boot: l2_chain_id,
-                config: rollup_config.l2_chain_id,
-            });
-        }
+        let l2_chain_id: u64 = rollup_config.l2_chain_id;
         Ok(Self {
             l1_head,
             agreed_l2_output_root,

@@ -611,6 +611,63 @@ fn a_missing_boot_key_names_it() {
     }
 }
 
+/// Boot info read through the program's oracle, from `host`'s local keys.
+fn boot(host: &Host<'_>) -> Result<koa_proof::BootInfo, koa_proof::BootError> {
+    koa_proof::BootInfo::load(&koa_proof::ProofOracle::new(host, host))
+}
+
+#[test]
+fn local_key_5_of_zero_is_kona_hosts_custom_chain() {
+    // kona-host serves `l2_chain_id.unwrap_or_default()` (0) as key 5 when given
+    // `--rollup-config-path`: the chain is then key 6's, and the verdict is unchanged.
+    let devnet = load();
+    let claim = devnet
+        .claims
+        .iter()
+        .find(|c| c.expected_valid)
+        .expect("a valid claim");
+    let mut host = Host::new(&devnet, claim, None);
+    host.local.insert(5, 0u64.to_be_bytes().to_vec());
+    let info = boot(&host).expect("boot info");
+    assert_eq!(info.l2_chain_id, claim.l2_chain_id);
+    assert_eq!(info.rollup_config.l2_chain_id, claim.l2_chain_id);
+    let verdict = koa_proof::run(&host, &host).expect("a verdict");
+    assert!(verdict.valid, "{} judged invalid", claim.name);
+}
+
+#[test]
+fn local_key_5_naming_another_chain_than_key_6_is_refused() {
+    let devnet = load();
+    let claim = &devnet.claims[0];
+    let mut host = Host::new(&devnet, claim, None);
+    let other: u64 = claim.l2_chain_id + 1;
+    host.local.insert(5, other.to_be_bytes().to_vec());
+    match boot(&host) {
+        Err(koa_proof::BootError::ChainIdMismatch { boot, config }) => {
+            assert_eq!((boot, config), (other, claim.l2_chain_id));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn local_key_7_is_not_read_for_an_l1_koa_embeds() {
+    // As kona-client: a custom L2 on sepolia takes sepolia's embedded config, so a host given
+    // no L1 config file (kona-host without `--l1-config-path`) still boots it.
+    let devnet = load();
+    let claim = &devnet.claims[0];
+    let mut host = Host::new(&devnet, claim, None);
+    let mut rollup: serde_json::Value = serde_json::from_str(&devnet.rollup_json).unwrap();
+    rollup["l1_chain_id"] = 11_155_111u64.into();
+    host.local.insert(6, rollup.to_string().into_bytes());
+    host.local.remove(&7);
+    let info = boot(&host).expect("boot info");
+    assert_eq!(
+        info.l1_chain_config,
+        koa_registry::l1_chain_config(11_155_111).unwrap()
+    );
+}
+
 /// A legacy transaction whose signature recovers to no sender: derivation passes it through
 /// (batches are not checked for signatures), execution rejects the payload.
 fn unexecutable_tx(chain_id: u64) -> alloy_primitives::Bytes {

@@ -21,7 +21,8 @@ use super::CliError;
                   Exits with 2 if the chain is not embedded (see `koa chains`)."
 )]
 pub(crate) struct Args {
-    /// The L2 chain id (e.g. 10 for OP Mainnet) or registry identifier (e.g. `mainnet/op`).
+    /// The L2 chain id (e.g. 10 for OP Mainnet), registry identifier (e.g. `mainnet/op`) or
+    /// op-challenger's network name (`<chain>-<superchain>`, e.g. `op-mainnet`).
     #[arg(value_name = "CHAIN")]
     chain: String,
 }
@@ -37,13 +38,21 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The embedded chain `query` names, by chain id or registry identifier.
-fn find(query: &str) -> Result<&'static ChainInfo, CliError> {
+/// The embedded chain `query` names, by chain id, registry identifier (`mainnet/op`) or
+/// op-challenger's network name (`op-mainnet`: op-node's `chaincfg` names a registry chain
+/// `<chain>-<superchain>`).
+pub(crate) fn find(query: &str) -> Result<&'static ChainInfo, CliError> {
+    let network_name = |chain: &ChainInfo| {
+        chain
+            .identifier
+            .split_once('/')
+            .is_some_and(|(superchain, name)| query == format!("{name}-{superchain}"))
+    };
     let found = match query.parse::<u64>() {
         Ok(chain_id) => koa_registry::chain(chain_id),
         Err(_) => koa_registry::chains()
             .iter()
-            .find(|chain| chain.identifier == query),
+            .find(|chain| chain.identifier == query || network_name(chain)),
     };
     found.ok_or_else(|| {
         CliError::BadInput(format!(

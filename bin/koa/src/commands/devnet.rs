@@ -67,6 +67,52 @@ pub(crate) struct GenerateArgs {
     /// even-numbered chains, 1 s for odd-numbered ones).
     #[arg(long, value_name = "SECONDS,...", requires = "chains")]
     block_times: Option<String>,
+    /// Replace the devnet already in DIR (its files are removed first). Without it, a
+    /// non-empty DIR is refused, so no stale preimage from another devnet stays beside the
+    /// new ones.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Checks that `out` can receive a devnet: absent or empty, or (with `force`) a devnet
+/// directory, which `remove` then removes. Any other non-empty directory is refused.
+fn prepare_out(out: &std::path::Path, force: bool, remove: bool) -> Result<(), CliError> {
+    let mut entries = match std::fs::read_dir(out) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => {
+            return Err(CliError::BadInput(format!(
+                "--out {}: cannot list it: {err}",
+                out.display()
+            )));
+        }
+    };
+    if entries.next().is_none() {
+        return Ok(());
+    }
+    if !force {
+        return Err(CliError::BadInput(format!(
+            "--out {} is not empty: pass --force to replace the devnet in it, or an empty or \
+             new directory",
+            out.display()
+        )));
+    }
+    if !out.join("claims.json").is_file() && !out.join("super-devnet.json").is_file() {
+        return Err(CliError::BadInput(format!(
+            "--out {} holds no devnet (no claims.json or super-devnet.json): --force replaces \
+             only a devnet; pass an empty or new directory",
+            out.display()
+        )));
+    }
+    if !remove {
+        return Ok(());
+    }
+    std::fs::remove_dir_all(out).map_err(|err| {
+        CliError::BadInput(format!(
+            "--force: cannot remove the devnet in {}: {err}",
+            out.display()
+        ))
+    })
 }
 
 /// Runs `koa devnet`.
@@ -108,6 +154,8 @@ fn parse_forks(text: &str) -> Result<Vec<(Hardfork, u64)>, CliError> {
 }
 
 fn run_generate(args: GenerateArgs) -> Result<ExitCode, CliError> {
+    // Checked before the generation, replaced only once it succeeded.
+    prepare_out(&args.out, args.force, false)?;
     if let Some(chains) = args.chains {
         return run_generate_super(&args, chains);
     }
@@ -122,6 +170,7 @@ fn run_generate(args: GenerateArgs) -> Result<ExitCode, CliError> {
         _ => CliError::Internal(ErrorChain(&e).to_string()),
     })?;
     let generated = start.elapsed();
+    prepare_out(&args.out, args.force, true)?;
     write_devnet(
         &devnet,
         &args.out,
@@ -206,6 +255,7 @@ fn run_generate_super(args: &GenerateArgs, chains: usize) -> Result<ExitCode, Cl
         _ => CliError::Internal(ErrorChain(&e).to_string()),
     })?;
     let generated = start.elapsed();
+    prepare_out(&args.out, args.force, true)?;
     write_super_devnet(
         &devnet,
         &args.out,

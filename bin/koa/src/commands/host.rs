@@ -11,7 +11,7 @@
 
 use std::{
     io::IsTerminal,
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::ExitCode,
     sync::{
         Arc,
@@ -26,12 +26,15 @@ use koa_host::{
     blob::BeaconClient,
     online::{AgreedL2, Nodes, OnlineFetcher},
     rpc::{NodeClient, RetryPolicy, RpcStats},
-    store::{DirectoryStore, MemoryStore, PreimageStore, VerifiedStore},
+    store::{MemoryStore, PreimageStore, VerifiedStore},
 };
 use koa_preimage::{HintReader, HintWriter, OracleReader, OracleServer, PipeChannel, ServerError};
 use koa_proof::ErrorChain;
 
-use super::CliError;
+use super::{
+    CliError,
+    host_common::{self, DataFormat},
+};
 
 /// `koa host [single] <flags>`: the flags directly, or after `single` as kona-host takes them.
 #[derive(Debug, clap::Args)]
@@ -64,11 +67,11 @@ impl HostCommand {
     }
 
     /// Runs the command: `super` as a super-root host, the other forms as `koa host`.
-    pub(crate) fn run(self) -> Result<ExitCode, CliError> {
+    pub(crate) fn run(self, json_logs: bool) -> Result<ExitCode, CliError> {
         match self.form {
-            Some(HostForm::Single(args)) => run(*args),
+            Some(HostForm::Single(args)) => run(*args, json_logs),
             Some(HostForm::Super(args)) => super::host_super::run(*args),
-            None => run(self.args),
+            None => run(self.args, json_logs),
         }
     }
 }
@@ -126,9 +129,10 @@ pub(crate) struct Args {
     /// then kept in memory), required offline.
     #[arg(long, visible_alias = "db", env = "DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// The layout for a new data directory (an existing one keeps the layout it records).
-    #[arg(long, env = "DATA_FORMAT", default_value = "directory", value_parser = ["directory", "file"])]
-    data_format: String,
+    /// The layout of a new data directory (default `directory`); an existing one must record
+    /// the same. `rocksdb` (kona-host's) is refused: koa keeps op-program's formats.
+    #[arg(long, env = "DATA_FORMAT", value_enum)]
+    data_format: Option<DataFormat>,
     /// Run the client natively: in this process, or `--client <PATH>` as a child process.
     #[arg(long)]
     native: bool,
@@ -149,6 +153,11 @@ pub(crate) struct Args {
     /// the block's state node by node; falls back to that when the node lacks both.
     #[arg(long, env = "ENABLE_EXPERIMENTAL_WITNESS_ENDPOINT")]
     enable_experimental_witness_endpoint: bool,
+    /// Accepted for kona-host compatibility. koa has nothing to skip: the host checks every
+    /// blob against its versioned hash before storing it, and the client checks each again
+    /// with KZG, so a wrong blob is never accepted whatever this flag says.
+    #[arg(long, env = "L1_BEACON_SKIP_BLOB_VERIFICATION")]
+    l1_beacon_skip_blob_verification: bool,
     /// Run an FPVM build of the client under qemu-user, or on koa's own Cannon MIPS64 VM
     /// (`cannon`: in process, exact to the step; the summary counts the steps).
     #[arg(long, value_parser = ["qemu-riscv64", "qemu-mips64", "cannon"], requires = "elf")]
@@ -160,7 +169,8 @@ pub(crate) struct Args {
     #[arg(long, requires = "native")]
     client: Option<PathBuf>,
     /// Take every input from a devnet directory (`koa devnet generate`, or the bundled
-    /// `testdata/devnet`): its rollup and L1 configs and, with `--claim`, a claim.
+    /// `testdata/devnet`): its rollup and L1 configs and, with `--claim`, a claim. An input
+    /// given by its own flag (or environment variable) overrides the devnet's.
     #[arg(long, requires = "claim")]
     devnet: Option<PathBuf>,
     /// The claim of `--devnet` to prove (its `name` in claims.json).
@@ -177,7 +187,19 @@ struct Summary {
     verdict: &'static str,
     exit_code: u8,
     mode: String,
+    /// Where the rollup and L1 configs came from (registry chain, file, devnet).
+    chain: String,
+    l2_chain_id: u64,
+    l1_head: B256,
     claimed_l2_block_number: u64,
+    claimed_output_root: B256,
+    /// The output root the client computed (in-process runs; a child reports only its exit
+    /// code).
+    computed_output_root: Option<B256>,
+    /// The L2 block the computed output root is of.
+    l2_block_reached: Option<u64>,
+    /// The L1 origin of that block: derivation had read L1 at least up to it.
+    l1_origin_reached: Option<u64>,
     l2_blocks: Option<u64>,
     preimages_served: u64,
     bytes_served: u64,
@@ -195,16 +217,22 @@ struct Summary {
 
 pub(crate) type Store = Arc<VerifiedStore<Box<dyn PreimageStore>>>;
 
-/// Runs `koa host`.
-pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
+/// Runs `koa host`; `json_logs` (`--logs.stdout.format json`) prints the summary as a JSON
+/// log line.
+pub(crate) fn run(args: Args, json_logs: bool) -> Result<ExitCode, CliError> {
     let start = Instant::now();
+    let online: bool = args.l1_node_address.is_some();
+    refuse_ignored_flags(&args, online)?;
+    if args.server {
+        // Before anything else opens a file, which could take one of these numbers.
+        host_common::check_server_fds()?;
+    }
     let devnet = match &args.devnet {
         Some(dir) => Some(super::devnet_inputs::load(dir)?),
         None => None,
     };
-    let inputs: BootInputs = boot_inputs(&args, devnet.as_ref())?;
-    let store: Store = open_store(&args, devnet.as_ref())?;
-    let online: bool = args.l1_node_address.is_some();
+    let chain: ChainInputs = chain_inputs(&args, devnet.as_ref())?;
+    let inputs: BootInputs = boot_inputs(&args, devnet.as_ref(), &chain)?;
     if !online && args.data_dir.is_none() && args.devnet.is_none() {
         return Err(CliError::BadInput(
             "offline mode needs --data-dir (or pass --l1-node-address, --l2-node-address and \
@@ -212,6 +240,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
                 .into(),
         ));
     }
+    let store: Store = open_store(&args, devnet.as_ref(), online)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -234,6 +263,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             beacon: BeaconClient::new(node("L1 beacon node", &args.l1_beacon_address)?),
             l2: node("L2 execution node", &args.l2_node_address)?,
         };
+        runtime
+            .block_on(koa_host::chain_check::check_chains(
+                &nodes,
+                &chain.rollup,
+                chain.l1_chain_id,
+            ))
+            .map_err(|err| CliError::BadInput(ErrorChain(&err).to_string()))?;
         let agreed = AgreedL2 {
             head_hash: inputs.agreed_l2_head_hash,
             output_root: inputs.agreed_l2_output_root,
@@ -302,7 +338,14 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         verdict,
         exit_code,
         mode: format!("{mode}, {}", if online { "online" } else { "offline" }),
+        chain: chain.source.clone(),
+        l2_chain_id: chain.rollup.l2_chain_id,
+        l1_head: inputs.l1_head,
         claimed_l2_block_number: inputs.claimed_l2_block_number,
+        claimed_output_root: inputs.claimed_l2_output_root,
+        computed_output_root: outcome.reached.map(|r| r.output_root),
+        l2_block_reached: outcome.reached.map(|r| r.l2_block),
+        l1_origin_reached: outcome.reached.map(|r| r.l1_origin),
         l2_blocks,
         preimages_served: HostStats::get(&stats.served),
         bytes_served: HostStats::get(&stats.served_bytes),
@@ -315,7 +358,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         steps,
         error,
     };
-    print_summary(&summary, args.json)?;
+    print_summary(&summary, args.json, json_logs)?;
     drop(runtime);
     Ok(ExitCode::from(exit_code))
 }
@@ -324,13 +367,51 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
 pub(crate) struct Outcome {
     pub(crate) result: Result<bool, String>,
     pub(crate) blocks: Option<u64>,
+    /// Where the client got to, when it ran in this process.
+    pub(crate) reached: Option<Reached>,
 }
 
-fn print_summary(summary: &Summary, json: bool) -> Result<(), CliError> {
-    if json {
-        let line = serde_json::to_string(summary)
+impl Outcome {
+    fn failed(error: String) -> Self {
+        Self {
+            result: Err(error),
+            blocks: None,
+            reached: None,
+        }
+    }
+}
+
+/// The block a verdict is about.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reached {
+    output_root: B256,
+    l2_block: u64,
+    l1_origin: u64,
+}
+
+/// Prints the summary: one JSON object (`--json`), one JSON log line
+/// (`--logs.stdout.format json`, with the same fields), or two lines of text.
+fn print_summary(summary: &Summary, json: bool, json_logs: bool) -> Result<(), CliError> {
+    if json || json_logs {
+        let value = serde_json::to_value(summary)
             .map_err(|err| CliError::Internal(format!("cannot encode the summary: {err}")))?;
-        println!("{line}");
+        if json_logs {
+            let serde_json::Value::Object(mut fields) = value else {
+                return Err(CliError::Internal("the summary is not an object".into()));
+            };
+            let level = if summary.error.is_some() {
+                "ERROR"
+            } else {
+                "INFO"
+            };
+            fields.insert(
+                "message".into(),
+                format!("claim {}", summary.verdict).into(),
+            );
+            println!("{}", crate::logs::json_line(level, "koa::host", fields));
+        } else {
+            println!("{value}");
+        }
         return Ok(());
     }
     if let Some(error) = &summary.error {
@@ -339,10 +420,27 @@ fn print_summary(summary: &Summary, json: bool) -> Result<(), CliError> {
     let blocks = summary
         .l2_blocks
         .map_or_else(|| "?".to_string(), |b| b.to_string());
-    let mut line = format!(
-        "{}: claim at L2 block {} ({} mode); {} L2 blocks; {} preimages served ({}); ",
+    let computed = match (summary.computed_output_root, summary.l2_block_reached) {
+        (Some(root), Some(block)) => format!(
+            "computed {root} at L2 block {block} (L1 origin {})",
+            summary
+                .l1_origin_reached
+                .map_or_else(|| "?".to_string(), |n| n.to_string())
+        ),
+        _ if summary.mode.starts_with("server") => "computed by the VM's client".to_string(),
+        _ => "computed root not reported by the client".to_string(),
+    };
+    println!(
+        "{}: claimed {} at L2 block {}; {computed}; chain {} ({}); L1 head {}",
         summary.verdict,
+        summary.claimed_output_root,
         summary.claimed_l2_block_number,
+        summary.l2_chain_id,
+        summary.chain,
+        summary.l1_head,
+    );
+    let mut line = format!(
+        "{} mode; {} L2 blocks; {} preimages served ({}); ",
         summary.mode,
         blocks,
         summary.preimages_served,
@@ -378,120 +476,193 @@ fn agreed_block_number(store: &Store, hash: B256) -> Option<u64> {
     Some(header.number)
 }
 
-/// The local inputs, from the flags or the devnet claim.
-fn boot_inputs(args: &Args, devnet: Option<&koa_devnet::Devnet>) -> Result<BootInputs, CliError> {
-    if let (Some(devnet), Some(name)) = (devnet, &args.claim) {
-        return super::devnet_inputs::claim_inputs(devnet, name);
+/// The chain a run proves on: its rollup config (from the registry, a file or the devnet)
+/// and the L1 config, as the host serves them and checks the nodes against them.
+struct ChainInputs {
+    /// The parsed rollup config.
+    rollup: koa_protocol::RollupConfig,
+    /// Local key 6: the rollup config JSON, `None` for a registry chain (named by key 5).
+    rollup_json: Option<Vec<u8>>,
+    /// Local key 7: the L1 chain config JSON, if given.
+    l1_json: Option<Vec<u8>>,
+    /// The L1 chain id the nodes must serve.
+    l1_chain_id: u64,
+    /// Where the configs came from, for the summary.
+    source: String,
+}
+
+/// Flags that would otherwise be silently ignored. (clap's `requires` is not enforced on
+/// these flattened flags when `koa host` has its `single` subcommand, so they are checked
+/// here.)
+fn refuse_ignored_flags(args: &Args, online: bool) -> Result<(), CliError> {
+    if args.elf.is_some() && args.vm.is_none() {
+        return Err(CliError::BadInput(
+            "--elf names the client for --vm: pass --vm qemu-riscv64|qemu-mips64 too (or \
+             --native --client <PATH> for a native client)"
+                .into(),
+        ));
     }
-    let required = |value: Option<B256>, flag: &str| {
-        value.ok_or_else(|| CliError::BadInput(format!("--{flag} is required")))
+    if args.client.is_some() && !args.native {
+        return Err(CliError::BadInput(
+            "--client runs a native client: it needs --native (with --server the VM runs the \
+             client)"
+                .into(),
+        ));
+    }
+    if args.data_format.is_some() && args.data_dir.is_none() {
+        return Err(CliError::BadInput(
+            "--data-format names the layout of --data-dir: pass --data-dir too".into(),
+        ));
+    }
+    if !online && args.enable_experimental_witness_endpoint {
+        return Err(CliError::BadInput(
+            "--enable-experimental-witness-endpoint asks the L2 node for witnesses: it needs \
+             the node flags (--l1-node-address, --l2-node-address, --l1-beacon-address)"
+                .into(),
+        ));
+    }
+    if args.l1_beacon_skip_blob_verification {
+        tracing::info!(
+            target: "koa::host",
+            "--l1-beacon-skip-blob-verification has no effect in koa: blobs are always checked \
+             against their versioned hashes, by the host and again with KZG by the client"
+        );
+    }
+    Ok(())
+}
+
+/// The chain: `--rollup-config-path` or `--l2-chain-id` if given (they override a devnet's),
+/// else the devnet's; `--l1-config-path` likewise.
+fn chain_inputs(args: &Args, devnet: Option<&koa_devnet::Devnet>) -> Result<ChainInputs, CliError> {
+    let (rollup, rollup_json, mut source) =
+        match (&args.rollup_config_path, args.l2_chain_id, devnet) {
+            (Some(_), Some(_), _) => {
+                return Err(CliError::BadInput(
+                    "--l2-chain-id and --rollup-config-path contradict each other: pass one".into(),
+                ));
+            }
+            (Some(path), None, _) => {
+                let (json, config) = host_common::read_rollup_config(path)?;
+                (
+                    config,
+                    Some(json),
+                    format!("rollup config {}", path.display()),
+                )
+            }
+            (None, Some(chain_id), _) => {
+                let config = koa_registry::rollup_config(chain_id).ok_or_else(|| {
+                    CliError::BadInput(format!(
+                        "unknown L2 chain id {chain_id}: not in koa's superchain registry (see \
+                         `koa chains`); pass --rollup-config-path for another chain"
+                    ))
+                })?;
+                (config, None, format!("registry chain {chain_id}"))
+            }
+            (None, None, Some(devnet)) => (
+                devnet.rollup_config.clone(),
+                Some(devnet.rollup_config_json.clone().into_bytes()),
+                format!("devnet {}", devnet.dir.display()),
+            ),
+            (None, None, None) => {
+                return Err(CliError::BadInput(
+                    "one of --l2-chain-id or --rollup-config-path is required".into(),
+                ));
+            }
+        };
+    let l1_json: Option<Vec<u8>> = match (&args.l1_config_path, devnet) {
+        (Some(path), _) => {
+            source.push_str(&format!(", L1 config {}", path.display()));
+            Some(host_common::read_l1_chain_config(path)?)
+        }
+        (None, Some(devnet)) => Some(devnet.l1_chain_config_json.clone().into_bytes()),
+        (None, None) => None,
     };
-    let (l2_chain_id, rollup_config) = chain_config(args)?;
-    let l1_config: Option<Vec<u8>> = match &args.l1_config_path {
-        Some(path) => Some(l1_chain_config(path)?),
-        None => None,
+    let l1_chain_id: u64 = match &l1_json {
+        Some(json) => {
+            let text = std::str::from_utf8(json).unwrap_or_default();
+            let l1 = koa_protocol::L1ChainConfig::from_json(text).map_err(|err| {
+                CliError::BadInput(format!("bad L1 chain config: {}", ErrorChain(&err)))
+            })?;
+            if l1.chain_id != rollup.l1_chain_id {
+                return Err(CliError::BadInput(format!(
+                    "the L1 chain config is for chain {}, the rollup config settles on L1 chain \
+                     {}: pass the configs of one chain",
+                    l1.chain_id, rollup.l1_chain_id
+                )));
+            }
+            l1.chain_id
+        }
+        None => {
+            if koa_registry::l1_chain_config(rollup.l1_chain_id).is_none() {
+                return Err(CliError::BadInput(format!(
+                    "the rollup config settles on L1 chain {}, which koa does not embed \
+                     (mainnet, sepolia): pass its config with --l1-config-path (geth's genesis \
+                     file or its `config` object)",
+                    rollup.l1_chain_id
+                )));
+            }
+            rollup.l1_chain_id
+        }
     };
-    Ok(BootInputs {
-        l1_head: required(args.l1_head, "l1-head")?,
-        agreed_l2_head_hash: required(args.agreed_l2_head_hash, "agreed-l2-head-hash")?,
-        agreed_l2_output_root: required(args.agreed_l2_output_root, "agreed-l2-output-root")?,
-        claimed_l2_output_root: required(args.claimed_l2_output_root, "claimed-l2-output-root")?,
-        claimed_l2_block_number: args
-            .claimed_l2_block_number
-            .ok_or_else(|| CliError::BadInput("--claimed-l2-block-number is required".into()))?,
-        l2_chain_id,
-        rollup_config,
-        l1_config,
+    Ok(ChainInputs {
+        rollup,
+        rollup_json,
+        l1_json,
+        l1_chain_id,
+        source,
     })
 }
 
-/// The L2 chain id and, for a chain outside the registry, its rollup config JSON.
-fn chain_config(args: &Args) -> Result<(u64, Option<Vec<u8>>), CliError> {
-    match (&args.rollup_config_path, args.l2_chain_id) {
-        (Some(path), None) => {
-            let bytes = read_json_file(path, "rollup config")?;
-            // As the program reads it (with its checks), so a bad config is a bad input here.
-            let config = std::str::from_utf8(&bytes)
-                .ok()
-                .map(koa_protocol::RollupConfig::from_json)
-                .ok_or_else(|| {
-                    CliError::BadInput(format!("bad rollup config {}: not UTF-8", path.display()))
-                })?
-                .map_err(|err| {
-                    CliError::BadInput(format!(
-                        "bad rollup config {}: {}",
-                        path.display(),
-                        ErrorChain(&err)
-                    ))
-                })?;
-            Ok((config.l2_chain_id, Some(bytes)))
-        }
-        (None, Some(chain_id)) => {
-            if koa_registry::rollup_config(chain_id).is_none() {
-                return Err(CliError::BadInput(format!(
-                    "unknown L2 chain id {chain_id}: not in koa's superchain registry (see `koa \
-                     chains`); pass --rollup-config-path for another chain"
-                )));
-            }
-            Ok((chain_id, None))
-        }
-        (None, None) => Err(CliError::BadInput(
-            "one of --l2-chain-id or --rollup-config-path is required".into(),
-        )),
-        (Some(_), Some(_)) => Err(CliError::BadInput(
-            "--l2-chain-id and --rollup-config-path contradict each other: pass one".into(),
-        )),
-    }
+/// The local inputs: each from its flag (or environment variable) if given, else from the
+/// devnet claim.
+fn boot_inputs(
+    args: &Args,
+    devnet: Option<&koa_devnet::Devnet>,
+    chain: &ChainInputs,
+) -> Result<BootInputs, CliError> {
+    let claim: Option<BootInputs> = match (devnet, &args.claim) {
+        (Some(devnet), Some(name)) => Some(super::devnet_inputs::claim_inputs(devnet, name)?),
+        _ => None,
+    };
+    let pick = |flag: Option<B256>, from_claim: Option<B256>, name: &str| {
+        flag.or(from_claim)
+            .ok_or_else(|| CliError::BadInput(format!("--{name} is required")))
+    };
+    Ok(BootInputs {
+        l1_head: pick(args.l1_head, claim.as_ref().map(|c| c.l1_head), "l1-head")?,
+        agreed_l2_head_hash: pick(
+            args.agreed_l2_head_hash,
+            claim.as_ref().map(|c| c.agreed_l2_head_hash),
+            "agreed-l2-head-hash",
+        )?,
+        agreed_l2_output_root: pick(
+            args.agreed_l2_output_root,
+            claim.as_ref().map(|c| c.agreed_l2_output_root),
+            "agreed-l2-output-root",
+        )?,
+        claimed_l2_output_root: pick(
+            args.claimed_l2_output_root,
+            claim.as_ref().map(|c| c.claimed_l2_output_root),
+            "claimed-l2-output-root",
+        )?,
+        claimed_l2_block_number: args
+            .claimed_l2_block_number
+            .or_else(|| claim.as_ref().map(|c| c.claimed_l2_block_number))
+            .ok_or_else(|| CliError::BadInput("--claimed-l2-block-number is required".into()))?,
+        l2_chain_id: chain.rollup.l2_chain_id,
+        rollup_config: chain.rollup_json.clone(),
+        l1_config: chain.l1_json.clone(),
+    })
 }
 
-/// The L1 chain config JSON for the program: the file itself, or the `config` object of a
-/// whole genesis file (op-challenger passes L1 genesis paths), so the program never parses a
-/// genesis allocation. Checked here, so a bad file is a bad input, not a program failure.
-pub(crate) fn l1_chain_config(path: &Path) -> Result<Vec<u8>, CliError> {
-    let text: String = std::fs::read_to_string(path).map_err(|err| {
-        CliError::BadInput(format!(
-            "cannot read the L1 chain config {}: {err}",
-            path.display()
-        ))
-    })?;
-    let config = koa_protocol::L1ChainConfig::from_json(&text).map_err(|err| {
-        CliError::BadInput(format!(
-            "bad L1 chain config {}: {}",
-            path.display(),
-            ErrorChain(&err)
-        ))
-    })?;
-    Ok(config.to_json().into_bytes())
-}
-
-pub(crate) fn read_json_file(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
-    let bytes = std::fs::read(path).map_err(|err| {
-        CliError::BadInput(format!("cannot read the {what} {}: {err}", path.display()))
-    })?;
-    serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|err| {
-        CliError::BadInput(format!("bad {what} {}: not JSON: {err}", path.display()))
-    })?;
-    Ok(bytes)
-}
-
-fn open_store(args: &Args, devnet: Option<&koa_devnet::Devnet>) -> Result<Store, CliError> {
+fn open_store(
+    args: &Args,
+    devnet: Option<&koa_devnet::Devnet>,
+    online: bool,
+) -> Result<Store, CliError> {
     let inner: Box<dyn PreimageStore> = match (&args.data_dir, devnet) {
-        (Some(dir), _) => {
-            if args.data_format == "file" && !dir.join("kvformat").exists() {
-                std::fs::create_dir_all(dir)
-                    .and_then(|()| std::fs::write(dir.join("kvformat"), "file"))
-                    .map_err(|err| {
-                        CliError::BadInput(format!("data directory {}: {err}", dir.display()))
-                    })?;
-            }
-            Box::new(
-                DirectoryStore::open(dir)
-                    .map_err(|err| CliError::BadInput(ErrorChain(&err).to_string()))?,
-            )
-        }
-        (None, Some(devnet)) if args.l1_node_address.is_none() => {
-            Box::new(super::devnet_inputs::archive_store(devnet))
-        }
+        (Some(dir), _) => Box::new(host_common::open_data_dir(dir, args.data_format, online)?),
+        (None, Some(devnet)) if !online => Box::new(super::devnet_inputs::archive_store(devnet)),
         (None, _) => Box::new(MemoryStore::new()),
     };
     Ok(Arc::new(VerifiedStore::new(inner)))
@@ -503,12 +674,7 @@ fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
     let pipes = PipeChannel::pair().and_then(|oracle| Ok((oracle, PipeChannel::pair()?)));
     let ((client_oracle, host_oracle), (client_hints, host_hints)) = match pipes {
         Ok(pipes) => pipes,
-        Err(err) => {
-            return Outcome {
-                result: Err(format!("cannot create pipes: {err}")),
-                blocks: None,
-            };
-        }
+        Err(err) => return Outcome::failed(format!("cannot create pipes: {err}")),
     };
     std::thread::scope(|scope| {
         let oracle = scope.spawn(move || OracleServer::new(host_oracle).serve(backend));
@@ -539,11 +705,13 @@ fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
             Ok(verdict) => Outcome {
                 result: Ok(verdict.valid),
                 blocks: Some(verdict.driver.blocks_executed),
+                reached: Some(Reached {
+                    output_root: verdict.computed_output_root,
+                    l2_block: verdict.safe_head.block_info.number,
+                    l1_origin: verdict.safe_head.l1_origin.number,
+                }),
             },
-            Err(error) => Outcome {
-                result: Err(error),
-                blocks: None,
-            },
+            Err(error) => Outcome::failed(error),
         }
     })
 }
@@ -559,12 +727,12 @@ pub(crate) fn server_failure(
         .or_else(|| hints.err().map(|err| format!("hint handler: {err}")))
 }
 
-/// Runs a client executable (native or under qemu) as a child over pipes.
 /// Runs the client ELF on koa's Cannon VM in process; the outcome and the steps executed.
 fn run_on_vm(elf: &std::path::Path, backend: &HostBackend<Store>) -> (Outcome, Option<u64>) {
     let failure = |error: String| Outcome {
         result: Err(error),
         blocks: None,
+        reached: None,
     };
     let bytes = match std::fs::read(elf) {
         Ok(bytes) => bytes,
@@ -602,6 +770,7 @@ fn run_on_vm(elf: &std::path::Path, backend: &HostBackend<Store>) -> (Outcome, O
                 Outcome {
                     result,
                     blocks: None,
+                    reached: None,
                 },
                 Some(run.steps),
             )
@@ -617,15 +786,11 @@ fn run_on_vm(elf: &std::path::Path, backend: &HostBackend<Store>) -> (Outcome, O
     }
 }
 
+/// Runs a client executable (native or under qemu) as a child over pipes.
 pub(crate) fn run_child(runner: ClientRunner, backend: &HostBackend<Store>) -> Outcome {
     let outcome = match runner.run(backend, backend) {
         Ok(outcome) => outcome,
-        Err(err) => {
-            return Outcome {
-                result: Err(ErrorChain(&err).to_string()),
-                blocks: None,
-            };
-        }
+        Err(err) => return Outcome::failed(ErrorChain(&err).to_string()),
     };
     let stderr = String::from_utf8_lossy(&outcome.stderr);
     for line in stderr.lines() {
@@ -646,6 +811,7 @@ pub(crate) fn run_child(runner: ClientRunner, backend: &HostBackend<Store>) -> O
     Outcome {
         result,
         blocks: None,
+        reached: None,
     }
 }
 
@@ -676,6 +842,7 @@ pub(crate) fn serve_fds(backend: &HostBackend<Store>) -> Outcome {
             None => Ok(true),
         },
         blocks: None,
+        reached: None,
     }
 }
 
@@ -694,7 +861,8 @@ impl Progress {
                 while !stop.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(500));
                     eprint!(
-                        "\r\x1b[2K{} preimages served ({}), {} hints, {} RPC calls ({})",
+                        "\r\x1b[2K{}; {} preimages served ({}), {} hints, {} RPC calls ({})",
+                        crate::progress::describe(),
                         HostStats::get(&stats.served),
                         human_bytes(HostStats::get(&stats.served_bytes)),
                         HostStats::get(&stats.hints),

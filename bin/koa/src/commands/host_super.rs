@@ -27,10 +27,8 @@ use koa_protocol::{RollupConfig, super_root::SuperState};
 
 use super::{
     CliError,
-    host::{
-        Outcome, Store, human_bytes, l1_chain_config, read_json_file, run_child, serve_fds,
-        server_failure,
-    },
+    host::{Outcome, Store, human_bytes, run_child, serve_fds, server_failure},
+    host_common::{read_json_file, read_l1_chain_config as l1_chain_config},
 };
 
 /// Arguments of `koa host super` (kona-host's `super` flags, plus koa's `--client`,
@@ -295,6 +293,7 @@ fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
             return Outcome {
                 result: Err(format!("cannot create pipes: {err}")),
                 blocks: None,
+                reached: None,
             };
         }
     };
@@ -317,6 +316,7 @@ fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
             (_, Some(error)) => Outcome {
                 result: Err(error),
                 blocks: None,
+                reached: None,
             },
             (Ok(verdict), None) => {
                 tracing::info!(
@@ -329,11 +329,13 @@ fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
                 Outcome {
                     result: Ok(verdict.valid),
                     blocks: Some(verdict.driver.blocks_executed),
+                    reached: None,
                 }
             }
             (Err(err), None) => Outcome {
                 result: Err(ErrorChain(&err).to_string()),
                 blocks: None,
+                reached: None,
             },
         }
     })

@@ -10,6 +10,7 @@ pub(crate) mod devnet;
 pub(crate) mod devnet_inputs;
 pub(crate) mod exec;
 pub(crate) mod host;
+pub(crate) mod host_common;
 pub(crate) mod host_super;
 pub(crate) mod serve;
 pub(crate) mod vm;
