@@ -44,6 +44,11 @@ start=$SECONDS
 MIPS_CLIENT="$(bash scripts/build-client.sh mips64 --program client | tail -n 1)"
 echo "   mips64 client built in $((SECONDS - start))s"
 
+echo "== building koa-client-super (the super-root program) for mips64 (Cannon)"
+start=$SECONDS
+MIPS_SUPER="$(bash scripts/build-client.sh mips64 --bin koa-client-super | tail -n 1)"
+echo "   mips64 super client built in $((SECONDS - start))s"
+
 echo "== building the stress program for riscv64 (Asterisc) and mips64 (Cannon)"
 start=$SECONDS
 RV_STRESS="$(bash scripts/build-client.sh riscv64 --program stress | tail -n 1)"
@@ -79,6 +84,9 @@ KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-vm --test cannon_scan -- --ignored --n
 echo "== koa's Cannon VM: devnet claims proven by the mips64 client (koa host --vm cannon)"
 KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa --test cli_vm -- --ignored --nocapture
 
+echo "== koa's Asterisc VM: a devnet claim proven by the riscv64 client, and step proofs in the run"
+KOA_ASTERISC_CLIENT="$RV_CLIENT" cargo test -p koa-vm --test asterisc_devnet -- --ignored --nocapture
+
 echo "== channel stages' memory worst case under qemu-riscv64, within the client's heap"
 # A Fjord channel bank full of the smallest channels, then a bank-sized channel read and
 # decoded; prints each phase's heap figures (peak_in_use, carved, size) and the wall time.
@@ -108,5 +116,20 @@ host_claim() {
 }
 host_claim qemu-riscv64 "$RV_CLIENT" across-karst 0
 host_claim qemu-mips64 "$MIPS_CLIENT" wrong-random-output 1
+
+echo "== koa host super --vm qemu-mips64: super-root claims, the super client under qemu"
+# The bundled two-chain super devnet: a derivation step (valid and wrong) and consolidation.
+super_claim() {
+  local claim="$1" want="$2" got=0
+  cargo run -q -p koa -- host super --devnet testdata/superdevnet-2 --claim "$claim" \
+    --vm qemu-mips64 --elf "$MIPS_SUPER" || got=$?
+  if [ "$got" != "$want" ]; then
+    echo "koa host super --vm qemu-mips64 --claim $claim: exit $got, expected $want" >&2
+    exit 1
+  fi
+}
+super_claim first-step 0
+super_claim first-step-wrong 1
+super_claim consolidation 0
 
 echo "== FPVM CI passed"
