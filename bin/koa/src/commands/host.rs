@@ -4,8 +4,9 @@
 //! `--l1-beacon-address`: fetch what the client hints at, storing it in `--data-dir` or in
 //! memory) or offline (`--data-dir` only); `--native` runs the client (in process, or
 //! `--client <PATH>` as a child over pipes), `--server` serves the oracle on fds 3–6 for a VM.
-//! koa adds `--vm qemu-riscv64|qemu-mips64 --elf <client>` to run an FPVM build under qemu,
-//! and `--devnet <DIR> --claim <NAME>` to take every input from a devnet directory.
+//! koa adds `--vm qemu-riscv64|qemu-mips64|cannon --elf <client>` to run an FPVM build under
+//! qemu or on koa's own Cannon VM, and `--devnet <DIR> --claim <NAME>` to take every input from
+//! a devnet directory.
 //!
 //! Exit codes are the client's: 0 valid, 1 invalid, 2 failure.
 
@@ -497,7 +498,7 @@ struct ChainInputs {
 fn refuse_ignored_flags(args: &Args, online: bool) -> Result<(), CliError> {
     if args.elf.is_some() && args.vm.is_none() {
         return Err(CliError::BadInput(
-            "--elf names the client for --vm: pass --vm qemu-riscv64|qemu-mips64 too (or \
+            "--elf names the client for --vm: pass --vm qemu-riscv64|qemu-mips64|cannon too (or \
              --native --client <PATH> for a native client)"
                 .into(),
         ));
