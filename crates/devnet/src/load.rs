@@ -49,21 +49,21 @@ pub struct Devnet {
     pub preimages: HashMap<PreimageKey, Bytes>,
 }
 
-fn read(path: PathBuf) -> Result<(PathBuf, Vec<u8>), DevnetError> {
+pub(crate) fn read(path: PathBuf) -> Result<(PathBuf, Vec<u8>), DevnetError> {
     match fs::read(&path) {
         Ok(bytes) => Ok((path, bytes)),
         Err(source) => Err(DevnetError::Io { path, source }),
     }
 }
 
-fn malformed(path: &Path, reason: impl ToString) -> DevnetError {
+pub(crate) fn malformed(path: &Path, reason: impl ToString) -> DevnetError {
     DevnetError::Malformed {
         path: path.to_path_buf(),
         reason: reason.to_string(),
     }
 }
 
-fn text(path: PathBuf) -> Result<(PathBuf, String), DevnetError> {
+pub(crate) fn text(path: PathBuf) -> Result<(PathBuf, String), DevnetError> {
     let (path, bytes) = read(path)?;
     let text = String::from_utf8(bytes).map_err(|e| malformed(&path, e))?;
     Ok((path, text))
@@ -72,7 +72,7 @@ fn text(path: PathBuf) -> Result<(PathBuf, String), DevnetError> {
 /// Inflates the zstd stream `compressed` to `limit` bytes at most, growing the buffer with
 /// fallible reservations: a bomb, or an allocation the address space refuses, is an error and
 /// never an abort.
-fn inflate(compressed: &[u8], limit: u64) -> Result<Vec<u8>, String> {
+pub(crate) fn inflate(compressed: &[u8], limit: u64) -> Result<Vec<u8>, String> {
     let mut decoder =
         zstd::stream::read::Decoder::new(compressed).map_err(|e| format!("not zstd: {e}"))?;
     let mut out: Vec<u8> = Vec::new();

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     DevnetError, SCHEDULED_FORKS,
     generate::{GeneratedSuperDevnet, SuperChainParams, SuperDevnetParams},
+    load::{MAX_ARCHIVE_BYTES, inflate, malformed, read, text},
     output::{
         ARCHIVE_FILE, ARCHIVE_ZSTD_LEVEL, ForkEntry, L1_CONFIG_FILE, L2BlockEntry, PREIMAGE_DIR,
         WriteOptions, l1_chain_config_json, pretty, write, write_preimage_dir,
@@ -246,26 +247,6 @@ pub struct SuperDevnet {
     pub preimages: HashMap<PreimageKey, Bytes>,
 }
 
-fn read(path: PathBuf) -> Result<(PathBuf, Vec<u8>), DevnetError> {
-    match fs::read(&path) {
-        Ok(bytes) => Ok((path, bytes)),
-        Err(source) => Err(DevnetError::Io { path, source }),
-    }
-}
-
-fn malformed(path: &Path, reason: impl ToString) -> DevnetError {
-    DevnetError::Malformed {
-        path: path.to_path_buf(),
-        reason: reason.to_string(),
-    }
-}
-
-fn text(path: PathBuf) -> Result<(PathBuf, String), DevnetError> {
-    let (path, bytes) = read(path)?;
-    let text = String::from_utf8(bytes).map_err(|e| malformed(&path, e))?;
-    Ok((path, text))
-}
-
 impl SuperDevnet {
     /// Loads the super devnet directory `dir` (as `koa devnet generate --chains N` writes it).
     pub fn load(dir: impl AsRef<Path>) -> Result<Self, DevnetError> {
@@ -295,7 +276,9 @@ impl SuperDevnet {
         let claims: SuperClaimsFile =
             serde_json::from_str(&claims).map_err(|e| malformed(&path, e))?;
         let (path, compressed) = read(dir.join(ARCHIVE_FILE))?;
-        let archive = zstd::decode_all(compressed.as_slice()).map_err(|e| malformed(&path, e))?;
+        // Bounded as the single-chain loader's archive is: a zstd bomb is an error, not an abort.
+        let archive =
+            inflate(&compressed, MAX_ARCHIVE_BYTES).map_err(|reason| malformed(&path, reason))?;
         let decoded =
             PreimageArchive::decode_verified(&archive).map_err(|e| malformed(&path, e))?;
         let preimages = decoded

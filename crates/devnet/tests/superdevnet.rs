@@ -193,3 +193,27 @@ fn chain_count_is_checked() {
     .unwrap_err();
     assert!(err.to_string().contains("1 to 127 chains"), "{err}");
 }
+
+/// A super devnet's preimage archive inflates to `MAX_ARCHIVE_BYTES` at most, as a single-chain
+/// devnet's does: a zstd bomb is refused while it inflates (it was inflated whole before).
+#[test]
+fn a_zstd_bomb_archive_is_refused() {
+    let bundled = bundled_super_devnet_dir(1);
+    let dir = temp_dir("bomb");
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(&bundled).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+    let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 1).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..(koa_devnet::MAX_ARCHIVE_BYTES >> 20) + 1 {
+        std::io::Write::write_all(&mut encoder, &zeros).unwrap();
+    }
+    std::fs::write(dir.join(ARCHIVE_FILE), encoder.finish().unwrap()).unwrap();
+    let err = SuperDevnet::load(&dir).unwrap_err().to_string();
+    assert!(err.contains("inflates past"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
