@@ -50,6 +50,10 @@ pub enum SuperBootError {
     /// A chain of the pre-state has no rollup config, embedded or served.
     #[error("no rollup config for chain {0}")]
     MissingRollupConfig(u64),
+    /// A derivation step has no L1 chain config for its chain (boot reads one for every
+    /// pre-state with chains; a missing one is a broken boot, never a verdict).
+    #[error("no L1 chain config for chain {0}")]
+    MissingL1ChainConfig(u64),
     /// A served rollup config names another chain than its key.
     #[error("rollup config for chain {chain_id} is for chain {config}")]
     ChainIdMismatch {

@@ -188,7 +188,7 @@ where
         .ok_or(SuperBootError::MissingRollupConfig(chain_id))?;
     let l1_chain_config: L1ChainConfig = boot
         .l1_chain_config
-        .ok_or(SuperBootError::MissingRollupConfig(chain_id))?;
+        .ok_or(SuperBootError::MissingL1ChainConfig(chain_id))?;
     let store = L2Store::for_chain(oracle, config, chain_id, chain.output_root)?;
     let safe = store.tip().clone();
     // The super output holds, per chain, the last block at or before its timestamp
