@@ -211,7 +211,17 @@ pub fn write_devnet(
         }),
     )?;
     write(dir.join(CHAIN_FILE), &pretty(&ChainIndex::of(devnet)))?;
-    let archive = devnet.store.to_archive();
+    write_preimages(&devnet.store, dir, options)
+}
+
+/// The preimages of a devnet: the zstd archive, and op-program's data directory unless
+/// `options` says otherwise (shared by the single-chain and the super devnet).
+pub(crate) fn write_preimages(
+    store: &crate::PreimageStore,
+    dir: &Path,
+    options: WriteOptions,
+) -> Result<(), DevnetError> {
+    let archive = store.to_archive();
     let compressed =
         zstd::encode_all(archive.as_slice(), ARCHIVE_ZSTD_LEVEL).map_err(|source| {
             DevnetError::Io {
@@ -221,7 +231,7 @@ pub fn write_devnet(
         })?;
     write(dir.join(ARCHIVE_FILE), &compressed)?;
     if options.data_dir {
-        write_preimage_dir(&devnet.store, &dir.join(PREIMAGE_DIR))?;
+        write_preimage_dir(store, &dir.join(PREIMAGE_DIR))?;
     }
     Ok(())
 }

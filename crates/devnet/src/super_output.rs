@@ -22,8 +22,8 @@ use crate::{
     generate::{GeneratedSuperDevnet, SuperChainParams, SuperDevnetParams},
     load::{MAX_ARCHIVE_BYTES, inflate, malformed, read, text},
     output::{
-        ARCHIVE_FILE, ARCHIVE_ZSTD_LEVEL, ForkEntry, L1_CONFIG_FILE, L2BlockEntry, PREIMAGE_DIR,
-        WriteOptions, l1_chain_config_json, pretty, write, write_preimage_dir,
+        ARCHIVE_FILE, ForkEntry, L1_CONFIG_FILE, L2BlockEntry, WriteOptions, l1_chain_config_json,
+        pretty, write, write_preimages,
     },
     super_claims::{SuperClaim, SuperClaimsFile, super_claims},
     users::TxCounts,
@@ -200,19 +200,7 @@ pub fn write_super_devnet(
         dir.join(SUPER_INDEX_FILE),
         &pretty(&SuperDevnetIndex::of(devnet)),
     )?;
-    let archive = devnet.store.to_archive();
-    let compressed =
-        zstd::encode_all(archive.as_slice(), ARCHIVE_ZSTD_LEVEL).map_err(|source| {
-            DevnetError::Io {
-                path: dir.join(ARCHIVE_FILE),
-                source,
-            }
-        })?;
-    write(dir.join(ARCHIVE_FILE), &compressed)?;
-    if options.data_dir {
-        write_preimage_dir(&devnet.store, &dir.join(PREIMAGE_DIR))?;
-    }
-    Ok(())
+    write_preimages(&devnet.store, dir, options)
 }
 
 /// One chain of a loaded super devnet.
