@@ -203,3 +203,33 @@ fn another_seed_from_its_data_dir() {
         std::fs::remove_dir_all(&out).unwrap();
     }
 }
+
+/// `koa host super` opens its data directory as `koa host` does: offline, a directory that does
+/// not exist is refused (exit 2) and not created, and a non-empty one without `kvformat` (a
+/// kona-host RocksDB directory) is refused.
+#[test]
+fn offline_data_dir_rules_are_koa_hosts() {
+    let base = std::env::temp_dir().join(format!("koa-host-super-dd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let missing = base.join("missing");
+    let rocksdb = base.join("rocksdb");
+    std::fs::create_dir_all(&rocksdb).unwrap();
+    std::fs::write(rocksdb.join("CURRENT"), "MANIFEST-000001\n").unwrap();
+    let devnet = bundled_super_devnet_dir(1);
+    for dir in [&missing, &rocksdb] {
+        let output = koa()
+            .args(["host", "super", "--devnet"])
+            .arg(&devnet)
+            .args(["--claim", "first-step", "--native", "--data-dir"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{}", dir.display());
+    }
+    assert!(
+        !missing.exists(),
+        "an offline run created its data directory"
+    );
+    assert!(!rocksdb.join("kvformat").exists());
+    std::fs::remove_dir_all(&base).unwrap();
+}

@@ -20,7 +20,7 @@ use koa_host::{
     online::{AgreedL2, Nodes, OnlineFetcher},
     online_super::{SuperChain, SuperOnlineFetcher},
     rpc::{NodeClient, RetryPolicy, RpcStats},
-    store::{DirectoryStore, MemoryStore, PreimageStore, VerifiedStore},
+    store::{MemoryStore, PreimageStore, VerifiedStore},
 };
 use koa_proof::ErrorChain;
 use koa_protocol::{RollupConfig, super_root::SuperState};
@@ -28,7 +28,7 @@ use koa_protocol::{RollupConfig, super_root::SuperState};
 use super::{
     CliError,
     host::{Outcome, Store, human_bytes, run_child, serve_fds, server_failure},
-    host_common::{read_json_file, read_l1_chain_config as l1_chain_config},
+    host_common::{self, DataFormat, read_json_file, read_l1_chain_config as l1_chain_config},
 };
 
 /// Arguments of `koa host super` (kona-host's `super` flags, plus koa's `--client`,
@@ -84,9 +84,10 @@ pub(crate) struct Args {
     /// offline (unless `--devnet`).
     #[arg(long, visible_alias = "db", env = "DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// The layout for a new data directory (an existing one keeps the layout it records).
-    #[arg(long, env = "DATA_FORMAT", default_value = "directory", value_parser = ["directory", "file"])]
-    data_format: String,
+    /// The layout of a new data directory (default `directory`); an existing one must record
+    /// the same. `rocksdb` (kona-host's) is refused: koa keeps op-program's formats.
+    #[arg(long, env = "DATA_FORMAT", value_enum)]
+    data_format: Option<DataFormat>,
     /// Run the client natively (`--client <PATH>`: as a child process over pipes).
     #[arg(long)]
     native: bool,
@@ -539,19 +540,9 @@ fn open_store(
     online: bool,
 ) -> Result<Store, CliError> {
     let inner: Box<dyn PreimageStore> = match (&args.data_dir, devnet) {
-        (Some(dir), _) => {
-            if args.data_format == "file" && !dir.join("kvformat").exists() {
-                std::fs::create_dir_all(dir)
-                    .and_then(|()| std::fs::write(dir.join("kvformat"), "file"))
-                    .map_err(|err| {
-                        CliError::BadInput(format!("data directory {}: {err}", dir.display()))
-                    })?;
-            }
-            Box::new(
-                DirectoryStore::open(dir)
-                    .map_err(|err| CliError::BadInput(ErrorChain(&err).to_string()))?,
-            )
-        }
+        // The same rules as `koa host`: online a new directory is created, offline it must
+        // exist (nothing is created), and a RocksDB directory is refused.
+        (Some(dir), _) => Box::new(host_common::open_data_dir(dir, args.data_format, online)?),
         (None, Some(devnet)) if !online => Box::new(MemoryStore::from_entries(
             devnet
                 .preimages
