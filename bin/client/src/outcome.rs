@@ -41,20 +41,11 @@ impl Outcome {
         }
     }
 
-    /// The one-line report printed to stdout (verdict) or stderr (failure).
+    /// The one-line report printed to stdout (verdict) or stderr (failure); a single-chain
+    /// verdict is a [`koa_proof::report::ClientReport`], which a host reads back.
     pub(crate) fn report(&self) -> alloc::string::String {
         match self {
-            Self::Verdict(v) => alloc::format!(
-                "{} claim: block {} output root {} (computed {}, safe head {}, {} blocks executed, {} preimages, {} bytes read)",
-                if v.valid { "valid" } else { "invalid" },
-                v.claimed_block_number,
-                v.claimed_output_root,
-                v.computed_output_root,
-                v.safe_head.block_info.number,
-                v.driver.blocks_executed,
-                v.oracle.preimages,
-                v.oracle.bytes,
-            ),
+            Self::Verdict(v) => alloc::format!("{}", koa_proof::report::ClientReport::from(&**v)),
             Self::SuperVerdict(v) => alloc::format!(
                 "{} claim: post-state {} (computed {}, step {:?}, {} blocks executed, {} preimages, {} bytes read)",
                 if v.valid { "valid" } else { "invalid" },

@@ -12,7 +12,7 @@ use koa_host::{ClientRunner, RunOutcome, Vm, precompile::answer_precompile_hint}
 use koa_preimage::{
     FetchError, HintRouter, PreimageFetcher, PreimageKey, PreimageKeyType, archive::PreimageArchive,
 };
-use koa_proof::Hint;
+use koa_proof::{Hint, report::ClientReport};
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
@@ -124,13 +124,30 @@ fn assert_verdict(outcome: &RunOutcome, claim: &Claim, what: &str) {
         claim.name,
         outcome.summary()
     );
+    // The report line: what a host that runs the client as a child shows as computed.
     let stdout = String::from_utf8_lossy(&outcome.stdout);
-    let word = if claim.expected_valid {
-        "valid claim"
-    } else {
-        "invalid claim"
-    };
-    assert!(stdout.starts_with(word), "{what} {}: {stdout}", claim.name);
+    let report: ClientReport = stdout
+        .trim_end()
+        .parse()
+        .unwrap_or_else(|err| panic!("{what} {}: {err}: {stdout}", claim.name));
+    assert_eq!(report.valid, claim.expected_valid, "{what} {}", claim.name);
+    assert_eq!(report.claimed_block, claim.claimed_l2_block_number);
+    assert_eq!(report.claimed_output_root, claim.claimed_l2_output_root);
+    assert_eq!(
+        report.computed_output_root == claim.claimed_l2_output_root,
+        claim.expected_valid,
+        "{what} {}: {stdout}",
+        claim.name
+    );
+    if claim.expected_valid {
+        assert_eq!(report.l2_block, claim.claimed_l2_block_number);
+    }
+    assert_eq!(
+        report.derivation_l1_block.is_some(),
+        claim.claimed_l2_block_number > claim.agreed_l2_block_number,
+        "{what} {}: derivation ran exactly when the claim is past the agreed block",
+        claim.name
+    );
 }
 
 #[test]

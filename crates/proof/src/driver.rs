@@ -136,6 +136,11 @@ where
         self.pipeline.l2.tip_output_root()
     }
 
+    /// The L1 block derivation is reading: where it stopped once the driver is done.
+    pub fn l1_origin(&self) -> Option<koa_derive::BlockInfo> {
+        self.pipeline.origin()
+    }
+
     /// The counters so far.
     pub const fn stats(&self) -> DriverStats {
         self.stats

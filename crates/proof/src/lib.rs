@@ -22,6 +22,8 @@
 //!   Holocene deposits-only replacement.
 //! - [`precompile`]: the expensive precompiles answered by the host on an FPVM
 //!   (`l1-precompile` hints, type-6 keys), in-process everywhere else.
+//! - [`report`]: [`report::ClientReport`], the client's one-line report of what it computed,
+//!   which a host that runs it as a child reads back for its summary.
 //! - [`witness`]: witness mode for zkVMs and TEEs — record every preimage a run reads into one
 //!   file, replay the proof from that file alone, every entry checked (with the example of a
 //!   zkVM backend).
@@ -75,6 +77,7 @@ pub mod l2;
 pub mod local_key;
 pub mod oracle;
 pub mod precompile;
+pub mod report;
 mod single_chain;
 pub mod super_root;
 pub mod trie;

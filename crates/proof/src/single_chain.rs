@@ -25,6 +25,9 @@ pub struct Verdict {
     pub computed_output_root: B256,
     /// The safe head the output root is of.
     pub safe_head: L2BlockInfo,
+    /// The L1 block derivation was reading when the program stopped (`None` when it derived
+    /// nothing: a trace extension).
+    pub derivation_l1_block: Option<u64>,
     /// Derivation and execution counters.
     pub driver: DriverStats,
     /// What was read from the host.
@@ -113,6 +116,7 @@ where
         claimed_block_number: boot.claimed_l2_block_number,
         computed_output_root: computed,
         safe_head,
+        derivation_l1_block: None,
         driver,
         oracle: oracle.stats(),
     };
@@ -129,13 +133,15 @@ where
         .with_precompiles(precompiles);
     let safe_head = driver.advance_to(boot.claimed_l2_block_number)?;
     let computed = driver.safe_head_output_root();
-    let v = verdict(computed, safe_head, driver.stats());
+    let mut v = verdict(computed, safe_head, driver.stats());
+    v.derivation_l1_block = driver.l1_origin().map(|origin| origin.number);
     tracing::info!(
         target: "proof",
         valid = v.valid,
         safe_head = safe_head.block_info.number,
         computed = %computed,
         blocks = v.driver.blocks_executed,
+        derivation_l1_block = ?v.derivation_l1_block,
         preimages = v.oracle.preimages,
         "verdict"
     );
