@@ -7,7 +7,7 @@ use std::{fmt, time::Instant};
 use alloy_primitives::B256;
 use koa_preimage::{FetchError, HintRouter, PreimageFetcher, PreimageKey};
 use koa_vm::{
-    FaultProofVm, OracleError, PreimageOracle, VmError,
+    FaultProofVm, OracleError, PreimageOracle, VmError, asterisc,
     cannon::{Cannon, OutputSink, StateVersion, elf::load_elf},
 };
 
@@ -17,6 +17,8 @@ pub struct HostOracle<'a, F: ?Sized, R: ?Sized> {
     router: &'a R,
     /// Hints routed.
     pub hints: u64,
+    /// Preimages fetched (each request the machine makes).
+    pub preimages: u64,
 }
 
 impl<'a, F: ?Sized, R: ?Sized> HostOracle<'a, F, R> {
@@ -26,6 +28,7 @@ impl<'a, F: ?Sized, R: ?Sized> HostOracle<'a, F, R> {
             fetcher,
             router,
             hints: 0,
+            preimages: 0,
         }
     }
 }
@@ -41,6 +44,7 @@ impl<F: PreimageFetcher + ?Sized, R: HintRouter + ?Sized> PreimageOracle for Hos
     }
 
     fn get_preimage(&mut self, key: B256) -> Result<Vec<u8>, OracleError> {
+        self.preimages += 1;
         let preimage_key = PreimageKey::try_from(key.0)
             .map_err(|err| OracleError::Host(format!("invalid preimage key {key}: {err}")))?;
         self.fetcher
@@ -52,27 +56,37 @@ impl<F: PreimageFetcher + ?Sized, R: HintRouter + ?Sized> PreimageOracle for Hos
     }
 }
 
-/// Keeps the last bytes of the program's stderr (for the log and error messages).
+/// The last bytes the program wrote to stdout and to stderr (for the log, the summary and
+/// error messages).
 #[derive(Default)]
-struct Stderr {
-    bytes: Vec<u8>,
+struct Output {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
 }
 
-/// The most stderr kept from a VM run.
-const STDERR_LIMIT: usize = 1 << 20;
+/// The most of each stream kept from a VM run.
+const OUTPUT_LIMIT: usize = 1 << 20;
 
-struct SharedStderr(std::sync::Arc<std::sync::Mutex<Stderr>>);
+impl Output {
+    fn take(shared: &std::sync::Mutex<Self>) -> Self {
+        std::mem::take(&mut *shared.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
 
-impl OutputSink for SharedStderr {
+struct SharedOutput(std::sync::Arc<std::sync::Mutex<Output>>);
+
+impl OutputSink for SharedOutput {
     fn write(&mut self, fd: u64, bytes: &[u8]) {
-        if fd != 2 {
-            return;
-        }
         let mut out = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        out.bytes.extend_from_slice(bytes);
-        if out.bytes.len() > STDERR_LIMIT {
-            let cut = out.bytes.len() - STDERR_LIMIT;
-            out.bytes.drain(..cut);
+        let stream = match fd {
+            1 => &mut out.stdout,
+            2 => &mut out.stderr,
+            _ => return,
+        };
+        stream.extend_from_slice(bytes);
+        if stream.len() > OUTPUT_LIMIT {
+            let cut = stream.len() - OUTPUT_LIMIT;
+            stream.drain(..cut);
         }
     }
 }
@@ -82,6 +96,8 @@ impl OutputSink for SharedStderr {
 pub enum FaultProofVmKind {
     /// Cannon's multithreaded MIPS64 at state version 8.
     Cannon,
+    /// Asterisc's RV64IMA.
+    Asterisc,
 }
 
 /// How a VM run ended.
@@ -99,6 +115,8 @@ pub struct VmRun {
     pub prestate_hash: B256,
     /// The final state hash.
     pub state_hash: B256,
+    /// The program's stdout (its last MiB).
+    pub stdout: Vec<u8>,
     /// The program's stderr (its last MiB).
     pub stderr: Vec<u8>,
     /// Seconds spent stepping.
@@ -154,36 +172,49 @@ where
     R: HintRouter + ?Sized,
 {
     match kind {
-        FaultProofVmKind::Cannon => {}
+        FaultProofVmKind::Cannon => run_cannon(elf, fetcher, router, max_steps),
+        FaultProofVmKind::Asterisc => run_asterisc(elf, fetcher, router, max_steps),
     }
+}
+
+/// Steps run between checks of the step limit.
+const CHUNK: u64 = 1 << 24;
+
+fn run_cannon<F, R>(
+    elf: &[u8],
+    fetcher: &F,
+    router: &R,
+    max_steps: u64,
+) -> Result<VmRun, VmRunError>
+where
+    F: PreimageFetcher + ?Sized,
+    R: HintRouter + ?Sized,
+{
     let mut state = load_elf(elf).map_err(VmRunError::Load)?;
     let prestate_hash = state.state_hash();
     let mut machine = Cannon::new(state, StateVersion::DEFAULT);
-    let stderr = std::sync::Arc::new(std::sync::Mutex::new(Stderr::default()));
-    machine.set_output(Box::new(SharedStderr(std::sync::Arc::clone(&stderr))));
+    let output = std::sync::Arc::new(std::sync::Mutex::new(Output::default()));
+    machine.set_output(Box::new(SharedOutput(std::sync::Arc::clone(&output))));
     let mut oracle = HostOracle::new(fetcher, router);
     let started = Instant::now();
-    const CHUNK: u64 = 1 << 24;
     while !machine.exited() {
         let done = machine.step_count();
         if done >= max_steps {
             return Err(VmRunError::StepLimit(max_steps));
         }
         if let Err(error) = machine.run(&mut oracle, CHUNK.min(max_steps - done)) {
-            let stderr =
-                std::mem::take(&mut stderr.lock().unwrap_or_else(|e| e.into_inner()).bytes);
             return Err(VmRunError::Step {
                 step: machine.step_count(),
                 pc: machine.pc(),
                 error,
-                stderr,
+                stderr: Output::take(&output).stderr,
             });
         }
         tracing::debug!(target: "koa::vm", steps = machine.step_count(), "running");
     }
     let seconds = started.elapsed().as_secs_f64();
     let state_hash = machine.state_hash();
-    let stderr = std::mem::take(&mut stderr.lock().unwrap_or_else(|e| e.into_inner()).bytes);
+    let Output { stdout, stderr } = Output::take(&output);
     Ok(VmRun {
         exit_code: machine.exit_code(),
         steps: machine.step_count(),
@@ -191,6 +222,52 @@ where
         hints: oracle.hints,
         prestate_hash,
         state_hash,
+        stdout,
+        stderr,
+        seconds,
+    })
+}
+
+fn run_asterisc<F, R>(
+    elf: &[u8],
+    fetcher: &F,
+    router: &R,
+    max_steps: u64,
+) -> Result<VmRun, VmRunError>
+where
+    F: PreimageFetcher + ?Sized,
+    R: HintRouter + ?Sized,
+{
+    let mut machine = asterisc::Machine::from_elf(elf)
+        .map_err(|err| VmRunError::Load(VmError::InvalidProgram(err.to_string())))?;
+    let prestate_hash = machine.state.state_hash();
+    let mut oracle = HostOracle::new(fetcher, router);
+    let started = Instant::now();
+    while !machine.state.exited {
+        let done = machine.state.step;
+        if done >= max_steps {
+            return Err(VmRunError::StepLimit(max_steps));
+        }
+        if let Err(error) = machine.run(&mut oracle, CHUNK.min(max_steps - done)) {
+            return Err(VmRunError::Step {
+                step: machine.state.step,
+                pc: machine.state.pc,
+                error: error.into(),
+                stderr: machine.output.take().1,
+            });
+        }
+        tracing::debug!(target: "koa::vm", steps = machine.state.step, "running");
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let (stdout, stderr) = machine.output.take();
+    Ok(VmRun {
+        exit_code: machine.state.exit_code,
+        steps: machine.state.step,
+        preimages: oracle.preimages,
+        hints: oracle.hints,
+        prestate_hash,
+        state_hash: machine.state.state_hash(),
+        stdout,
         stderr,
         seconds,
     })
