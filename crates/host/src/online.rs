@@ -84,6 +84,11 @@ pub struct AgreedL2 {
     pub output_root: B256,
 }
 
+/// The most bytes one online run stores unless told otherwise (`--max-fetched-bytes`): far
+/// above any proof's data (a proof of a full OP Mainnet block reads tens of MiB), far below
+/// what fills a disk.
+pub const DEFAULT_MAX_STORED_BYTES: u64 = 4 << 30;
+
 /// Fetches the data named by hints from the nodes into a store.
 #[derive(Debug)]
 pub struct OnlineFetcher<S> {
@@ -92,6 +97,10 @@ pub struct OnlineFetcher<S> {
     agreed: AgreedL2,
     /// Preimages stored (counting duplicates of what was already there).
     stored: AtomicU64,
+    /// Bytes stored (counting duplicates).
+    stored_bytes: AtomicU64,
+    /// The most bytes one run may store ([`DEFAULT_MAX_STORED_BYTES`] unless set).
+    max_stored_bytes: u64,
     /// Preimages delivered by whole-block witnesses.
     witness_preimages: AtomicU64,
     /// Whether `l2-payload-witness` hints are answered with whole-block witnesses.
@@ -142,6 +151,8 @@ impl<S: PreimageStore> OnlineFetcher<S> {
             store,
             agreed,
             stored: AtomicU64::new(0),
+            stored_bytes: AtomicU64::new(0),
+            max_stored_bytes: DEFAULT_MAX_STORED_BYTES,
             witness_preimages: AtomicU64::new(0),
             witness_endpoint: false,
         }
@@ -152,6 +163,13 @@ impl<S: PreimageStore> OnlineFetcher<S> {
     /// the state is fetched node by node as the executor hints at it.
     pub const fn with_witness_endpoint(mut self, enabled: bool) -> Self {
         self.witness_endpoint = enabled;
+        self
+    }
+
+    /// Bounds the bytes one run stores: past `limit` a fetch fails with
+    /// [`StoreError::OverBudget`] instead of filling the disk (or memory) with what a node sends.
+    pub const fn with_max_stored_bytes(mut self, limit: u64) -> Self {
+        self.max_stored_bytes = limit;
         self
     }
 
@@ -170,7 +188,23 @@ impl<S: PreimageStore> OnlineFetcher<S> {
         self.witness_preimages.load(Ordering::Relaxed)
     }
 
+    /// Bytes stored so far.
+    pub fn stored_bytes(&self) -> u64 {
+        self.stored_bytes.load(Ordering::Relaxed)
+    }
+
     fn put(&self, key: PreimageKey, value: &[u8]) -> Result<(), StoreError> {
+        let len = value.len() as u64;
+        let stored = self.stored_bytes.fetch_add(len, Ordering::Relaxed);
+        if stored.saturating_add(len) > self.max_stored_bytes {
+            self.stored_bytes.fetch_sub(len, Ordering::Relaxed);
+            return Err(StoreError::OverBudget {
+                key,
+                len: value.len(),
+                stored,
+                limit: self.max_stored_bytes,
+            });
+        }
         self.store.put(key, value)?;
         self.stored.fetch_add(1, Ordering::Relaxed);
         Ok(())

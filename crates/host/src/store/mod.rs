@@ -42,6 +42,22 @@ pub enum StoreError {
     /// A stored or offered preimage does not match its key.
     #[error(transparent)]
     Corrupt(#[from] InvalidPreimage),
+    /// Storing a preimage would take a run's fetched data past its byte budget: a node
+    /// answering far more than any proof reads.
+    #[error(
+        "preimage {key} ({len} bytes) would take the data fetched in this run past its budget \
+         of {limit} bytes ({stored} stored so far)"
+    )]
+    OverBudget {
+        /// The preimage that did not fit.
+        key: PreimageKey,
+        /// Its length.
+        len: usize,
+        /// The bytes stored before it.
+        stored: u64,
+        /// The budget.
+        limit: u64,
+    },
 }
 
 /// A key-value store of preimages.
