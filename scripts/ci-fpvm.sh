@@ -81,7 +81,7 @@ KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa --test cli_host_server -- --ignored
 echo "== koa's Cannon VM: the mips64 client's .text against Cannon's instruction table"
 KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa-vm --test cannon_scan -- --ignored --nocapture
 
-echo "== koa's Cannon VM: devnet claims proven by the mips64 client (koa host --vm cannon)"
+echo "== koa's VMs: devnet claims proven by the mips64 and riscv64 clients (koa host --vm cannon|asterisc)"
 KOA_FPVM_ELF_DIR="$OUT" cargo test -p koa --test cli_vm -- --ignored --nocapture
 
 echo "== koa's Asterisc VM: a devnet claim proven by the riscv64 client, and step proofs in the run"

@@ -480,6 +480,98 @@ fn flags_that_would_be_ignored_are_refused() {
     refused(&["--enable-experimental-witness-endpoint"], &["node flags"]);
     refused(&["--log", "koa_nothing=debug"], &["koa logs nothing under"]);
     refused(&["--logs.file.rotation", "daily"], &["logrotate"]);
+    refused(
+        &["--max-fetched-bytes", "1000000"],
+        &["--max-fetched-bytes", "offline nothing is fetched"],
+    );
+}
+
+/// A client executable that prints `stdout` and `stderr` and exits with `code`, reading nothing.
+fn scripted_client(dir: &Path, stdout: &str, stderr: &str, code: i32) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("client.sh");
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\ncat <<'EOF'\n{stdout}\nEOF\ncat >&2 <<'EOF'\n{stderr}\nEOF\nexit {code}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn a_child_clients_report_is_the_summarys_computed_root_and_its_exit_code_the_verdict() {
+    let c = claim("across-holocene");
+    let claimed: alloy_primitives::B256 = c["claimed_l2_output_root"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let computed = alloy_primitives::B256::repeat_byte(0x11);
+    let report = koa_proof::report::ClientReport {
+        valid: false,
+        claimed_block: c["claimed_l2_block_number"].as_u64().unwrap(),
+        claimed_output_root: claimed,
+        computed_output_root: computed,
+        l2_block: 61,
+        l1_origin: 11,
+        derivation_l1_block: Some(13),
+        blocks_executed: 3,
+        preimages: 5,
+        bytes: 6,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let summary_of = |client: &Path| -> (Option<i32>, Value) {
+        let output = devnet_host("across-holocene")
+            .arg("--client")
+            .arg(client)
+            .output()
+            .unwrap();
+        let summary = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|err| panic!("{err}: {}", text(&output.stderr)));
+        (output.status.code(), summary)
+    };
+
+    // koa-client's report line on stdout: the summary shows it as the client's word.
+    let client = scripted_client(dir.path(), &report.to_string(), "", 1);
+    let (code, summary) = summary_of(&client);
+    assert_eq!(code, Some(1));
+    assert_eq!(summary["verdict"], "invalid");
+    assert_eq!(summary["computed_output_root"], computed.to_string());
+    assert_eq!(summary["claimed_output_root"], claimed.to_string());
+    assert_eq!(summary["l2_block_reached"], 61);
+    assert_eq!(summary["l1_origin_reached"], 11);
+    assert_eq!(summary["derivation_l1_block"], 13);
+    assert_eq!(summary["l2_blocks"], 3);
+    assert_eq!(summary["computed_by"], "client_report");
+
+    // kona-client's log line on stderr, colours and all.
+    let kona_line = format!(
+        "\u{1b}[32m INFO\u{1b}[0m client: Successfully validated L2 block \
+         \u{1b}[3mnumber\u{1b}[0m\u{1b}[2m=\u{1b}[0m61 \u{1b}[3moutput_root\u{1b}[0m\u{1b}[2m=\u{1b}[0m{claimed}"
+    );
+    let client = scripted_client(dir.path(), "", &kona_line, 0);
+    let (code, summary) = summary_of(&client);
+    assert_eq!(code, Some(0));
+    assert_eq!(summary["verdict"], "valid");
+    assert_eq!(summary["computed_output_root"], claimed.to_string());
+    assert_eq!(summary["l2_block_reached"], 61);
+    assert_eq!(summary["computed_by"], "kona_log");
+
+    // The exit code is the verdict: a report that contradicts it (exit 0, a computed root
+    // that is not the claimed one) is not shown, and a client that says nothing has no
+    // computed root either.
+    let client = scripted_client(dir.path(), &report.to_string(), "", 0);
+    let (code, summary) = summary_of(&client);
+    assert_eq!(code, Some(0));
+    assert_eq!(summary["verdict"], "valid");
+    assert!(summary["computed_output_root"].is_null());
+    let client = scripted_client(dir.path(), "", "", 0);
+    let (code, summary) = summary_of(&client);
+    assert_eq!(code, Some(0));
+    assert!(summary["computed_output_root"].is_null());
 }
 
 #[test]
@@ -641,6 +733,17 @@ fn online_a_rollup_config_for_another_chain_is_refused_before_proving() {
 }
 
 // ---- hostile input, under a memory limit ----
+
+#[test]
+fn online_what_a_run_fetches_is_bounded_by_its_byte_budget() {
+    // across-holocene reads a few MiB from the nodes: 64 KiB is spent long before the verdict.
+    let served = Served::start();
+    let mut chain = devnet_configs();
+    chain.extend(["--max-fetched-bytes".to_string(), "65536".to_string()]);
+    let argv = op_challenger_argv("across-holocene", &served, &["--native"], &chain);
+    let output = koa().args(&argv).output().unwrap();
+    assert_refused(&output, &["past its budget of 65536 bytes"]);
+}
 
 /// Runs `koa args…` with its address space limited to `kib` KiB.
 fn koa_limited(kib: u64, args: &[String]) -> Output {

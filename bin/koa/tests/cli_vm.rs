@@ -1,9 +1,10 @@
-//! `koa vm` and `koa host --vm cannon`: koa's Cannon VM from the command line.
+//! `koa vm` and `koa host --vm cannon|asterisc`: koa's VMs from the command line.
 //!
 //! The fast tests build a tiny MIPS64 ELF here (encoded instructions), load it, run it, prove a
 //! step and feed the command bad input (wrong machine, corrupt state, a host that dies). The
-//! ignored test proves a bundled devnet claim with the mips64 client ELF on the VM
-//! (`KOA_FPVM_ELF_DIR`, default `target/fpvm`; build it with `scripts/build-client.sh mips64`).
+//! ignored tests prove bundled devnet claims with the mips64 client on the Cannon VM and the
+//! riscv64 client on the Asterisc VM (`KOA_FPVM_ELF_DIR`, default `target/fpvm`; build them
+//! with `scripts/build-client.sh mips64|riscv64`).
 
 use std::{
     path::{Path, PathBuf},
@@ -284,15 +285,13 @@ fn elf_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fpvm"))
 }
 
-/// Proves one devnet claim per expected verdict with koa's mips64 client on koa's Cannon VM.
-/// `KOA_VM_CLAIMS=all` runs every claim.
-#[test]
-#[ignore = "needs the mips64 client ELF (scripts/build-client.sh mips64); run by scripts/ci-fpvm.sh"]
-fn devnet_claims_on_the_cannon_vm() {
-    let elf = elf_dir().join("mips64/koa-client");
+/// Proves one devnet claim per expected verdict with koa's client on one of koa's VMs (`vm`,
+/// with the client built for `arch`). `KOA_VM_CLAIMS=all` runs every claim.
+fn devnet_claims_on(vm: &str, arch: &str) {
+    let elf = elf_dir().join(arch).join("koa-client");
     assert!(
         elf.exists(),
-        "{} missing: run scripts/build-client.sh mips64",
+        "{} missing: run scripts/build-client.sh {arch}",
         elf.display()
     );
     let claims: Value =
@@ -308,21 +307,54 @@ fn devnet_claims_on_the_cannon_vm() {
         let out = run(koa()
             .args(["host", "--devnet"])
             .arg(devnet_dir())
-            .args(["--claim", name, "--vm", "cannon", "--elf"])
+            .args(["--claim", name, "--vm", vm, "--elf"])
             .arg(&elf)
             .arg("--json"));
         let summary = json_line(&out);
-        println!("{name}: {summary}");
+        println!("{vm} {name}: {summary}");
         assert_eq!(
             summary["verdict"],
             if valid { "valid" } else { "invalid" },
-            "{name}: {}",
+            "{vm} {name}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         assert_eq!(out.status.code(), Some(if valid { 0 } else { 1 }));
-        assert!(
-            summary["steps"].as_u64().unwrap() > 100_000,
-            "{name}: steps counted"
+        let steps = summary["steps"].as_u64().unwrap();
+        assert!(steps > 100_000, "{vm} {name}: steps counted");
+        // What the client computed, read back from its report line on the VM's stdout.
+        assert_eq!(summary["computed_by"], "client_report", "{vm} {name}");
+        assert_eq!(
+            summary["computed_output_root"] == claim["claimed_l2_output_root"],
+            valid,
+            "{vm} {name}: the reported root is the claimed one exactly when the claim is valid"
         );
+        assert!(summary["l2_block_reached"].is_u64(), "{vm} {name}");
+        let derived = claim["claimed_l2_block_number"].as_u64().unwrap()
+            - claim["agreed_l2_block_number"].as_u64().unwrap();
+        assert_eq!(
+            summary["derivation_l1_block"].is_u64(),
+            derived > 0,
+            "{vm} {name}: derivation ran exactly when the claim is past the agreed block"
+        );
+        if valid && derived > 0 {
+            assert_eq!(summary["l2_blocks"], derived, "{vm} {name}");
+            assert_eq!(
+                summary["steps_per_l2_block"],
+                steps / derived,
+                "{vm} {name}"
+            );
+        }
     }
+}
+
+#[test]
+#[ignore = "needs the mips64 client ELF (scripts/build-client.sh mips64); run by scripts/ci-fpvm.sh"]
+fn devnet_claims_on_the_cannon_vm() {
+    devnet_claims_on("cannon", "mips64");
+}
+
+#[test]
+#[ignore = "needs the riscv64 client ELF (scripts/build-client.sh riscv64); run by scripts/ci-fpvm.sh"]
+fn devnet_claims_on_the_asterisc_vm() {
+    devnet_claims_on("asterisc", "riscv64");
 }

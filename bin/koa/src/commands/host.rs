@@ -4,8 +4,8 @@
 //! `--l1-beacon-address`: fetch what the client hints at, storing it in `--data-dir` or in
 //! memory) or offline (`--data-dir` only); `--native` runs the client (in process, or
 //! `--client <PATH>` as a child over pipes), `--server` serves the oracle on fds 3–6 for a VM.
-//! koa adds `--vm qemu-riscv64|qemu-mips64|cannon --elf <client>` to run an FPVM build under
-//! qemu or on koa's own Cannon VM, and `--devnet <DIR> --claim <NAME>` to take every input from
+//! koa adds `--vm qemu-riscv64|qemu-mips64|cannon|asterisc --elf <client>` to run an FPVM build
+//! under qemu or on koa's own Cannon (MIPS64) or Asterisc (RISC-V) VM, and `--devnet <DIR> --claim <NAME>` to take every input from
 //! a devnet directory.
 //!
 //! Exit codes are the client's: 0 valid, 1 invalid, 2 failure.
@@ -35,7 +35,9 @@ use koa_proof::ErrorChain;
 use super::{
     CliError,
     host_common::{self, DataFormat},
+    reached::{Reached, ReachedSource},
 };
+use koa_host::vm::FaultProofVmKind;
 
 /// `koa host [single] <flags>`: the flags directly, or after `single` as kona-host takes them.
 #[derive(Debug, clap::Args)]
@@ -154,14 +156,18 @@ pub(crate) struct Args {
     /// the block's state node by node; falls back to that when the node lacks both.
     #[arg(long, env = "ENABLE_EXPERIMENTAL_WITNESS_ENDPOINT")]
     enable_experimental_witness_endpoint: bool,
+    /// Online: the most bytes of preimages this run may fetch and store (default 4 GiB); past
+    /// it the run fails (exit 2) rather than let a node fill the data dir or memory. koa's own.
+    #[arg(long, value_name = "BYTES")]
+    max_fetched_bytes: Option<u64>,
     /// Accepted for kona-host compatibility. koa has nothing to skip: the host checks every
     /// blob against its versioned hash before storing it, and the client checks each again
     /// with KZG, so a wrong blob is never accepted whatever this flag says.
     #[arg(long, env = "L1_BEACON_SKIP_BLOB_VERIFICATION")]
     l1_beacon_skip_blob_verification: bool,
-    /// Run an FPVM build of the client under qemu-user, or on koa's own Cannon MIPS64 VM
-    /// (`cannon`: in process, exact to the step; the summary counts the steps).
-    #[arg(long, value_parser = ["qemu-riscv64", "qemu-mips64", "cannon"], requires = "elf")]
+    /// Run an FPVM build of the client under qemu-user, or on koa's own VMs (`cannon`: MIPS64,
+    /// `asterisc`: RISC-V; in process, exact to the step; the summary counts the steps).
+    #[arg(long, value_parser = ["qemu-riscv64", "qemu-mips64", "cannon", "asterisc"], requires = "elf")]
     vm: Option<String>,
     /// The client ELF for `--vm`.
     #[arg(long, requires = "vm")]
@@ -194,13 +200,17 @@ struct Summary {
     l1_head: B256,
     claimed_l2_block_number: u64,
     claimed_output_root: B256,
-    /// The output root the client computed (in-process runs; a child reports only its exit
-    /// code).
+    /// The output root the client computed: from the verdict in process, from the client's
+    /// report or log line when it ran as a child or on a VM (the exit code is the verdict).
     computed_output_root: Option<B256>,
     /// The L2 block the computed output root is of.
     l2_block_reached: Option<u64>,
-    /// The L1 origin of that block: derivation had read L1 at least up to it.
+    /// The L1 origin of that block.
     l1_origin_reached: Option<u64>,
+    /// The L1 block derivation was reading when the client stopped.
+    derivation_l1_block: Option<u64>,
+    /// Who reported the computed root (`in_process`, `client_report`, `kona_log`).
+    computed_by: Option<ReachedSource>,
     l2_blocks: Option<u64>,
     preimages_served: u64,
     bytes_served: u64,
@@ -210,9 +220,12 @@ struct Summary {
     rpc_bytes: u64,
     rpc_calls_by_method: std::collections::BTreeMap<String, u64>,
     wall_seconds: f64,
-    /// Steps the fault proof VM executed (`--vm cannon`).
+    /// Steps the fault proof VM executed (`--vm cannon|asterisc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     steps: Option<u64>,
+    /// Those steps over the L2 blocks derived and executed (boot and verdict included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps_per_l2_block: Option<u64>,
     error: Option<String>,
 }
 
@@ -277,7 +290,11 @@ pub(crate) fn run(args: Args, json_logs: bool) -> Result<ExitCode, CliError> {
         };
         let fetcher = Arc::new(
             OnlineFetcher::new(nodes, Arc::clone(&store), agreed)
-                .with_witness_endpoint(args.enable_experimental_witness_endpoint),
+                .with_witness_endpoint(args.enable_experimental_witness_endpoint)
+                .with_max_stored_bytes(
+                    args.max_fetched_bytes
+                        .unwrap_or(koa_host::online::DEFAULT_MAX_STORED_BYTES),
+                ),
         );
         let online = Online {
             fetcher: fetcher.clone(),
@@ -299,10 +316,17 @@ pub(crate) fn run(args: Args, json_logs: bool) -> Result<ExitCode, CliError> {
     let mut steps: Option<u64> = None;
     let (mode, outcome): (String, Outcome) = if args.server {
         ("server".into(), serve_fds(&backend))
-    } else if let (Some("cannon"), Some(elf)) = (args.vm.as_deref(), &args.elf) {
-        let (outcome, vm_steps) = run_on_vm(elf, &backend);
+    } else if let (Some(name @ ("cannon" | "asterisc")), Some(elf)) =
+        (args.vm.as_deref(), &args.elf)
+    {
+        let kind = if name == "cannon" {
+            FaultProofVmKind::Cannon
+        } else {
+            FaultProofVmKind::Asterisc
+        };
+        let (outcome, vm_steps) = run_on_vm(kind, elf, &backend);
         steps = vm_steps;
-        ("cannon".into(), outcome)
+        (name.into(), outcome)
     } else if let (Some(vm), Some(elf)) = (&args.vm, &args.elf) {
         let vm_kind = if vm == "qemu-riscv64" {
             Vm::Riscv64
@@ -324,7 +348,12 @@ pub(crate) fn run(args: Args, json_logs: bool) -> Result<ExitCode, CliError> {
     progress.stop();
     drop(backend);
 
-    let l2_blocks: Option<u64> = outcome.blocks.or_else(|| {
+    let mut outcome = outcome;
+    outcome.reached = outcome
+        .reached
+        .filter(|reached| reached.agrees_with(&outcome.result, inputs.claimed_l2_output_root));
+    let reported_blocks = outcome.reached.and_then(|r| r.blocks_executed);
+    let l2_blocks: Option<u64> = outcome.blocks.or(reported_blocks).or_else(|| {
         agreed_block_number(&store, inputs.agreed_l2_head_hash)
             .map(|agreed| inputs.claimed_l2_block_number.saturating_sub(agreed))
     });
@@ -346,7 +375,9 @@ pub(crate) fn run(args: Args, json_logs: bool) -> Result<ExitCode, CliError> {
         claimed_output_root: inputs.claimed_l2_output_root,
         computed_output_root: outcome.reached.map(|r| r.output_root),
         l2_block_reached: outcome.reached.map(|r| r.l2_block),
-        l1_origin_reached: outcome.reached.map(|r| r.l1_origin),
+        l1_origin_reached: outcome.reached.and_then(|r| r.l1_origin),
+        derivation_l1_block: outcome.reached.and_then(|r| r.derivation_l1_block),
+        computed_by: outcome.reached.map(|r| r.source),
         l2_blocks,
         preimages_served: HostStats::get(&stats.served),
         bytes_served: HostStats::get(&stats.served_bytes),
@@ -357,6 +388,9 @@ pub(crate) fn run(args: Args, json_logs: bool) -> Result<ExitCode, CliError> {
         rpc_calls_by_method: rpc_stats.by_method(),
         wall_seconds: start.elapsed().as_secs_f64(),
         steps,
+        steps_per_l2_block: steps
+            .zip(l2_blocks)
+            .and_then(|(steps, blocks)| steps.checked_div(blocks)),
         error,
     };
     print_summary(&summary, args.json, json_logs)?;
@@ -368,7 +402,7 @@ pub(crate) fn run(args: Args, json_logs: bool) -> Result<ExitCode, CliError> {
 pub(crate) struct Outcome {
     pub(crate) result: Result<bool, String>,
     pub(crate) blocks: Option<u64>,
-    /// Where the client got to, when it ran in this process.
+    /// Where the client got to: in process from the verdict, else as the child or VM reports.
     pub(crate) reached: Option<Reached>,
 }
 
@@ -380,14 +414,6 @@ impl Outcome {
             reached: None,
         }
     }
-}
-
-/// The block a verdict is about.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Reached {
-    output_root: B256,
-    l2_block: u64,
-    l1_origin: u64,
 }
 
 /// Prints the summary: one JSON object (`--json`), one JSON log line
@@ -422,12 +448,23 @@ fn print_summary(summary: &Summary, json: bool, json_logs: bool) -> Result<(), C
         .l2_blocks
         .map_or_else(|| "?".to_string(), |b| b.to_string());
     let computed = match (summary.computed_output_root, summary.l2_block_reached) {
-        (Some(root), Some(block)) => format!(
-            "computed {root} at L2 block {block} (L1 origin {})",
-            summary
-                .l1_origin_reached
-                .map_or_else(|| "?".to_string(), |n| n.to_string())
-        ),
+        (Some(root), Some(block)) => {
+            let mut notes = Vec::new();
+            if let Some(origin) = summary.l1_origin_reached {
+                notes.push(format!("L1 origin {origin}"));
+            }
+            match (summary.derivation_l1_block, summary.computed_by) {
+                (Some(l1), _) => notes.push(format!("derivation stopped at L1 block {l1}")),
+                (None, Some(ReachedSource::KonaLog)) => {}
+                (None, _) => notes.push("nothing to derive".to_string()),
+            }
+            match summary.computed_by {
+                Some(ReachedSource::ClientReport) => notes.push("as the client reports".into()),
+                Some(ReachedSource::KonaLog) => notes.push("as kona-client logs".into()),
+                Some(ReachedSource::InProcess) | None => {}
+            }
+            format!("computed {root} at L2 block {block} ({})", notes.join("; "))
+        }
         _ if summary.mode.starts_with("server") => "computed by the VM's client".to_string(),
         _ => "computed root not reported by the client".to_string(),
     };
@@ -454,6 +491,13 @@ fn print_summary(summary: &Summary, json: bool, json_logs: bool) -> Result<(), C
             summary.rpc_calls,
             human_bytes(summary.rpc_bytes)
         ));
+    }
+    if let Some(steps) = summary.steps {
+        line.push_str(&format!("{steps} VM steps"));
+        if let Some(per_block) = summary.steps_per_l2_block {
+            line.push_str(&format!(" ({per_block} per L2 block)"));
+        }
+        line.push_str("; ");
     }
     line.push_str(&format!("{:.2}s", summary.wall_seconds));
     println!("{line}");
@@ -498,7 +542,7 @@ struct ChainInputs {
 fn refuse_ignored_flags(args: &Args, online: bool) -> Result<(), CliError> {
     if args.elf.is_some() && args.vm.is_none() {
         return Err(CliError::BadInput(
-            "--elf names the client for --vm: pass --vm qemu-riscv64|qemu-mips64|cannon too (or \
+            "--elf names the client for --vm: pass --vm qemu-riscv64|qemu-mips64|cannon|asterisc too (or \
              --native --client <PATH> for a native client)"
                 .into(),
         ));
@@ -520,6 +564,11 @@ fn refuse_ignored_flags(args: &Args, online: bool) -> Result<(), CliError> {
             "--enable-experimental-witness-endpoint asks the L2 node for witnesses: it needs \
              the node flags (--l1-node-address, --l2-node-address, --l1-beacon-address)"
                 .into(),
+        ));
+    }
+    if !online && args.max_fetched_bytes.is_some() {
+        return Err(CliError::BadInput(
+            "--max-fetched-bytes bounds what the nodes send: offline nothing is fetched".into(),
         ));
     }
     if args.l1_beacon_skip_blob_verification {
@@ -706,11 +755,7 @@ fn run_in_process(backend: &HostBackend<Store>) -> Outcome {
             Ok(verdict) => Outcome {
                 result: Ok(verdict.valid),
                 blocks: Some(verdict.driver.blocks_executed),
-                reached: Some(Reached {
-                    output_root: verdict.computed_output_root,
-                    l2_block: verdict.safe_head.block_info.number,
-                    l1_origin: verdict.safe_head.l1_origin.number,
-                }),
+                reached: Some(Reached::of_verdict(&verdict)),
             },
             Err(error) => Outcome::failed(error),
         }
@@ -728,8 +773,12 @@ pub(crate) fn server_failure(
         .or_else(|| hints.err().map(|err| format!("hint handler: {err}")))
 }
 
-/// Runs the client ELF on koa's Cannon VM in process; the outcome and the steps executed.
-fn run_on_vm(elf: &std::path::Path, backend: &HostBackend<Store>) -> (Outcome, Option<u64>) {
+/// Runs the client ELF on one of koa's VMs in process; the outcome and the steps executed.
+fn run_on_vm(
+    kind: FaultProofVmKind,
+    elf: &std::path::Path,
+    backend: &HostBackend<Store>,
+) -> (Outcome, Option<u64>) {
     let failure = |error: String| Outcome {
         result: Err(error),
         blocks: None,
@@ -744,13 +793,7 @@ fn run_on_vm(elf: &std::path::Path, backend: &HostBackend<Store>) -> (Outcome, O
             );
         }
     };
-    let run = koa_host::vm::run_vm(
-        koa_host::vm::FaultProofVmKind::Cannon,
-        &bytes,
-        backend,
-        backend,
-        u64::MAX,
-    );
+    let run = koa_host::vm::run_vm(kind, &bytes, backend, backend, u64::MAX);
     let log_stderr = |stderr: &[u8]| {
         for line in String::from_utf8_lossy(stderr).lines() {
             tracing::info!(target: "koa::client", "{line}");
@@ -771,7 +814,7 @@ fn run_on_vm(elf: &std::path::Path, backend: &HostBackend<Store>) -> (Outcome, O
                 Outcome {
                     result,
                     blocks: None,
-                    reached: None,
+                    reached: Reached::from_client_output(&run.stdout, &run.stderr),
                 },
                 Some(run.steps),
             )
@@ -812,7 +855,7 @@ pub(crate) fn run_child(runner: ClientRunner, backend: &HostBackend<Store>) -> O
     Outcome {
         result,
         blocks: None,
-        reached: None,
+        reached: Reached::from_client_output(&outcome.stdout, &outcome.stderr),
     }
 }
 

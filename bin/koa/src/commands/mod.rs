@@ -12,6 +12,7 @@ pub(crate) mod exec;
 pub(crate) mod host;
 pub(crate) mod host_common;
 pub(crate) mod host_super;
+pub(crate) mod reached;
 pub(crate) mod serve;
 pub(crate) mod vm;
 
