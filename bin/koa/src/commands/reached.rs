@@ -90,26 +90,33 @@ impl Reached {
     }
 }
 
-/// kona-client's last "… validate(d) L2 block" line, as `number=N output_root=0x…`.
+/// kona-client's last "… validate(d) L2 block" record, as `number=N output_root=0x…`.
+///
+/// On a terminal kona logs with tracing-subscriber, a line per record; its FPVM subscriber
+/// (also what the native kona-client uses) writes `[INFO] client: message k=v, k=v` records
+/// with no newline between them. So the record is what follows the last such message, up to
+/// the end of the line or the next record's `[`.
 fn kona_validation_line(text: &str) -> Option<Reached> {
-    text.lines()
-        .rev()
-        .filter(|line| line.contains("validated L2 block") || line.contains("validate L2 block"))
-        .find_map(|line| {
-            let field = |name: &str| {
-                line.split_whitespace()
-                    .find_map(|word| word.strip_prefix(name)?.strip_prefix('='))
-                    .map(|value| value.trim_matches(|c| c == '"' || c == ','))
-            };
-            Some(Reached {
-                output_root: field("output_root")?.parse().ok()?,
-                l2_block: field("number")?.parse().ok()?,
-                l1_origin: None,
-                derivation_l1_block: None,
-                blocks_executed: None,
-                source: ReachedSource::KonaLog,
-            })
-        })
+    let (at, phrase) = ["validated L2 block", "validate L2 block"]
+        .into_iter()
+        .filter_map(|phrase| Some((text.rfind(phrase)?, phrase)))
+        .max_by_key(|(at, _)| *at)?;
+    let rest = &text[at + phrase.len()..];
+    let record = &rest[..rest.find(['\n', '[']).unwrap_or(rest.len())];
+    let field = |name: &str| {
+        record
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .find_map(|word| word.strip_prefix(name)?.strip_prefix('='))
+            .map(|value| value.trim_matches('"'))
+    };
+    Some(Reached {
+        output_root: field("output_root")?.parse().ok()?,
+        l2_block: field("number")?.parse().ok()?,
+        l1_origin: None,
+        derivation_l1_block: None,
+        blocks_executed: None,
+        source: ReachedSource::KonaLog,
+    })
 }
 
 /// `text` without ANSI escape sequences (`ESC [ … letter`): a log written for a terminal.
@@ -180,6 +187,25 @@ mod tests {
         assert_eq!((reached.output_root, reached.l2_block), (ROOT, 240));
         assert_eq!(reached.source, ReachedSource::KonaLog);
         assert_eq!(reached.l1_origin, None);
+    }
+
+    #[test]
+    fn kona_clients_fpvm_records_are_read_without_newlines() {
+        // kona-std-fpvm's subscriber: `[LEVEL] target: message k=v, k=v`, records run together.
+        let log = format!(
+            "[INFO] block_builder: Computed output root parent_block_number=300, \
+             output_root={ROOT}[INFO] client: Derivation complete, reached L2 safe head.[INFO] \
+             client: Successfully validated L2 block number=300, output_root={ROOT}"
+        );
+        let reached = Reached::from_client_output(log.as_bytes(), b"").expect("kona's record");
+        assert_eq!((reached.output_root, reached.l2_block), (ROOT, 300));
+        let failed = format!(
+            "[ERROR] client: Failed to validate L2 block number=299, output_root={ROOT}, \
+             claimed_output_root=0x{}[INFO] other: number=7",
+            "ab".repeat(32)
+        );
+        let reached = Reached::from_client_output(failed.as_bytes(), b"").expect("kona's record");
+        assert_eq!((reached.output_root, reached.l2_block), (ROOT, 299));
     }
 
     #[test]
