@@ -3,7 +3,7 @@
 //! A host that runs the client as a child process or on a VM learns the verdict from the exit
 //! code alone; this line tells it (and the operator reading the log) what the client computed:
 //! the output root, the L2 block it is of, and the L1 block derivation stopped at. It is
-//! `key=value` words after a fixed prefix, so [`ClientReport::parse`] reads it back exactly.
+//! `key=value` words after a fixed prefix, so its [`FromStr`] reads it back exactly.
 //! A host shows it as the client's word and never judges by it: the exit code is the verdict.
 
 use alloc::string::String;
