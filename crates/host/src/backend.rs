@@ -20,7 +20,7 @@ use koa_proof::{
     hint::{Hint, HintType},
 };
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
     future::Future,
     pin::Pin,
     sync::{
@@ -231,6 +231,9 @@ pub struct HostBackend<S> {
     last_hint: Mutex<Option<Hint>>,
     /// Commitments of blobs already checked with KZG while serving from the store.
     checked_blobs: Mutex<HashSet<[u8; 48]>>,
+    /// Elements of checked blobs not yet served: served from here, the bytes the KZG check
+    /// read, rather than read from the store a second time (each is taken when served).
+    checked_blob_elements: Mutex<HashMap<PreimageKey, Vec<u8>>>,
     stats: Arc<HostStats>,
 }
 
@@ -244,6 +247,7 @@ impl<S: PreimageStore> HostBackend<S> {
             online: None,
             last_hint: Mutex::new(None),
             checked_blobs: Mutex::new(HashSet::new()),
+            checked_blob_elements: Mutex::new(HashMap::new()),
             stats: Arc::default(),
         }
     }
@@ -269,16 +273,34 @@ impl<S: PreimageStore> HostBackend<S> {
     /// Reads `key` from the store and checks it (keccak/sha256 by the store; blob elements here
     /// against their commitment, once per blob).
     fn read_store(&self, key: PreimageKey) -> Result<Option<Vec<u8>>, StoreError> {
+        if key.key_type() == PreimageKeyType::Blob
+            && let Some(value) = self.take_checked_blob_element(key)
+        {
+            return Ok(Some(value));
+        }
         let Some(value) = self.store.get(key)? else {
             return Ok(None);
         };
         check_preimage(key, &value)?;
         match key.key_type() {
-            PreimageKeyType::Blob => self.check_blob(key)?,
+            PreimageKeyType::Blob => {
+                self.check_blob(key)?;
+                // The first element asked for of a blob: serve the bytes the check read.
+                if let Some(checked) = self.take_checked_blob_element(key) {
+                    return Ok(Some(checked));
+                }
+            }
             PreimageKeyType::Precompile => self.check_precompile(key, &value)?,
             _ => {}
         }
         Ok(Some(value))
+    }
+
+    fn take_checked_blob_element(&self, key: PreimageKey) -> Option<Vec<u8>> {
+        self.checked_blob_elements
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&key)
     }
 
     fn check_blob(&self, key: PreimageKey) -> Result<(), StoreError> {
@@ -288,8 +310,12 @@ impl<S: PreimageStore> HostBackend<S> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if !checked.contains(&commitment) {
-            verify_stored_blob(&self.store, key, &commitment)?;
+            let elements = verify_stored_blob(&self.store, key, &commitment)?;
             checked.insert(commitment);
+            self.checked_blob_elements
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(elements);
         }
         Ok(())
     }

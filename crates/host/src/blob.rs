@@ -242,17 +242,19 @@ pub fn stored_blob_commitment<S: PreimageStore + ?Sized>(
 }
 
 /// Checks the stored blob with `commitment` (whose element `key` was asked for): reads every
-/// field element and the proof from `store` and runs the KZG check.
+/// field element and the proof from `store` and runs the KZG check. Returns what it checked,
+/// the 4,096 elements and the proof under their keys, so a caller can serve those very bytes.
 pub fn verify_stored_blob<S: PreimageStore + ?Sized>(
     store: &S,
     key: PreimageKey,
     commitment: &[u8; 48],
-) -> Result<(), StoreError> {
+) -> Result<Vec<(PreimageKey, Vec<u8>)>, StoreError> {
     let corrupt =
         |reason: String| StoreError::Corrupt(crate::store::InvalidPreimage { key, reason });
     let mut blob: Vec<u8> = Vec::with_capacity(BYTES_PER_BLOB);
     let mut proof: [u8; 48] = [0; 48];
     let mut data: [u8; 80] = [0; 80];
+    let mut elements: Vec<(PreimageKey, Vec<u8>)> = Vec::with_capacity(FIELD_ELEMENTS_PER_BLOB + 1);
     data[..48].copy_from_slice(commitment);
     for index in 0..=FIELD_ELEMENTS_PER_BLOB {
         data[48..].copy_from_slice(evaluation_point(index).as_slice());
@@ -265,10 +267,11 @@ pub fn verify_stored_blob<S: PreimageStore + ?Sized>(
             (false, 48) => proof.copy_from_slice(&value),
             (_, len) => return Err(corrupt(format!("blob element {index} has {len} bytes"))),
         }
+        elements.push((element_key, value));
     }
     VerifiedBlob::verify(versioned_hash(commitment), blob, *commitment, proof)
         .map_err(|err| corrupt(err.to_string()))?;
-    Ok(())
+    Ok(elements)
 }
 
 /// A beacon node's blob API.
@@ -472,7 +475,11 @@ mod tests {
             stored_blob_commitment(&store, element_key).unwrap(),
             commitment
         );
-        verify_stored_blob(&store, element_key, &commitment).unwrap();
+        let checked = verify_stored_blob(&store, element_key, &commitment).unwrap();
+        assert_eq!(checked.len(), FIELD_ELEMENTS_PER_BLOB + 1);
+        for (key, value) in &checked {
+            assert_eq!(store.get(*key).unwrap().as_ref(), Some(value));
+        }
 
         // A wrong versioned hash, a tampered proof and a tampered stored element are caught.
         assert!(VerifiedBlob::from_blob(B256::repeat_byte(1), blob.clone()).is_err());
@@ -483,6 +490,59 @@ mod tests {
         value[31] ^= 1;
         store.put(key, &value).unwrap();
         let err = verify_stored_blob(&store, element_key, &commitment).unwrap_err();
+        assert!(err.to_string().contains("KZG"), "{err}");
+    }
+
+    #[test]
+    fn the_backend_serves_the_checked_blob_and_refuses_a_tampered_one() {
+        use koa_preimage::PreimageFetcher;
+        let mut blob: Vec<u8> = vec![0; BYTES_PER_BLOB];
+        for (i, element) in blob.chunks_mut(32).enumerate() {
+            element[31] = (i % 241) as u8;
+        }
+        let commitment = c_kzg::ethereum_kzg_settings(0)
+            .blob_to_kzg_commitment(&c_kzg::Blob::from_bytes(&blob).unwrap())
+            .unwrap()
+            .to_bytes()
+            .into_inner();
+        let verified = VerifiedBlob::from_blob(versioned_hash(&commitment), blob).unwrap();
+        let inputs = crate::backend::BootInputs {
+            l1_head: B256::ZERO,
+            agreed_l2_head_hash: B256::ZERO,
+            agreed_l2_output_root: B256::ZERO,
+            claimed_l2_output_root: B256::ZERO,
+            claimed_l2_block_number: 0,
+            l2_chain_id: 0,
+            rollup_config: None,
+            l1_config: None,
+        };
+        let elements: Vec<(PreimageKey, Vec<u8>)> = verified
+            .preimages()
+            .into_iter()
+            .filter(|(key, _)| key.key_type() == PreimageKeyType::Blob)
+            .collect();
+        assert_eq!(elements.len(), FIELD_ELEMENTS_PER_BLOB + 1);
+        let stored = |tamper: Option<usize>| {
+            let store = crate::store::MemoryStore::new();
+            for (key, value) in verified.preimages() {
+                store.put(key, &value).unwrap();
+            }
+            if let Some(index) = tamper {
+                let (key, mut value) = elements[index].clone();
+                value[0] ^= 1;
+                store.put(key, &value).unwrap();
+            }
+            crate::backend::HostBackend::offline(inputs.clone(), store)
+        };
+
+        // Every element (asked in any order, some twice) is the checked value.
+        let backend = stored(None);
+        for (key, value) in elements.iter().rev().chain(elements.iter().take(3)) {
+            assert_eq!(&backend.get_preimage(*key).unwrap(), value);
+        }
+        // One wrong element anywhere in the blob: the first element asked for is refused.
+        let backend = stored(Some(4000));
+        let err = backend.get_preimage(elements[2].0).unwrap_err();
         assert!(err.to_string().contains("KZG"), "{err}");
     }
 }
