@@ -5,8 +5,8 @@
 //! memory) or offline (`--data-dir` only); `--native` runs the client (in process, or
 //! `--client <PATH>` as a child over pipes), `--server` serves the oracle on fds 3–6 for a VM.
 //! koa adds `--vm qemu-riscv64|qemu-mips64|cannon|asterisc --elf <client>` to run an FPVM build
-//! under qemu or on koa's own Cannon (MIPS64) or Asterisc (RISC-V) VM, and `--devnet <DIR> --claim <NAME>` to take every input from
-//! a devnet directory.
+//! under qemu or on koa's own Cannon (MIPS64) or Asterisc (RISC-V) VM, and
+//! `--devnet <DIR> --claim <NAME>` to take every input from a devnet directory.
 //!
 //! Exit codes are the client's: 0 valid, 1 invalid, 2 failure.
 
