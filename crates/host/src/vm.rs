@@ -180,6 +180,35 @@ where
 /// Steps run between checks of the step limit.
 const CHUNK: u64 = 1 << 24;
 
+/// Runs `machine` in chunks of [`CHUNK`] steps (`run_chunk`, the machine's fast path) until it
+/// exits or `max_steps` have run; the seconds spent. On a failed step, `stderr` takes what the
+/// program wrote for the error.
+fn drive<M: FaultProofVm, O>(
+    machine: &mut M,
+    oracle: &mut O,
+    max_steps: u64,
+    mut run_chunk: impl FnMut(&mut M, &mut O, u64) -> Result<(), VmError>,
+    stderr: impl FnOnce(&mut M) -> Vec<u8>,
+) -> Result<f64, VmRunError> {
+    let started = Instant::now();
+    while !machine.exited() {
+        let done = machine.step_count();
+        if done >= max_steps {
+            return Err(VmRunError::StepLimit(max_steps));
+        }
+        if let Err(error) = run_chunk(machine, oracle, CHUNK.min(max_steps - done)) {
+            return Err(VmRunError::Step {
+                step: machine.step_count(),
+                pc: machine.pc(),
+                error,
+                stderr: stderr(machine),
+            });
+        }
+        tracing::debug!(target: "koa::vm", steps = machine.step_count(), "running");
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
 fn run_cannon<F, R>(
     elf: &[u8],
     fetcher: &F,
@@ -196,23 +225,13 @@ where
     let output = std::sync::Arc::new(std::sync::Mutex::new(Output::default()));
     machine.set_output(Box::new(SharedOutput(std::sync::Arc::clone(&output))));
     let mut oracle = HostOracle::new(fetcher, router);
-    let started = Instant::now();
-    while !machine.exited() {
-        let done = machine.step_count();
-        if done >= max_steps {
-            return Err(VmRunError::StepLimit(max_steps));
-        }
-        if let Err(error) = machine.run(&mut oracle, CHUNK.min(max_steps - done)) {
-            return Err(VmRunError::Step {
-                step: machine.step_count(),
-                pc: machine.pc(),
-                error,
-                stderr: Output::take(&output).stderr,
-            });
-        }
-        tracing::debug!(target: "koa::vm", steps = machine.step_count(), "running");
-    }
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = drive(
+        &mut machine,
+        &mut oracle,
+        max_steps,
+        |m, o, n| m.run(o, n).map(drop),
+        |_| Output::take(&output).stderr,
+    )?;
     let state_hash = machine.state_hash();
     let Output { stdout, stderr } = Output::take(&output);
     Ok(VmRun {
@@ -242,23 +261,13 @@ where
         .map_err(|err| VmRunError::Load(VmError::InvalidProgram(err.to_string())))?;
     let prestate_hash = machine.state.state_hash();
     let mut oracle = HostOracle::new(fetcher, router);
-    let started = Instant::now();
-    while !machine.state.exited {
-        let done = machine.state.step;
-        if done >= max_steps {
-            return Err(VmRunError::StepLimit(max_steps));
-        }
-        if let Err(error) = machine.run(&mut oracle, CHUNK.min(max_steps - done)) {
-            return Err(VmRunError::Step {
-                step: machine.state.step,
-                pc: machine.state.pc,
-                error: error.into(),
-                stderr: machine.output.take().1,
-            });
-        }
-        tracing::debug!(target: "koa::vm", steps = machine.state.step, "running");
-    }
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = drive(
+        &mut machine,
+        &mut oracle,
+        max_steps,
+        |m, o, n| m.run(o, n).map(drop).map_err(VmError::from),
+        |m| m.output.take().1,
+    )?;
     let (stdout, stderr) = machine.output.take();
     Ok(VmRun {
         exit_code: machine.state.exit_code,
